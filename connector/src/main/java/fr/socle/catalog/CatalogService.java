@@ -1,0 +1,93 @@
+package fr.socle.catalog;
+
+import fr.socle.policy.DecisionInputs;
+import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.Scope;
+import fr.socle.protocol.Dsp;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the DSP catalog one participant may see: each offer is shown only if the policy engine's
+ * {@code catalog} decision allows it for that participant.
+ */
+public final class CatalogService {
+
+  private final CatalogStore store;
+  private final PolicyEngine policy;
+  private final DecisionInputs inputs;
+  private final String selfId;
+  private final String selfAddress;
+
+  public CatalogService(CatalogStore store, PolicyEngine policy, DecisionInputs inputs, String selfId,
+      String selfAddress) {
+    this.store = store;
+    this.policy = policy;
+    this.inputs = inputs;
+    this.selfId = selfId;
+    this.selfAddress = selfAddress;
+  }
+
+  /** The catalog for {@code caller}. */
+  public Future<JsonObject> catalogFor(String caller) {
+    return visibleOffers(caller).map(offers -> Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
+        .put("participantId", selfId).put("service", new JsonArray().add(dataService()))
+        .put("dataset", datasets(offers)));
+  }
+
+  /** One dataset of the catalog, or null when the caller may see none of its offers. */
+  public Future<JsonObject> datasetFor(String caller, String assetId) {
+    return visibleOffers(caller).map(offers -> {
+      JsonArray found = datasets(offers.stream().filter(o -> o.asset().id().equals(assetId)).toList());
+      if (found.isEmpty()) {
+        return null;
+      }
+      JsonObject dataset = found.getJsonObject(0);
+      dataset.put("@context", new JsonArray().add(Dsp.CONTEXT));
+      return dataset;
+    });
+  }
+
+  private Future<List<Offer>> visibleOffers(String caller) {
+    return store.listOffers().compose(offers -> {
+      List<Future<Boolean>> decisions = new ArrayList<>();
+      for (Offer offer : offers) {
+        decisions.add(policy.decide(Scope.CATALOG, inputs.build(Scope.CATALOG, caller, offer.asset().id(),
+            offer.asset().classification(), offer.odrlOffer(selfId), null, 0)).map(d -> d.allow()));
+      }
+      return Future.all(decisions).map(all -> {
+        List<Offer> visible = new ArrayList<>();
+        for (int i = 0; i < offers.size(); i++) {
+          if (all.<Boolean>resultAt(i)) {
+            visible.add(offers.get(i));
+          }
+        }
+        return visible;
+      });
+    });
+  }
+
+  private JsonArray datasets(List<Offer> offers) {
+    Map<String, JsonObject> byAsset = new LinkedHashMap<>();
+    for (Offer offer : offers) {
+      JsonObject dataset = byAsset.computeIfAbsent(offer.asset().id(), id -> new JsonObject()
+          .put("@id", id).put("@type", "Dataset").put("title", offer.asset().title())
+          .put("description", offer.asset().description()).put("mediaType", offer.asset().contentType())
+          .put("hasPolicy", new JsonArray())
+          .put("distribution", new JsonArray().add(new JsonObject().put("@type", "Distribution")
+              .put("format", Dsp.HTTP_DATA_PULL).put("accessService", dataService()))));
+      dataset.getJsonArray("hasPolicy").add(offer.odrlOffer(selfId));
+    }
+    return new JsonArray(new ArrayList<>(byAsset.values()));
+  }
+
+  private JsonObject dataService() {
+    return new JsonObject().put("@id", "urn:socle:dsp:" + selfId).put("@type", "DataService")
+        .put("endpointURL", selfAddress);
+  }
+}

@@ -1,0 +1,287 @@
+package fr.socle.management;
+
+import fr.socle.catalog.Asset;
+import fr.socle.catalog.CatalogStore;
+import fr.socle.catalog.PolicyDefinition;
+import fr.socle.dataplane.DataFetcher;
+import fr.socle.negotiation.Agreement;
+import fr.socle.negotiation.Negotiation;
+import fr.socle.negotiation.NegotiationManager;
+import fr.socle.negotiation.Role;
+import fr.socle.protocol.Dsp;
+import fr.socle.protocol.DspClient;
+import fr.socle.store.Conflict;
+import fr.socle.store.NotFound;
+import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferManager;
+import fr.socle.transfer.TransferState;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's API. Requests under {@code /api} need the node's API key in {@code X-Api-Key};
+ * {@code /health} and {@code /ready} are open so that a supervisor can probe them.
+ */
+public final class ManagementApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+
+  private final String apiKey;
+  private final CatalogStore catalog;
+  private final NegotiationManager negotiations;
+  private final TransferManager transfers;
+  private final DspClient dsp;
+  private final DataFetcher fetcher;
+  private final Supplier<Future<JsonObject>> readiness;
+  private final long maxBodyBytes;
+
+  public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
+      TransferManager transfers, DspClient dsp, DataFetcher fetcher, Supplier<Future<JsonObject>> readiness,
+      long maxBodyBytes) {
+    this.apiKey = apiKey;
+    this.catalog = catalog;
+    this.negotiations = negotiations;
+    this.transfers = transfers;
+    this.dsp = dsp;
+    this.fetcher = fetcher;
+    this.readiness = readiness;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  public void mount(Router router) {
+    router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(ctx -> readiness.get().onComplete(r -> {
+      JsonObject report = r.succeeded() ? r.result() : new JsonObject().put("ready", false)
+          .put("problems", new JsonArray().add(r.cause().getMessage()));
+      json(ctx, report.getBoolean("ready", false) ? 200 : 503, report);
+    }));
+
+    router.route("/api/*").handler(this::authenticate);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+
+    router.post("/api/assets").handler(ctx -> created(ctx, catalog.saveAsset(asset(body(ctx))).map(Asset::toJson)));
+    router.get("/api/assets").handler(ctx -> ok(ctx, catalog.listAssets().map(l -> array(l, Asset::toJson))));
+    router.post("/api/policies").handler(ctx -> {
+      JsonObject body = body(ctx);
+      PolicyDefinition policy = new PolicyDefinition(id(body, "id"), object(body, "policy"));
+      created(ctx, catalog.savePolicy(policy).map(PolicyDefinition::toJson));
+    });
+    router.get("/api/policies").handler(ctx ->
+        ok(ctx, catalog.listPolicies().map(l -> array(l, PolicyDefinition::toJson))));
+    router.post("/api/offers").handler(ctx -> {
+      JsonObject body = body(ctx);
+      String id = body.containsKey("id") ? id(body, "id") : UUID.randomUUID().toString();
+      created(ctx, catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId")).map(o -> o.toJson()));
+    });
+    router.get("/api/offers").handler(ctx -> ok(ctx, catalog.listOffers().map(l -> array(l, o -> o.toJson()))));
+
+    router.post("/api/catalog/request").handler(ctx -> {
+      String address = url(body(ctx), "counterPartyAddress");
+      ok(ctx, dsp.post(address, "/catalog/request", Dsp.message("CatalogRequestMessage")));
+    });
+
+    router.post("/api/negotiations").handler(ctx -> {
+      JsonObject body = body(ctx);
+      created(ctx, negotiations.request(string(body, "counterPartyId"), url(body, "counterPartyAddress"),
+          object(body, "offer")).map(Negotiation::toJson));
+    });
+    router.get("/api/negotiations").handler(ctx ->
+        ok(ctx, negotiations.store().list().map(l -> array(l, Negotiation::toJson))));
+    router.get("/api/negotiations/:id").handler(ctx ->
+        ok(ctx, negotiations.store().find(ctx.pathParam("id")).map(Negotiation::toJson)));
+    router.get("/api/agreements").handler(ctx ->
+        ok(ctx, negotiations.store().listAgreements().map(l -> array(l, Agreement::toJson))));
+    router.get("/api/agreements/:id").handler(ctx ->
+        ok(ctx, negotiations.store().findAgreement(ctx.pathParam("id")).map(Agreement::toJson)));
+
+    router.post("/api/transfers").handler(ctx -> {
+      JsonObject body = body(ctx);
+      String format = body.getString("format", Dsp.HTTP_DATA_PULL);
+      created(ctx, transfers.request(string(body, "agreementId"), format).map(Transfer::toJson));
+    });
+    router.get("/api/transfers").handler(ctx -> ok(ctx, transfers.store().list().map(l -> array(l, Transfer::toJson))));
+    router.get("/api/transfers/:id").handler(ctx ->
+        ok(ctx, transfers.store().find(ctx.pathParam("id")).map(Transfer::toJson)));
+    router.post("/api/transfers/:id/completion").handler(ctx ->
+        ok(ctx, transfers.complete(ctx.pathParam("id")).map(Transfer::toJson)));
+    router.get("/api/transfers/:id/data").handler(this::download);
+  }
+
+  /** Streams the data of a started consumer transfer from its provider to the operator. */
+  private void download(RoutingContext ctx) {
+    transfers.store().find(ctx.pathParam("id"))
+        .compose(t -> {
+          if (t.role() != Role.CONSUMER || t.state() != TransferState.STARTED || t.dataAddress() == null) {
+            return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
+                + "; data can be fetched only from a STARTED consumer transfer"));
+          }
+          return fetcher.open(t.dataAddress());
+        })
+        .onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            response.body().onComplete(b -> ctx.fail(new Problem(502, "Provider refused",
+                "the provider answered " + response.statusCode() + ": "
+                    + (b.succeeded() ? b.result().toString() : "(no body)"))));
+            return;
+          }
+          ctx.response().setStatusCode(200);
+          copyHeader(response.getHeader("Content-Type"), "Content-Type", ctx);
+          copyHeader(response.getHeader("Content-Length"), "Content-Length", ctx);
+          response.pipeTo(ctx.response()).onFailure(e -> LOG.info("download interrupted: {}", e.getMessage()));
+        })
+        .onFailure(ctx::fail);
+  }
+
+  private static void copyHeader(String value, String name, RoutingContext ctx) {
+    if (value != null) {
+      ctx.response().putHeader(name, value);
+    }
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String given = ctx.request().getHeader("X-Api-Key");
+    if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+        apiKey.getBytes(StandardCharsets.UTF_8))) {
+      ctx.fail(new Problem(401, "Unauthorized", given == null ? "the X-Api-Key header is required"
+          : "the API key is not valid for this node"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** The router's failure handler: every error leaves as problem+json, never a stack trace. */
+  public static void handleFailure(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    Problem problem;
+    if (failure instanceof Problem p) {
+      problem = p;
+    } else if (failure instanceof NotFound e) {
+      problem = new Problem(404, "Not found", e.getMessage());
+    } else if (failure instanceof Conflict e) {
+      problem = new Problem(409, "Conflict", e.getMessage());
+    } else if (failure instanceof IllegalArgumentException e) {
+      problem = Problem.badRequest(e.getMessage());
+    } else if (failure instanceof SQLException e && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
+      problem = new Problem(409, "Conflict", "the resource already exists or is still in use");
+    } else if (failure instanceof DspClient.PeerRefused e) {
+      problem = new Problem(502, "Partner refused", e.getMessage());
+    } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
+      problem = new Problem(e.getStatusCode(), e.getStatusCode() == 413 ? "Payload too large" : "Bad request",
+          e.getStatusCode() == 413 ? "the body exceeds the limit of this endpoint" : String.valueOf(e.getPayload()));
+    } else if (failure == null && ctx.statusCode() < 500) {
+      problem = new Problem(ctx.statusCode(), "Request refused", "HTTP " + ctx.statusCode());
+    } else if (isUnreachable(failure)) {
+      problem = new Problem(502, "Partner unreachable", failure.getMessage());
+    } else {
+      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
+      problem = new Problem(500, "Internal error", "see the node's log");
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", "application/problem+json")
+        .end(problem.toJson(ctx.request().path()).encode());
+  }
+
+  private static boolean isUnreachable(Throwable failure) {
+    return failure instanceof java.net.ConnectException || failure instanceof io.netty.channel.ConnectTimeoutException
+        || failure instanceof java.util.concurrent.TimeoutException
+        || failure instanceof javax.net.ssl.SSLException
+        || (failure != null && failure.getClass().getName().startsWith("io.vertx.core.http.impl.NoStackTraceTimeoutException"))
+        || (failure != null && failure.getClass().getSimpleName().contains("Timeout"));
+  }
+
+  private static JsonObject body(RoutingContext ctx) {
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body == null) {
+        throw Problem.badRequest("a JSON object body is required");
+      }
+      return body;
+    } catch (DecodeException | ClassCastException e) {
+      throw Problem.badRequest("the body must be a JSON object: " + e.getMessage());
+    }
+  }
+
+  private static Asset asset(JsonObject body) {
+    String source = string(body, "sourcePath");
+    if (source.startsWith("/") || source.contains("..")) {
+      throw Problem.badRequest("sourcePath must be relative to the node's data directory, got '" + source + "'");
+    }
+    String classification = body.getString("classification", "public");
+    if (!List.of("public", "internal", "personal", "sensitive").contains(classification)) {
+      throw Problem.badRequest("classification must be one of public, internal, personal, sensitive; got '"
+          + classification + "'");
+    }
+    return new Asset(id(body, "id"), string(body, "title"), body.getString("description", ""),
+        body.getString("contentType", "application/octet-stream"), source, classification);
+  }
+
+  private static String string(JsonObject body, String name) {
+    Object value = body.getValue(name);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw Problem.badRequest("'" + name + "' is required and must be a non-empty string, got " + value);
+    }
+    return s;
+  }
+
+  private static String id(JsonObject body, String name) {
+    String value = string(body, name);
+    if (!ID.matcher(value).matches()) {
+      throw Problem.badRequest("'" + name + "' must match " + ID.pattern() + ", got '" + value + "'");
+    }
+    return value;
+  }
+
+  private static String url(JsonObject body, String name) {
+    String value = string(body, name);
+    if (!value.startsWith("https://")) {
+      throw Problem.badRequest("'" + name + "' must be an https:// URL (partners speak DSP over TLS), got '"
+          + value + "'");
+    }
+    return value;
+  }
+
+  private static JsonObject object(JsonObject body, String name) {
+    Object value = body.getValue(name);
+    if (!(value instanceof JsonObject o)) {
+      throw Problem.badRequest("'" + name + "' is required and must be a JSON object, got " + value);
+    }
+    return o;
+  }
+
+  private static <T> JsonArray array(List<T> items, Function<T, JsonObject> toJson) {
+    return new JsonArray(items.stream().map(toJson).toList());
+  }
+
+  private static void ok(RoutingContext ctx, Future<?> result) {
+    result.onSuccess(value -> json(ctx, 200, value)).onFailure(ctx::fail);
+  }
+
+  private static void created(RoutingContext ctx, Future<?> result) {
+    result.onSuccess(value -> json(ctx, 201, value)).onFailure(ctx::fail);
+  }
+
+  private static void json(RoutingContext ctx, int status, Object value) {
+    String encoded = value instanceof JsonObject o ? o.encode() : ((JsonArray) value).encode();
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(encoded);
+  }
+}

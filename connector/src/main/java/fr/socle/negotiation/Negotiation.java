@@ -1,0 +1,29 @@
+package fr.socle.negotiation;
+
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/**
+ * One contract negotiation as this node sees it. {@code id} is this node's process id (the
+ * providerPid when it is the provider, the consumerPid when it is the consumer).
+ */
+public record Negotiation(String id, Role role, NegotiationState state, String counterPartyId,
+    String counterPartyPid, String counterPartyAddress, String offerId, String assetId, JsonObject offer,
+    String agreementId, String detail, Instant createdAt, Instant updatedAt) {
+
+  public String providerPid() {
+    return role == Role.PROVIDER ? id : counterPartyPid;
+  }
+
+  public String consumerPid() {
+    return role == Role.CONSUMER ? id : counterPartyPid;
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("id", id).put("role", role.name()).put("state", state.name())
+        .put("dspState", state.dspState()).put("counterPartyId", counterPartyId)
+        .put("counterPartyPid", counterPartyPid).put("counterPartyAddress", counterPartyAddress)
+        .put("offerId", offerId).put("assetId", assetId).put("agreementId", agreementId).put("detail", detail)
+        .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString());
+  }
+}

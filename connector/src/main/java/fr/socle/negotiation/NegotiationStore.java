@@ -1,0 +1,224 @@
+package fr.socle.negotiation;
+
+import fr.socle.store.Conflict;
+import fr.socle.store.Database;
+import fr.socle.store.NotFound;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Negotiations and agreements in the node's database; every state change is a compare-and-set. */
+public final class NegotiationStore {
+
+  private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
+      + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at";
+  private static final String AGREEMENT_COLUMNS =
+      "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count";
+
+  /**
+   * A state change: {@code counterPartyPid}, {@code agreementId} and {@code detail} replace the stored
+   * values when not null; {@code agreement} is inserted in the same transaction when not null.
+   */
+  public record Change(NegotiationState from, NegotiationState to, String counterPartyPid, String agreementId,
+      String detail, Agreement agreement) {
+
+    public static Change to(NegotiationState from, NegotiationState to) {
+      return new Change(from, to, null, null, null, null);
+    }
+
+    public Change withDetail(String text) {
+      return new Change(from, to, counterPartyPid, agreementId, text, agreement);
+    }
+
+    public Change withCounterPartyPid(String pid) {
+      return new Change(from, to, pid, agreementId, detail, agreement);
+    }
+
+    public Change withAgreement(Agreement value) {
+      return new Change(from, to, counterPartyPid, value.id(), detail, value);
+    }
+  }
+
+  private final Database db;
+  private final Clock clock;
+
+  public NegotiationStore(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  public Future<Negotiation> create(Negotiation n) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+        ps.setString(1, n.id());
+        ps.setString(2, n.role().name());
+        ps.setString(3, n.state().name());
+        ps.setString(4, n.counterPartyId());
+        ps.setString(5, n.counterPartyPid());
+        ps.setString(6, n.counterPartyAddress());
+        ps.setString(7, n.offerId());
+        ps.setString(8, n.assetId());
+        ps.setString(9, n.offer().encode());
+        ps.setString(10, n.agreementId());
+        ps.setString(11, n.detail());
+        ps.setTimestamp(12, Timestamp.from(n.createdAt()));
+        ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
+        ps.executeUpdate();
+      }
+      return n;
+    });
+  }
+
+  public Future<Negotiation> find(String id) {
+    return db.transaction(c -> find(c, id));
+  }
+
+  public Future<List<Negotiation>> list() {
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM negotiation ORDER BY created_at", null));
+  }
+
+  /** Negotiations that still have a step to run, for resumption at start-up. */
+  public Future<List<Negotiation>> listUnfinished() {
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM negotiation WHERE state NOT IN ('"
+        + NegotiationState.FINALIZED + "', '" + NegotiationState.TERMINATED + "') ORDER BY created_at", null));
+  }
+
+  /**
+   * Moves a negotiation from {@code change.from()} to {@code change.to()}; fails with {@link Conflict}
+   * when it is no longer in {@code from}, and with {@link IllegalStateException} when the transition is
+   * not in the state machine (a bug, never a partner's doing).
+   */
+  public Future<Negotiation> move(String id, Change change) {
+    if (!change.from().canMoveTo(change.to())) {
+      return Future.failedFuture(new IllegalStateException(
+          "negotiation transition " + change.from() + " -> " + change.to() + " is not allowed"));
+    }
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE negotiation SET state = ?, "
+          + "counter_party_pid = COALESCE(?, counter_party_pid), agreement_id = COALESCE(?, agreement_id), "
+          + "detail = COALESCE(?, detail), updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, change.to().name());
+        ps.setString(2, change.counterPartyPid());
+        ps.setString(3, change.agreementId());
+        ps.setString(4, change.detail());
+        ps.setTimestamp(5, Timestamp.from(clock.instant()));
+        ps.setString(6, id);
+        ps.setString(7, change.from().name());
+        if (ps.executeUpdate() == 0) {
+          Negotiation current = find(c, id);
+          throw new Conflict("negotiation " + id + " is " + current.state() + ", expected " + change.from());
+        }
+      }
+      if (change.agreement() != null) {
+        insertAgreement(c, change.agreement());
+      }
+      return find(c, id);
+    });
+  }
+
+  public Future<Agreement> findAgreement(String id) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS + " FROM agreement WHERE id = ?")) {
+        ps.setString(1, id);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new NotFound("no agreement with id '" + id + "'");
+          }
+          return agreement(rs);
+        }
+      }
+    });
+  }
+
+  public Future<List<Agreement>> listAgreements() {
+    return db.transaction(c -> {
+      List<Agreement> result = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS
+          + " FROM agreement ORDER BY signed_at"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(agreement(rs));
+        }
+      }
+      return result;
+    });
+  }
+
+  /** Counts one more access under an agreement and returns the count before it. */
+  public Future<Long> countAccess(String agreementId) {
+    return db.transaction(c -> {
+      long before;
+      try (PreparedStatement ps = c.prepareStatement("SELECT access_count FROM agreement WHERE id = ?")) {
+        ps.setString(1, agreementId);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new NotFound("no agreement with id '" + agreementId + "'");
+          }
+          before = rs.getLong(1);
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE agreement SET access_count = access_count + 1 WHERE id = ? AND access_count = ?")) {
+        ps.setString(1, agreementId);
+        ps.setLong(2, before);
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("agreement " + agreementId + " was used concurrently");
+        }
+      }
+      return before;
+    });
+  }
+
+  private static void insertAgreement(Connection c, Agreement a) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO agreement (" + AGREEMENT_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, a.id());
+      ps.setString(2, a.negotiationId());
+      ps.setString(3, a.assetId());
+      ps.setString(4, a.providerId());
+      ps.setString(5, a.consumerId());
+      ps.setString(6, a.body().encode());
+      ps.setTimestamp(7, Timestamp.from(a.signedAt()));
+      ps.setLong(8, a.accessCount());
+      ps.executeUpdate();
+    }
+  }
+
+  private static Negotiation find(Connection c, String id) throws SQLException {
+    List<Negotiation> found = query(c, "SELECT " + COLUMNS + " FROM negotiation WHERE id = ?", id);
+    if (found.isEmpty()) {
+      throw new NotFound("no negotiation with id '" + id + "'");
+    }
+    return found.get(0);
+  }
+
+  private static List<Negotiation> query(Connection c, String sql, String param) throws SQLException {
+    List<Negotiation> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (param != null) {
+        ps.setString(1, param);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(new Negotiation(rs.getString(1), Role.valueOf(rs.getString(2)),
+              NegotiationState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getString(7), rs.getString(8), new JsonObject(rs.getString(9)), rs.getString(10),
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+        }
+      }
+    }
+    return result;
+  }
+
+  private static Agreement agreement(ResultSet rs) throws SQLException {
+    return new Agreement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8));
+  }
+}

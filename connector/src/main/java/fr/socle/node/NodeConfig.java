@@ -1,0 +1,166 @@
+package fr.socle.node;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A node's configuration, validated once at start-up with every default filled in one place. A bad
+ * configuration stops the node with a message naming the key, the value and what was expected.
+ * Relative paths are resolved against the configuration file's directory.
+ */
+public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
+    String managementHost, int managementPort, String apiKey, Path certificate, Path key, Path trustAnchors,
+    Path crl, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
+    Path directory, long maxBodyBytes, long dspTimeoutMillis) {
+
+  /** Reads and validates {@code file}. */
+  public static NodeConfig load(Path file) {
+    JsonObject json;
+    try {
+      json = new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
+    } catch (DecodeException e) {
+      throw new ConfigException("the configuration file " + file + " is not valid JSON: " + e.getMessage());
+    }
+    return from(json, file.toAbsolutePath().getParent());
+  }
+
+  static NodeConfig from(JsonObject json, Path base) {
+    Reader r = new Reader(json, base);
+    Path dataDir = r.path("dataDir", true);
+    String apiKey = r.string("management.apiKey", null);
+    Path apiKeyFile = r.path("management.apiKeyFile", false);
+    if (apiKey == null && apiKeyFile != null) {
+      try {
+        apiKey = Files.readString(apiKeyFile).trim();
+      } catch (IOException e) {
+        throw new ConfigException("management.apiKeyFile: cannot read " + apiKeyFile + ": " + e.getMessage());
+      }
+    }
+    if (apiKey == null || apiKey.length() < 16) {
+      throw new ConfigException("management.apiKey (or management.apiKeyFile) must hold a key of at least 16 "
+          + "characters, got " + (apiKey == null ? "none" : apiKey.length() + " characters"));
+    }
+    String opa = r.string("opa.url", "http://127.0.0.1:8181");
+    URI opaUrl;
+    try {
+      opaUrl = URI.create(opa);
+      if (!"http".equals(opaUrl.getScheme()) && !"https".equals(opaUrl.getScheme())) {
+        throw new IllegalArgumentException("scheme must be http or https");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("opa.url must be an http(s) URL, got '" + opa + "': " + e.getMessage());
+    }
+    String dbUrl = r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
+        + ";DB_CLOSE_ON_EXIT=FALSE");
+    return new NodeConfig(
+        r.string("name", "socle-node"),
+        dataDir,
+        r.string("dsp.host", "127.0.0.1"),
+        r.port("dsp.port", 8443),
+        r.string("dsp.publicUrl", null),
+        r.string("management.host", "127.0.0.1"),
+        r.port("management.port", 8080),
+        apiKey,
+        r.existingFile("tls.certificate"),
+        r.existingFile("tls.key"),
+        r.existingFile("tls.trustAnchors"),
+        r.optionalExistingFile("tls.crl"),
+        opaUrl,
+        r.positive("opa.timeoutMillis", 2_000),
+        dbUrl,
+        r.string("database.user", null),
+        r.string("database.password", null),
+        r.optionalExistingFile("federation.directory"),
+        r.positive("limits.maxBodyBytes", 1_048_576),
+        r.positive("limits.dspTimeoutMillis", 10_000));
+  }
+
+  /** The node's own DSP address as partners must call it. */
+  public String dspAddress(int actualPort) {
+    return dspPublicUrl != null ? dspPublicUrl : "https://localhost:" + actualPort;
+  }
+
+  /** A configuration error, reported in one line to the operator. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Typed access to dotted keys, with messages that name the key. */
+  private record Reader(JsonObject json, Path base) {
+
+    Object raw(String key) {
+      Object current = json;
+      for (String part : key.split("\\.")) {
+        if (!(current instanceof JsonObject o)) {
+          return null;
+        }
+        current = o.getValue(part);
+      }
+      return current;
+    }
+
+    String string(String key, String fallback) {
+      Object value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      if (!(value instanceof String s) || s.isBlank()) {
+        throw new ConfigException(key + " must be a non-empty string, got " + value);
+      }
+      return s;
+    }
+
+    int port(String key, int fallback) {
+      Object value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      if (!(value instanceof Integer i) || i < 0 || i > 65535) {
+        throw new ConfigException(key + " must be a port number between 0 and 65535, got " + value);
+      }
+      return i;
+    }
+
+    long positive(String key, long fallback) {
+      Object value = raw(key);
+      if (value == null) {
+        return fallback;
+      }
+      if (!(value instanceof Number n) || n.longValue() <= 0) {
+        throw new ConfigException(key + " must be a positive number, got " + value);
+      }
+      return n.longValue();
+    }
+
+    Path path(String key, boolean required) {
+      String value = string(key, null);
+      if (value == null) {
+        if (required) {
+          throw new ConfigException(key + " is required");
+        }
+        return null;
+      }
+      return base.resolve(value).normalize().toAbsolutePath();
+    }
+
+    Path existingFile(String key) {
+      Path p = path(key, true);
+      if (!Files.isReadable(p)) {
+        throw new ConfigException(key + ": file " + p + " does not exist or cannot be read");
+      }
+      return p;
+    }
+
+    Path optionalExistingFile(String key) {
+      return raw(key) == null ? null : existingFile(key);
+    }
+  }
+}

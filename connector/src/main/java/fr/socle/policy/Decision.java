@@ -1,0 +1,37 @@
+package fr.socle.policy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+
+/**
+ * The outcome of one policy decision. {@code reasons} are written for people (French and English);
+ * {@code decisionId} and {@code bundleRevision} tie the outcome to OPA's own records.
+ */
+public record Decision(Scope scope, boolean allow, List<Reason> reasons, JsonArray obligations, String decisionId,
+    String bundleRevision) {
+
+  /** One reason for a decision, with a stable code for machines. */
+  public record Reason(String code, String fr, String en) {
+    public JsonObject toJson() {
+      return new JsonObject().put("code", code).put("fr", fr).put("en", en);
+    }
+  }
+
+  /** A denial the node itself decides, when the policy engine could not. */
+  public static Decision failClosed(Scope scope, String code, String fr, String en) {
+    return new Decision(scope, false, List.of(new Reason(code, fr, en)), new JsonArray(), null, null);
+  }
+
+  /** The English reasons joined, for logs and protocol error bodies. */
+  public String summary() {
+    return reasons.isEmpty() ? (allow ? "allowed" : "denied")
+        : String.join("; ", reasons.stream().map(Reason::en).toList());
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("scope", scope.path()).put("allow", allow)
+        .put("reasons", new JsonArray(reasons.stream().map(Reason::toJson).toList()))
+        .put("obligations", obligations).put("decisionId", decisionId).put("bundleRevision", bundleRevision);
+  }
+}

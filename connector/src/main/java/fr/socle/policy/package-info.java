@@ -1,0 +1,5 @@
+/**
+ * Asks the node's Open Policy Agent for every decision (catalog, negotiation, transfer, access) and
+ * fails closed: an unreachable, slow or malformed policy engine yields a denial with a reason.
+ */
+package fr.socle.policy;

@@ -1,0 +1,34 @@
+package fr.socle.protocol;
+
+import fr.socle.trust.ParticipantId;
+import io.vertx.ext.web.RoutingContext;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * The participant behind a request, taken from the TLS client certificate the federation issued,
+ * never from anything the request says about itself.
+ */
+public final class Caller {
+
+  private Caller() {
+  }
+
+  /** The authenticated participant id; a 401 when the connection carries no usable certificate. */
+  public static String of(RoutingContext ctx) {
+    try {
+      List<Certificate> chain = ctx.request().connection().peerCertificates();
+      if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf)) {
+        throw new DspException(401, "unauthenticated", "a federation client certificate is required");
+      }
+      return ParticipantId.fromCertificate(leaf).toString();
+    } catch (SSLPeerUnverifiedException e) {
+      throw new DspException(401, "unauthenticated", "a federation client certificate is required");
+    } catch (IllegalArgumentException e) {
+      throw new DspException(401, "unauthenticated", "the client certificate names no participant: "
+          + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,186 @@
+package fr.socle.protocol;
+
+import fr.socle.catalog.CatalogService;
+import fr.socle.negotiation.Negotiation;
+import fr.socle.negotiation.NegotiationManager;
+import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferManager;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DSP 2025-1 HTTPS endpoints of a node, for both roles. The same path prefix serves the
+ * provider's endpoints and the consumer's callbacks: the process id in the path is always this node's
+ * own id, so the stored negotiation or transfer tells which role handles the message.
+ *
+ * <p>Every failure becomes a DSP error body with a 4xx status; an unexpected failure is logged and
+ * answered 500 without details.
+ */
+public final class DspApi {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DspApi.class);
+
+  /** Handles one validated message for the authenticated caller and the path's process id. */
+  private interface Handler<T> {
+    Future<T> handle(String caller, String pid, DspMessage message);
+  }
+
+  private final CatalogService catalog;
+  private final NegotiationManager negotiations;
+  private final TransferManager transfers;
+  private final long maxBodyBytes;
+
+  public DspApi(CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
+      long maxBodyBytes) {
+    this.catalog = catalog;
+    this.negotiations = negotiations;
+    this.transfers = transfers;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** Mounts the endpoints on {@code router}. */
+  public void mount(Router router) {
+    router.get("/.well-known/dspace-version").handler(this::version);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+
+    router.post("/catalog/request").handler(ctx -> {
+      String caller = Caller.of(ctx);
+      message(ctx, "CatalogRequestMessage");
+      reply(ctx, 200, catalog.catalogFor(caller), "CatalogError");
+    });
+    router.get("/catalog/datasets/:id").handler(ctx -> {
+      String caller = Caller.of(ctx);
+      String id = ctx.pathParam("id");
+      reply(ctx, 200, catalog.datasetFor(caller, id).map(d -> {
+        if (d == null) {
+          throw DspException.notFound("no dataset '" + id + "'");
+        }
+        return d;
+      }), "CatalogError");
+    });
+
+    router.get("/negotiations/:pid").handler(ctx ->
+        reply(ctx, 200, negotiations.get(Caller.of(ctx), ctx.pathParam("pid")).map(NegotiationManager::dspBody),
+            "ContractNegotiationError"));
+    router.post("/negotiations/request").handler(ctx -> {
+      String caller = Caller.of(ctx);
+      DspMessage m = message(ctx, "ContractRequestMessage");
+      reply(ctx, 201, negotiations.onContractRequest(caller, m).map(NegotiationManager::dspBody),
+          "ContractNegotiationError");
+    });
+    negotiation(router, "/negotiations/:pid/agreement/verification", "ContractAgreementVerificationMessage",
+        negotiations::onVerification);
+    negotiation(router, "/negotiations/:pid/agreement", "ContractAgreementMessage", negotiations::onAgreement);
+    negotiation(router, "/negotiations/:pid/events", "ContractNegotiationEventMessage", negotiations::onEvent);
+    negotiation(router, "/negotiations/:pid/termination", "ContractNegotiationTerminationMessage",
+        negotiations::onTermination);
+
+    router.get("/transfers/:pid").handler(ctx ->
+        reply(ctx, 200, transfers.get(Caller.of(ctx), ctx.pathParam("pid")).map(TransferManager::dspBody),
+            "TransferError"));
+    router.post("/transfers/request").handler(ctx -> {
+      String caller = Caller.of(ctx);
+      DspMessage m = message(ctx, "TransferRequestMessage");
+      reply(ctx, 201, transfers.onTransferRequest(caller, m).map(TransferManager::dspBody), "TransferError");
+    });
+    transfer(router, "/transfers/:pid/start", "TransferStartMessage", transfers::onStart);
+    transfer(router, "/transfers/:pid/completion", "TransferCompletionMessage", transfers::onCompletion);
+    transfer(router, "/transfers/:pid/termination", "TransferTerminationMessage", transfers::onTermination);
+  }
+
+  private void negotiation(Router router, String path, String type, Handler<Negotiation> handler) {
+    router.post(path).handler(ctx -> {
+      String caller = Caller.of(ctx);
+      DspMessage m = message(ctx, type);
+      reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(n -> (JsonObject) null),
+          "ContractNegotiationError");
+    });
+  }
+
+  private void transfer(Router router, String path, String type, Handler<Transfer> handler) {
+    router.post(path).handler(ctx -> {
+      String caller = Caller.of(ctx);
+      DspMessage m = message(ctx, type);
+      reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(t -> (JsonObject) null), "TransferError");
+    });
+  }
+
+  private void version(RoutingContext ctx) {
+    JsonObject body = new JsonObject().put("protocolVersions", new JsonArray().add(new JsonObject()
+        .put("version", Dsp.VERSION).put("path", "/").put("binding", "HTTPS")));
+    ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  static DspMessage message(RoutingContext ctx, String type) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      throw DspException.badRequest("the body of a " + type + " must be a JSON object: " + e.getMessage());
+    }
+    return DspMessage.of(body, type);
+  }
+
+  private static void reply(RoutingContext ctx, int status, Future<JsonObject> result, String errorType) {
+    result.onComplete(done -> {
+      if (done.succeeded()) {
+        JsonObject body = done.result();
+        if (body == null) {
+          ctx.response().setStatusCode(status).end();
+        } else {
+          ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+        }
+      } else {
+        fail(ctx, done.cause(), errorType);
+      }
+    });
+  }
+
+  /** The router's failure handler: every error leaves as a DSP error body. */
+  public static void handleFailure(RoutingContext ctx) {
+    fail(ctx, ctx.failure() != null ? ctx.failure() : new HttpException(ctx.statusCode()), errorType(ctx));
+  }
+
+  private static String errorType(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    if (path.startsWith("/negotiations")) {
+      return "ContractNegotiationError";
+    }
+    return path.startsWith("/transfers") ? "TransferError" : "CatalogError";
+  }
+
+  private static void fail(RoutingContext ctx, Throwable failure, String errorType) {
+    int status;
+    String code;
+    String reason;
+    if (failure instanceof DspException e) {
+      status = e.status();
+      code = e.code();
+      reason = e.getMessage();
+    } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
+      status = e.getStatusCode();
+      code = status == 413 ? "body_too_large" : "bad_request";
+      reason = status == 413 ? "the body exceeds the limit of this endpoint"
+          : e.getPayload() != null ? e.getPayload() : "request refused (HTTP " + status + ")";
+    } else {
+      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
+      status = 500;
+      code = "internal_error";
+      reason = "internal error; see the provider's log";
+    }
+    if (ctx.response().ended() || ctx.response().headWritten()) {
+      return;
+    }
+    JsonObject body = Dsp.message(errorType).put("code", code).put("reason", new JsonArray().add(reason));
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+}

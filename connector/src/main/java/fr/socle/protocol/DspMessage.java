@@ -1,0 +1,62 @@
+package fr.socle.protocol;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * An incoming DSP message after structural validation: a JSON object in compacted JSON-LD form
+ * with the DSP 2025-1 context and the expected {@code @type}. Accessors fail with a 400 naming the
+ * missing or mistyped property, so that bad input never reaches the state machines.
+ */
+public record DspMessage(String type, JsonObject body) {
+
+  /** Validates {@code body} as a message of {@code expectedType}. */
+  public static DspMessage of(JsonObject body, String expectedType) {
+    if (body == null) {
+      throw DspException.badRequest("expected a JSON object of type " + expectedType + ", got an empty body");
+    }
+    Object context = body.getValue("@context");
+    boolean hasContext = Dsp.CONTEXT.equals(context)
+        || (context instanceof JsonArray array && array.contains(Dsp.CONTEXT));
+    if (!hasContext) {
+      throw DspException.badRequest("expected @context to include " + Dsp.CONTEXT + ", got " + context);
+    }
+    Object type = body.getValue("@type");
+    if (!expectedType.equals(type)) {
+      throw DspException.badRequest("expected @type " + expectedType + ", got " + type);
+    }
+    return new DspMessage(expectedType, body);
+  }
+
+  public String requireString(String name) {
+    Object value = body.getValue(name);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw DspException.badRequest(type + " requires a non-empty string '" + name + "', got " + value);
+    }
+    return s;
+  }
+
+  public String optionalString(String name) {
+    Object value = body.getValue(name);
+    if (value != null && !(value instanceof String)) {
+      throw DspException.badRequest(type + ": '" + name + "' must be a string, got " + value);
+    }
+    return (String) value;
+  }
+
+  public JsonObject requireObject(String name) {
+    Object value = body.getValue(name);
+    if (!(value instanceof JsonObject o)) {
+      throw DspException.badRequest(type + " requires an object '" + name + "', got " + value);
+    }
+    return o;
+  }
+
+  public JsonObject optionalObject(String name) {
+    Object value = body.getValue(name);
+    if (value != null && !(value instanceof JsonObject)) {
+      throw DspException.badRequest(type + ": '" + name + "' must be an object, got " + value);
+    }
+    return (JsonObject) value;
+  }
+}

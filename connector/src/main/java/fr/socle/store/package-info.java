@@ -1,0 +1,8 @@
+/**
+ * Persists assets, offers, negotiations, agreements and transfers through JDBC, on an embedded H2
+ * database by default or PostgreSQL, with every statement run off the event loop.
+ *
+ * <p>State rows change only through conditional updates ({@code WHERE id = ? AND state = ?}); a
+ * zero-row update is reported as a {@link fr.socle.store.Conflict}, never ignored.
+ */
+package fr.socle.store;

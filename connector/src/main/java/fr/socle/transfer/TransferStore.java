@@ -1,0 +1,147 @@
+package fr.socle.transfer;
+
+import fr.socle.negotiation.Role;
+import fr.socle.store.Conflict;
+import fr.socle.store.Database;
+import fr.socle.store.NotFound;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Transfer processes in the node's database; every state change is a compare-and-set. */
+public final class TransferStore {
+
+  private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
+      + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at";
+
+  /** A state change; non-null fields replace the stored values. */
+  public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
+      String tokenHash, String detail) {
+
+    public static Change to(TransferState from, TransferState to) {
+      return new Change(from, to, null, null, null, null);
+    }
+
+    public Change withCounterPartyPid(String pid) {
+      return new Change(from, to, pid, dataAddress, tokenHash, detail);
+    }
+
+    public Change withDataAddress(JsonObject address) {
+      return new Change(from, to, counterPartyPid, address, tokenHash, detail);
+    }
+
+    public Change withTokenHash(String hash) {
+      return new Change(from, to, counterPartyPid, dataAddress, hash, detail);
+    }
+
+    public Change withDetail(String text) {
+      return new Change(from, to, counterPartyPid, dataAddress, tokenHash, text);
+    }
+  }
+
+  private final Database db;
+  private final Clock clock;
+
+  public TransferStore(Database db, Clock clock) {
+    this.db = db;
+    this.clock = clock;
+  }
+
+  public Future<Transfer> create(Transfer t) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+        ps.setString(1, t.id());
+        ps.setString(2, t.role().name());
+        ps.setString(3, t.state().name());
+        ps.setString(4, t.counterPartyId());
+        ps.setString(5, t.counterPartyPid());
+        ps.setString(6, t.counterPartyAddress());
+        ps.setString(7, t.agreementId());
+        ps.setString(8, t.format());
+        ps.setString(9, t.dataAddress() == null ? null : t.dataAddress().encode());
+        ps.setString(10, t.tokenHash());
+        ps.setString(11, t.detail());
+        ps.setTimestamp(12, Timestamp.from(t.createdAt()));
+        ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
+        ps.executeUpdate();
+      }
+      return t;
+    });
+  }
+
+  public Future<Transfer> find(String id) {
+    return db.transaction(c -> find(c, id));
+  }
+
+  public Future<List<Transfer>> list() {
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer ORDER BY created_at", null));
+  }
+
+  public Future<List<Transfer>> listUnfinished() {
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer WHERE state NOT IN ('"
+        + TransferState.COMPLETED + "', '" + TransferState.TERMINATED + "') ORDER BY created_at", null));
+  }
+
+  /** Compare-and-set of the state; {@link Conflict} when the row is no longer in {@code from}. */
+  public Future<Transfer> move(String id, Change change) {
+    if (!change.from().canMoveTo(change.to())) {
+      return Future.failedFuture(new IllegalStateException(
+          "transfer transition " + change.from() + " -> " + change.to() + " is not allowed"));
+    }
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, "
+          + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
+          + "token_hash = COALESCE(?, token_hash), detail = COALESCE(?, detail), updated_at = ? "
+          + "WHERE id = ? AND state = ?")) {
+        ps.setString(1, change.to().name());
+        ps.setString(2, change.counterPartyPid());
+        ps.setString(3, change.dataAddress() == null ? null : change.dataAddress().encode());
+        ps.setString(4, change.tokenHash());
+        ps.setString(5, change.detail());
+        ps.setTimestamp(6, Timestamp.from(clock.instant()));
+        ps.setString(7, id);
+        ps.setString(8, change.from().name());
+        if (ps.executeUpdate() == 0) {
+          Transfer current = find(c, id);
+          throw new Conflict("transfer " + id + " is " + current.state() + ", expected " + change.from());
+        }
+      }
+      return find(c, id);
+    });
+  }
+
+  private static Transfer find(Connection c, String id) throws SQLException {
+    List<Transfer> found = query(c, "SELECT " + COLUMNS + " FROM transfer WHERE id = ?", id);
+    if (found.isEmpty()) {
+      throw new NotFound("no transfer with id '" + id + "'");
+    }
+    return found.get(0);
+  }
+
+  private static List<Transfer> query(Connection c, String sql, String param) throws SQLException {
+    List<Transfer> result = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      if (param != null) {
+        ps.setString(1, param);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String address = rs.getString(9);
+          result.add(new Transfer(rs.getString(1), Role.valueOf(rs.getString(2)),
+              TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
+              rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+        }
+      }
+    }
+    return result;
+  }
+}

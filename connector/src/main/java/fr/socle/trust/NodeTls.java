@@ -1,0 +1,47 @@
+package fr.socle.trust;
+
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * TLS settings of node-to-node traffic: TLS 1.3 only, the node's own federation certificate on both
+ * sides, partners verified against the federation trust anchors and CRL, and a client certificate
+ * required by every server. There is deliberately no switch to relax any of it.
+ */
+public record NodeTls(Path certificate, Path key, Path trustAnchors, Path crl) {
+
+  private static final Set<String> PROTOCOLS = Set.of("TLSv1.3");
+
+  public HttpServerOptions serverOptions(String host, int port) {
+    HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setSsl(true)
+        .setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED)
+        .setEnabledSecureTransportProtocols(PROTOCOLS).setSslHandshakeTimeout(10);
+    if (crl != null) {
+      options.addCrlPath(crl.toString());
+    }
+    return options;
+  }
+
+  public HttpClientOptions clientOptions() {
+    HttpClientOptions options = new HttpClientOptions().setSsl(true).setKeyCertOptions(keyCert())
+        .setTrustOptions(trust()).setVerifyHost(true).setEnabledSecureTransportProtocols(PROTOCOLS)
+        .setSslHandshakeTimeout(10).setConnectTimeout(5_000);
+    if (crl != null) {
+      options.addCrlPath(crl.toString());
+    }
+    return options;
+  }
+
+  private PemKeyCertOptions keyCert() {
+    return new PemKeyCertOptions().setCertPath(certificate.toString()).setKeyPath(key.toString());
+  }
+
+  private PemTrustOptions trust() {
+    return new PemTrustOptions().addCertPath(trustAnchors.toString());
+  }
+}

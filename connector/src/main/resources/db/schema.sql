@@ -1,0 +1,68 @@
+-- Portable subset: runs on H2 2.x and PostgreSQL. JSON documents are stored as text.
+CREATE TABLE IF NOT EXISTS asset (
+  id VARCHAR(200) PRIMARY KEY,
+  title VARCHAR(500) NOT NULL,
+  description TEXT,
+  content_type VARCHAR(200) NOT NULL,
+  source_path VARCHAR(2000) NOT NULL,
+  classification VARCHAR(50) NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS policy (
+  id VARCHAR(200) PRIMARY KEY,
+  body TEXT NOT NULL,
+  created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS offer (
+  id VARCHAR(200) PRIMARY KEY,
+  asset_id VARCHAR(200) NOT NULL REFERENCES asset(id),
+  policy_id VARCHAR(200) NOT NULL REFERENCES policy(id),
+  created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS negotiation (
+  id VARCHAR(100) PRIMARY KEY,
+  role VARCHAR(20) NOT NULL,
+  state VARCHAR(30) NOT NULL,
+  counter_party_id VARCHAR(200),
+  counter_party_pid VARCHAR(200),
+  counter_party_address VARCHAR(2000) NOT NULL,
+  offer_id VARCHAR(200) NOT NULL,
+  asset_id VARCHAR(200) NOT NULL,
+  offer TEXT NOT NULL,
+  agreement_id VARCHAR(100),
+  detail TEXT,
+  attempts INT NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS agreement (
+  id VARCHAR(100) PRIMARY KEY,
+  negotiation_id VARCHAR(100) NOT NULL,
+  asset_id VARCHAR(200) NOT NULL,
+  provider_id VARCHAR(200) NOT NULL,
+  consumer_id VARCHAR(200) NOT NULL,
+  body TEXT NOT NULL,
+  signed_at TIMESTAMP NOT NULL,
+  access_count BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS transfer (
+  id VARCHAR(100) PRIMARY KEY,
+  role VARCHAR(20) NOT NULL,
+  state VARCHAR(30) NOT NULL,
+  counter_party_id VARCHAR(200),
+  counter_party_pid VARCHAR(200),
+  counter_party_address VARCHAR(2000) NOT NULL,
+  agreement_id VARCHAR(100) NOT NULL,
+  format VARCHAR(100) NOT NULL,
+  data_address TEXT,
+  token_hash VARCHAR(100),
+  detail TEXT,
+  attempts INT NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  updated_at TIMESTAMP NOT NULL
+);

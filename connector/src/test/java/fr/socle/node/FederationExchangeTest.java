@@ -1,0 +1,274 @@
+package fr.socle.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import fr.socle.testing.Federation;
+import fr.socle.testing.NodeProcess;
+import fr.socle.testing.OpaServer;
+import fr.socle.testing.Paths;
+import fr.socle.testing.TlsClients;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.UUID;
+import javax.net.ssl.SSLException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real nodes in their own JVMs, each with its own real OPA, talking DSP over mutual TLS with the
+ * development federation's certificates: the walking skeleton end to end.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class FederationExchangeTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir
+  Path work;
+
+  private OpaServer providerOpa;
+  private OpaServer consumerOpa;
+  private NodeProcess provider;
+  private NodeProcess consumer;
+  private NodeProcess outsider;
+  private byte[] dataset;
+
+  @BeforeAll
+  void startFederation() throws Exception {
+    providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
+    consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
+    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
+    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url());
+    outsider = NodeProcess.start(work, Federation.OUTSIDER, consumerOpa.url());
+    dataset = Files.readAllBytes(Paths.root().resolve("launchers/demo/qualite-eau-corse-2026.csv"));
+  }
+
+  @AfterAll
+  void stopFederation() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, outsider, providerOpa, consumerOpa}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** Publishes the demo dataset under the Corsica-only policy; returns the offer id. */
+  private String publish() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Path assets = provider.dataDir().resolve("assets");
+    Files.createDirectories(assets);
+    Files.write(assets.resolve("eau-" + suffix + ".csv"), dataset);
+    JsonObject policy = new JsonObject(Files.readString(Paths.root().resolve("launchers/demo/policy-corse.json")));
+    provider.api().post("/api/assets", new JsonObject().put("id", "eau-" + suffix).put("title", "Qualité de l'eau")
+        .put("contentType", "text/csv").put("sourcePath", "assets/eau-" + suffix + ".csv"));
+    provider.api().post("/api/policies", new JsonObject().put("id", "corse-" + suffix).put("policy", policy));
+    provider.api().post("/api/offers", new JsonObject().put("id", "offer-" + suffix).put("assetId", "eau-" + suffix)
+        .put("policyId", "corse-" + suffix));
+    return "offer-" + suffix;
+  }
+
+  private JsonObject offerInCatalog(NodeProcess who, String offerId) throws Exception {
+    JsonObject catalog = who.api().post("/api/catalog/request",
+        new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+    assertThat(catalog.getString("@type")).isEqualTo("Catalog");
+    assertThat(catalog.getString("participantId")).isEqualTo(provider.participantId());
+    for (Object d : catalog.getJsonArray("dataset", new JsonArray())) {
+      for (Object p : ((JsonObject) d).getJsonArray("hasPolicy")) {
+        if (offerId.equals(((JsonObject) p).getString("@id"))) {
+          return (JsonObject) p;
+        }
+      }
+    }
+    return null;
+  }
+
+  private JsonObject negotiate(NodeProcess who, JsonObject offer) throws Exception {
+    JsonObject started = who.api().post("/api/negotiations", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
+        .put("offer", offer));
+    return who.api().awaitField("/api/negotiations/" + started.getString("id"), "state", WAIT, "FINALIZED",
+        "TERMINATED");
+  }
+
+  private JsonObject transfer(String agreementId) throws Exception {
+    JsonObject t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreementId));
+    return consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "STARTED", "TERMINATED");
+  }
+
+  @Test
+  void consumerInTerritoryNegotiatesAndDownloadsTheDataset() throws Exception {
+    String offerId = publish();
+    JsonObject offer = offerInCatalog(consumer, offerId);
+    assertThat(offer).as("offer visible to a Corsican commune").isNotNull();
+
+    JsonObject negotiation = negotiate(consumer, offer);
+    assertThat(negotiation.getString("state")).as(negotiation.encode()).isEqualTo("FINALIZED");
+    String agreementId = negotiation.getString("agreementId");
+    JsonObject held = consumer.api().get("/api/agreements/" + agreementId);
+    JsonObject granted = provider.api().get("/api/agreements/" + agreementId);
+    assertThat(held.getJsonObject("agreement")).isEqualTo(granted.getJsonObject("agreement"));
+    assertThat(granted.getString("consumerId")).isEqualTo(consumer.participantId());
+
+    JsonObject t = transfer(agreementId);
+    assertThat(t.getString("state")).as(t.encode()).isEqualTo("STARTED");
+    HttpResponse<byte[]> data = consumer.api().download("/api/transfers/" + t.getString("id") + "/data");
+    assertThat(data.statusCode()).isEqualTo(200);
+    assertThat(sha256(data.body())).isEqualTo(sha256(dataset));
+
+    consumer.api().post("/api/transfers/" + t.getString("id") + "/completion", new JsonObject());
+    consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "COMPLETED");
+    provider.api().awaitField("/api/transfers/" + t.getString("counterPartyPid"), "state", WAIT, "COMPLETED");
+    HttpResponse<byte[]> after = consumer.api().download("/api/transfers/" + t.getString("id") + "/data");
+    assertThat(after.statusCode()).as("no data after completion").isEqualTo(409);
+  }
+
+  @Test
+  void participantOutsideTheTerritoryNeitherSeesNorObtainsTheOffer() throws Exception {
+    String offerId = publish();
+    assertThat(offerInCatalog(outsider, offerId)).as("offer hidden by the catalog decision").isNull();
+
+    JsonObject guessed = offerInCatalog(consumer, offerId);
+    JsonObject negotiation = negotiate(outsider, guessed);
+    assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
+    assertThat(negotiation.getString("detail")).contains("territory");
+    assertThat(negotiation.getString("agreementId")).isNull();
+  }
+
+  @Test
+  void managementApiRefusesAWrongOrMissingKey() throws Exception {
+    HttpResponse<String> wrong = new NodeProcess.Api(provider.managementUrl(), "not-the-key").send("GET",
+        "/api/assets", null);
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(wrong.body()).getString("detail")).contains("not valid");
+    HttpResponse<String> missing = new NodeProcess.Api(provider.managementUrl(), null).send("GET", "/api/assets",
+        null);
+    assertThat(missing.statusCode()).isEqualTo(401);
+    assertThat(new JsonObject(missing.body()).getString("detail")).contains("X-Api-Key");
+  }
+
+  @Test
+  void dspPortRefusesClientsWithoutAFederationCertificate() throws Exception {
+    Path foreign = Federation.foreignNode(work.resolve("foreign"));
+    HttpClient stranger = TlsClients.client(foreign.resolve("node.crt"), foreign.resolve("node.key"),
+        Paths.certs().resolve("root-ca.crt"));
+    assertThatThrownBy(() -> stranger.send(catalogRequest(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+    HttpClient anonymous = TlsClients.client(null, null, Paths.certs().resolve("root-ca.crt"));
+    assertThatThrownBy(() -> anonymous.send(catalogRequest(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+    // The same request with a member's certificate goes through: the refusals above are about identity.
+    HttpResponse<String> member = TlsClients.member(Federation.CONSUMER).send(catalogRequest(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(member.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tls12ClientsAreRefused() throws Exception {
+    Path node = Paths.certs().resolve("nodes").resolve(Federation.CONSUMER);
+    HttpClient old = TlsClients.client(node.resolve("node.crt"), node.resolve("node.key"),
+        Paths.certs().resolve("root-ca.crt"), "TLSv1.2");
+    assertThatThrownBy(() -> old.send(catalogRequest(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(SSLException.class);
+  }
+
+  @Test
+  void malformedJsonGetsAPrecise400OnEveryEndpoint() throws Exception {
+    HttpClient member = TlsClients.member(Federation.CONSUMER);
+    for (String path : new String[] {"/catalog/request", "/negotiations/request", "/negotiations/x/termination",
+        "/negotiations/x/agreement", "/negotiations/x/events", "/negotiations/x/agreement/verification",
+        "/transfers/request", "/transfers/x/start", "/transfers/x/completion", "/transfers/x/termination"}) {
+      HttpResponse<String> r = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress() + path))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"@context\": ["))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      JsonObject error = new JsonObject(r.body());
+      assertThat(error.getString("code")).as(path).isEqualTo("bad_request");
+      assertThat(error.getJsonArray("reason").getString(0)).as(path).contains("must be a JSON object");
+    }
+    for (String path : new String[] {"/api/assets", "/api/policies", "/api/offers", "/api/catalog/request",
+        "/api/negotiations", "/api/transfers"}) {
+      HttpResponse<String> r = provider.api().send("POST", path, "{not json");
+      assertThat(r.statusCode()).as(path).isEqualTo(400);
+      assertThat(new JsonObject(r.body()).getString("detail")).as(path).contains("must be a JSON object");
+    }
+    HttpResponse<String> wrongType = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
+        + "/negotiations/request")).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
+        .put("@type", "TransferRequestMessage").encode())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(wrongType.statusCode()).isEqualTo(400);
+    assertThat(wrongType.body()).contains("expected @type ContractRequestMessage, got TransferRequestMessage");
+  }
+
+  @Test
+  void policyEngineDownMeansDenialWithAReasonAndTheNodeStaysUp() throws Exception {
+    String offerId = publish();
+    JsonObject offer = offerInCatalog(consumer, offerId);
+    providerOpa.close();
+    try {
+      JsonObject negotiation = negotiate(consumer, offer);
+      assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
+      assertThat(negotiation.getString("detail")).contains("policy engine (OPA) is unreachable");
+      assertThat(provider.api().get("/health").getString("status")).isEqualTo("UP");
+      HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("policy engine (OPA)");
+      JsonObject catalog = consumer.api().post("/api/catalog/request",
+          new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+      assertThat(catalog.getJsonArray("dataset")).as("no offer shown without a decision").isEmpty();
+    } finally {
+      providerOpa = OpaServer.restart(providerOpa, work.resolve("opa-provider.log"));
+    }
+    assertThat(negotiate(consumer, offer).getString("state")).isEqualTo("FINALIZED");
+  }
+
+  @Test
+  void agreementSurvivesAProviderKilledWithSigkill() throws Exception {
+    String offerId = publish();
+    JsonObject negotiation = negotiate(consumer, offerInCatalog(consumer, offerId));
+    String agreementId = negotiation.getString("agreementId");
+    assertThat(negotiation.getString("state")).isEqualTo("FINALIZED");
+
+    provider.kill();
+    assertThat(provider.isAlive()).isFalse();
+    provider.launch();
+
+    JsonObject granted = provider.api().get("/api/agreements/" + agreementId);
+    assertThat(granted.getString("consumerId")).isEqualTo(consumer.participantId());
+    JsonObject providerSide = provider.api().get("/api/negotiations/" + negotiation.getString("counterPartyPid"));
+    assertThat(providerSide.getString("state")).isEqualTo("FINALIZED");
+    JsonObject t = transfer(agreementId);
+    assertThat(t.getString("state")).as(t.encode()).isEqualTo("STARTED");
+    HttpResponse<byte[]> data = consumer.api().download("/api/transfers/" + t.getString("id") + "/data");
+    assertThat(sha256(data.body())).isEqualTo(sha256(dataset));
+  }
+
+  private HttpRequest catalogRequest() {
+    return HttpRequest.newBuilder(URI.create(provider.dspAddress() + "/catalog/request"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+            .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
+            .put("@type", "CatalogRequestMessage").encode()))
+        .build();
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}

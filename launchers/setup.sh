@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
+# source with the Go toolchain into .tools/bin), jq, and the connector build (jar + lib/).
+# Usage: launchers/setup.sh [--skip-build]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OPA_VERSION="1.22.3"
+OPA_BIN="$ROOT/.tools/bin/opa"
+JAR="$ROOT/connector/target/socle-connector.jar"
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+
+ensure_opa() {
+  if [ -x "$OPA_BIN" ] && "$OPA_BIN" version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then
+    return
+  fi
+  command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is required to build OPA v$OPA_VERSION; install it (e.g. from your distribution) and re-run."
+  local go_minor
+  go_minor="$(go env GOVERSION | sed -E 's/^go1\.([0-9]+).*/\1/')"
+  [ "${go_minor:-0}" -ge 25 ] 2>/dev/null || die "Go >= 1.25 is required to build OPA v$OPA_VERSION, found $(go env GOVERSION)."
+  say "building OPA v$OPA_VERSION into .tools/bin (first run only, a few minutes)"
+  mkdir -p "$ROOT/.tools/bin"
+  if ! CGO_ENABLED=0 GOBIN="$ROOT/.tools/bin" GOFLAGS=-buildvcs=false \
+      go install "github.com/open-policy-agent/opa@v$OPA_VERSION"; then
+    die "could not build OPA v$OPA_VERSION: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?"
+  fi
+  "$OPA_BIN" version | grep -q "^Version: $OPA_VERSION$" || die "the OPA built is not v$OPA_VERSION"
+}
+
+ensure_jq() {
+  command -v jq >/dev/null 2>&1 && return
+  say "installing jq"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq jq) >/dev/null || die "could not install jq with apt-get"
+  else
+    die "jq is required: install it (apt-get install jq) and re-run"
+  fi
+}
+
+ensure_java() {
+  command -v java >/dev/null 2>&1 || die "Java 17 or newer is required (apt-get install openjdk-17-jdk-headless)"
+  command -v mvn >/dev/null 2>&1 || die "Maven is required (apt-get install maven)"
+}
+
+ensure_build() {
+  local newest
+  if [ -f "$JAR" ]; then
+    newest="$(find "$ROOT/connector/src/main" "$ROOT/connector/pom.xml" "$ROOT/pom.xml" -newer "$JAR" -type f | head -1)"
+    [ -z "$newest" ] && return
+  fi
+  say "building the connector (Maven)"
+  (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the Maven build failed"
+}
+
+ensure_opa
+ensure_jq
+ensure_java
+if [ "${1:-}" != "--skip-build" ]; then
+  ensure_build
+fi

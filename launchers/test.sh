@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets everything up on a fresh machine, then runs every test: the Rego suites with coverage, then
+# the connector's unit and integration tests (real OPA processes, real nodes, real TLS).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+"$ROOT/launchers/setup.sh" --skip-build
+
+OPA="$ROOT/.tools/bin/opa"
+echo "== opa test policies/ =="
+"$OPA" test "$ROOT/policies" -v | tail -n 3
+coverage="$("$OPA" test "$ROOT/policies" --coverage --format=json | jq '.coverage')"
+echo "Rego coverage: ${coverage}%"
+awk -v c="$coverage" 'BEGIN { exit !(c >= 90) }' || { echo "Rego coverage ${coverage}% is below 90%" >&2; exit 1; }
+
+echo "== connector tests (Maven) =="
+cd "$ROOT"
+mvn -B verify -Dsocle.opa="$OPA"
