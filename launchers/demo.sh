@@ -13,7 +13,7 @@ CERTS="$ROOT/certs-dev"
 RUN="$ROOT/.run/demo"
 API_KEY="demo-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PROVIDER="${SOCLE_DEMO_PROVIDER:-region-exemple}"
-CONSUMER="${SOCLE_DEMO_CONSUMER:-commune-pietralba}"
+CONSUMER="${SOCLE_DEMO_CONSUMER:-commune-esempiu}"
 OUTSIDER="${SOCLE_DEMO_OUTSIDER:-metropole-exemple}"
 PIDS=()
 
