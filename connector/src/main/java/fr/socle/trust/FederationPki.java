@@ -13,6 +13,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -83,7 +84,7 @@ public final class FederationPki {
                                 + " is present); choose an empty directory");
             }
         }
-        Instant notBefore = clock.instant().minus(BACKDATE);
+        Instant notBefore = now().minus(BACKDATE);
         Instant notAfter = notBefore.plus(validity);
 
         KeyPair rootKeys = issuer.generateKeyPair();
@@ -94,7 +95,7 @@ public final class FederationPki {
         KeyPair policyKeys = issuer.generateKeyPair();
         X509Certificate policy = issuer.policySigner(CertificateIssuer.caName(name + " Policy Signing", name),
                 policyKeys.getPublic(), root, rootKeys.getPrivate(), notBefore, notAfter);
-        Instant now = clock.instant();
+        Instant now = now();
         X509CRL crl = Revocations.sign(issuing, issuingKeys.getPrivate(), List.of(), BigInteger.ONE, now, now.plus(crlValidity));
 
         // Keys first: a crash midway leaves no certificate that points at a missing key.
@@ -139,8 +140,8 @@ public final class FederationPki {
         }
         X509Certificate issuingCa = PemFiles.readCertificate(layout.issuingCaCert());
         PrivateKey issuingKey = readCaKey(layout.issuingCaKey(), issuingCa);
-        Instant notBefore = request.notBefore() != null ? request.notBefore() : clock.instant().minus(BACKDATE);
-        Instant notAfter = request.notAfter() != null ? request.notAfter() : notBefore.plus(request.validity());
+        Instant notBefore = request.notBefore() != null ? seconds(request.notBefore()) : now().minus(BACKDATE);
+        Instant notAfter = request.notAfter() != null ? seconds(request.notAfter()) : notBefore.plus(request.validity());
         checkWindow(notBefore, notAfter, issuingCa);
 
         KeyPair keys = issuer.generateKeyPair();
@@ -166,7 +167,7 @@ public final class FederationPki {
                         "serial " + Serials.format(serial) + " is already revoked since " + entry.revokedAt());
             }
         }
-        entries.add(new Revocations.Entry(serial, clock.instant(), reason));
+        entries.add(new Revocations.Entry(serial, now(), reason));
         X509CRL crl = publish(layout, current, entries, period(current));
         return new Revocation(serial, findNode(layout, serial), crl);
     }
@@ -221,11 +222,20 @@ public final class FederationPki {
     private X509CRL publish(FederationLayout layout, X509CRL current, List<Revocations.Entry> entries, Duration period) {
         X509Certificate issuingCa = PemFiles.readCertificate(layout.issuingCaCert());
         PrivateKey issuingKey = readCaKey(layout.issuingCaKey(), issuingCa);
-        Instant now = clock.instant();
+        Instant now = now();
         X509CRL crl = Revocations.sign(issuingCa, issuingKey, entries, Revocations.number(current).add(BigInteger.ONE),
                 now, now.plus(period));
         PemFiles.writeCrl(layout.crl(), crl);
         return crl;
+    }
+
+    /** X.509 times have a resolution of one second; truncating first keeps the checks exact. */
+    private Instant now() {
+        return seconds(clock.instant());
+    }
+
+    private static Instant seconds(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS);
     }
 
     private static Duration period(X509CRL crl) {
