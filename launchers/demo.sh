@@ -66,8 +66,7 @@ start_node() {
       name: $name, dataDir: $data,
       dsp: {host: "127.0.0.1", port: 0},
       management: {host: "127.0.0.1", port: 0, apiKey: $key},
-      tls: {certificate: "\($certs)/nodes/\($slug)/node.crt", key: "\($certs)/nodes/\($slug)/node.key",
-            trustAnchors: "\($certs)/root-ca.crt", crl: "\($certs)/federation.crl"},
+      tls: {nodeDir: "\($certs)/nodes/\($slug)", federationDir: $certs},
       opa: {url: $opa},
       federation: {directory: "\($certs)/federation.json"}
     }' >"$dir/config.json"

@@ -3,10 +3,10 @@ package fr.socle.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code socle} command. */
-@Command(name = "socle", mixinStandardHelpOptions = true, version = "socle 0.1.0",
+/** The {@code socle} command; each concern brings its own subcommand. */
+@Command(name = "socle", mixinStandardHelpOptions = true, version = "socle 0.1.0-SNAPSHOT",
     description = "Sovereign data-space connector for French territories.",
-    subcommands = {NodeCommand.class})
+    subcommands = {NodeCommand.class, CertsCommand.class})
 public final class Socle {
 
   public static void main(String[] args) {

@@ -16,7 +16,8 @@ import fr.socle.store.Database;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
 import fr.socle.trust.NodeTls;
-import fr.socle.trust.ParticipantId;
+import fr.socle.trust.TrustException;
+import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -25,12 +26,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +54,14 @@ public final class Node extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    NodeTls tls = new NodeTls(config.certificate(), config.key(), config.trustAnchors(), config.crl());
-    participantId = ParticipantId.fromCertificate(readCertificate(config.certificate())).toString();
+    TrustMaterial trust;
+    try {
+      trust = TrustMaterial.load(config.nodeDir(), config.federationDir(), null, clock);
+    } catch (TrustException e) {
+      return Future.failedFuture(new NodeConfig.ConfigException("tls: " + e.getMessage()));
+    }
+    NodeTls tls = NodeTls.of(config.nodeDir(), config.federationDir());
+    participantId = trust.participant().id().value();
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
     try {
@@ -162,14 +165,5 @@ public final class Node extends VerticleBase {
 
   public String participantId() {
     return participantId;
-  }
-
-  static X509Certificate readCertificate(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    } catch (IOException | CertificateException e) {
-      throw new NodeConfig.ConfigException("tls.certificate " + file + " is not a readable X.509 certificate: "
-          + e.getMessage());
-    }
   }
 }

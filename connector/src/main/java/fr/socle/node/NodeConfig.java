@@ -13,8 +13,7 @@ import java.nio.file.Path;
  * Relative paths are resolved against the configuration file's directory.
  */
 public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
-    String managementHost, int managementPort, String apiKey, Path certificate, Path key, Path trustAnchors,
-    Path crl, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
+    String managementHost, int managementPort, String apiKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, long maxBodyBytes, long dspTimeoutMillis) {
 
   /** Reads and validates {@code file}. */
@@ -67,10 +66,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.string("management.host", "127.0.0.1"),
         r.port("management.port", 8080),
         apiKey,
-        r.existingFile("tls.certificate"),
-        r.existingFile("tls.key"),
-        r.existingFile("tls.trustAnchors"),
-        r.optionalExistingFile("tls.crl"),
+        r.existingDirectory("tls.nodeDir"),
+        r.existingDirectory("tls.federationDir"),
         opaUrl,
         r.positive("opa.timeoutMillis", 2_000),
         dbUrl,
@@ -155,6 +152,14 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
       Path p = path(key, true);
       if (!Files.isReadable(p)) {
         throw new ConfigException(key + ": file " + p + " does not exist or cannot be read");
+      }
+      return p;
+    }
+
+    Path existingDirectory(String key) {
+      Path p = path(key, true);
+      if (!Files.isDirectory(p)) {
+        throw new ConfigException(key + ": directory " + p + " does not exist");
       }
       return p;
     }

@@ -1,6 +1,7 @@
 package fr.socle.protocol;
 
 import fr.socle.trust.ParticipantId;
+import fr.socle.trust.TrustException;
 import io.vertx.ext.web.RoutingContext;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -26,7 +27,7 @@ public final class Caller {
       return ParticipantId.fromCertificate(leaf).toString();
     } catch (SSLPeerUnverifiedException e) {
       throw new DspException(401, "unauthenticated", "a federation client certificate is required");
-    } catch (IllegalArgumentException e) {
+    } catch (TrustException e) {
       throw new DspException(401, "unauthenticated", "the client certificate names no participant: "
           + e.getMessage());
     }

@@ -15,6 +15,13 @@ import java.util.Set;
  */
 public record NodeTls(Path certificate, Path key, Path trustAnchors, Path crl) {
 
+  /** The files of a node directory and a federation directory laid out as {@link FederationLayout} says. */
+  public static NodeTls of(Path nodeDir, Path federationDir) {
+    FederationLayout federation = new FederationLayout(federationDir);
+    return new NodeTls(nodeDir.resolve(FederationLayout.NODE_CERT), nodeDir.resolve(FederationLayout.NODE_KEY),
+        federation.rootCaCert(), federation.crl());
+  }
+
   private static final Set<String> PROTOCOLS = Set.of("TLSv1.3");
 
   public HttpServerOptions serverOptions(String host, int port) {

@@ -47,11 +47,8 @@ public final class NodeProcess implements AutoCloseable {
         .put("dataDir", dataDir.toString())
         .put("dsp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY))
-        .put("tls", new JsonObject()
-            .put("certificate", certs.resolve("nodes/" + slug + "/node.crt").toString())
-            .put("key", certs.resolve("nodes/" + slug + "/node.key").toString())
-            .put("trustAnchors", certs.resolve("root-ca.crt").toString())
-            .put("crl", certs.resolve("federation.crl").toString()))
+        .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
+            .put("federationDir", certs.toString()))
         .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
