@@ -59,7 +59,7 @@ start_node() {
   mkdir -p "$dir/data"
   opa_port="$(free_port)"
   "$OPA" run --server --addr "127.0.0.1:$opa_port" --log-level error --disable-telemetry \
-    --ignore '*_test.rego' --bundle "$ROOT/policies" >"$dir/opa.log" 2>&1 &
+    --ignore '*_test.rego' --ignore templates --bundle "$ROOT/policies" >"$dir/opa.log" 2>&1 &
   PIDS+=($!)
   jq -n --arg name "$slug" --arg data "$dir/data" --arg key "$API_KEY" --arg certs "$CERTS" --arg slug "$slug" \
     --arg opa "http://127.0.0.1:$opa_port" '{

@@ -8,8 +8,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 OPA="$ROOT/.tools/bin/opa"
 echo "== opa test policies/ =="
-"$OPA" test "$ROOT/policies" -v | tail -n 3
-coverage="$("$OPA" test "$ROOT/policies" --coverage --format=json | jq '.coverage')"
+"$OPA" test "$ROOT/policies" --timeout 60s | tail -n 3
+coverage="$("$OPA" test "$ROOT/policies" --timeout 60s --coverage --format=json | jq '.coverage')"
 echo "Rego coverage: ${coverage}%"
 awk -v c="$coverage" 'BEGIN { exit !(c >= 90) }' || { echo "Rego coverage ${coverage}% is below 90%" >&2; exit 1; }
 

@@ -8,18 +8,6 @@ package socle.decision
 import data.socle.baseline
 import data.socle.odrl
 
-# Reached only if evaluation itself came out undefined (for instance no input
-# at all): fail closed, but say so.
-incomplete := {
-	"allow": false,
-	"reasons": [{
-		"code": "evaluation_incomplete",
-		"fr": "La décision n'a pas pu être évaluée ; la requête est refusée par précaution.",
-		"en": "The decision could not be evaluated; the request is refused as a precaution.",
-	}],
-	"obligations": [],
-}
-
 catalog := decide("catalog")
 
 negotiation := decide("negotiation")
@@ -38,7 +26,17 @@ decide(scope) := {"allow": allow, "reasons": reasons, "obligations": obligations
 	allow := {count(base) == 0, result.allow} == {true}
 	reasons := array.concat(base, result.reasons)
 	obligations := granted(result.obligations, allow)
-} else := incomplete
+} else := {
+	# Reached only if evaluation itself came out undefined (for instance no
+	# input at all): fail closed, but say so.
+	"allow": false,
+	"reasons": [{
+		"code": "evaluation_incomplete",
+		"fr": "La décision n'a pas pu être évaluée ; la requête est refusée par précaution.",
+		"en": "The decision could not be evaluated; the request is refused as a precaution.",
+	}],
+	"obligations": [],
+}
 
 granted(obligations, true) := obligations
 

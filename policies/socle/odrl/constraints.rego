@@ -78,7 +78,11 @@ logical_entries(c) := [[name, value] |
 	name := logical_keys[key]
 ]
 
-is_logical(c) if count(logical_entries(c)) > 0
+is_logical(c) if {
+	is_object(c)
+	some key, _ in c
+	logical_keys[key]
+}
 
 # Exactly one logical operator over a non-empty list, and nothing that would
 # also make it an atomic constraint.

@@ -298,6 +298,9 @@ public final class NegotiationManager {
   }
 
   private Future<Negotiation> transition(Negotiation n, NegotiationStore.Change change) {
+    if (n.state().hasReached(change.to())) {
+      return Future.succeededFuture(n);
+    }
     if (!n.state().canMoveTo(change.to())) {
       return Future.failedFuture(DspException.conflict("negotiation " + n.id() + " is " + n.state().dspState()
           + " and cannot become " + change.to().dspState()));

@@ -45,6 +45,20 @@ public enum NegotiationState {
     return this == FINALIZED || this == TERMINATED;
   }
 
+  /**
+   * Whether {@code this} is {@code target} or lies after it on the way to FINALIZED: a message
+   * asking for {@code target} is then a redelivery (a partner that crashed after sending it resends
+   * it on restart) and is acknowledged without change.
+   */
+  public boolean hasReached(NegotiationState target) {
+    if (this == target) {
+      return true;
+    }
+    boolean happy = this != TERMINATING && this != TERMINATED;
+    boolean happyTarget = target != TERMINATING && target != TERMINATED;
+    return happy && happyTarget && ordinal() > target.ordinal();
+  }
+
   /** Whether a negotiation may move from {@code this} to {@code target}. Pure; no I/O. */
   public boolean canMoveTo(NegotiationState target) {
     return allowedFrom(target).contains(this);
@@ -58,7 +72,8 @@ public enum NegotiationState {
       // A consumer may receive the agreement before it has recorded the provider's acknowledgement.
       case AGREED -> EnumSet.of(AGREEING, REQUESTED, REQUESTING);
       case VERIFYING -> EnumSet.of(AGREED);
-      case VERIFIED -> EnumSet.of(VERIFYING, AGREED);
+      // The provider may hear the verification before it recorded that its agreement was delivered.
+      case VERIFIED -> EnumSet.of(VERIFYING, AGREED, AGREEING);
       case FINALIZING -> EnumSet.of(VERIFIED);
       // The consumer may hear FINALIZED before it recorded the acknowledgement of its verification.
       case FINALIZED -> EnumSet.of(FINALIZING, VERIFIED, VERIFYING);

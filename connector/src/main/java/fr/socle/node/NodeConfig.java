@@ -55,8 +55,10 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     } catch (IllegalArgumentException e) {
       throw new ConfigException("opa.url must be an http(s) URL, got '" + opa + "': " + e.getMessage());
     }
+    // WRITE_DELAY=0: a commit reaches the file before it is acknowledged, so a node killed right
+    // after an agreement still has it (H2's default lets 500 ms of commits live only in memory).
     String dbUrl = r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
-        + ";DB_CLOSE_ON_EXIT=FALSE");
+        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
     return new NodeConfig(
         r.string("name", "socle-node"),
         dataDir,

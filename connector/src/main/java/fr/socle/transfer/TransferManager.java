@@ -262,6 +262,9 @@ public final class TransferManager {
   }
 
   private Future<Transfer> transition(Transfer t, TransferStore.Change change) {
+    if (t.state().hasReached(change.to())) {
+      return Future.succeededFuture(t);
+    }
     if (!t.state().canMoveTo(change.to())) {
       return Future.failedFuture(DspException.conflict("transfer " + t.id() + " is " + t.state().dspState()
           + " and cannot become " + change.to().dspState()));

@@ -35,6 +35,23 @@ public enum TransferState {
     return this == COMPLETED || this == TERMINATED;
   }
 
+  /**
+   * Whether {@code this} is {@code target} or lies after it on the way to COMPLETED: a message asking
+   * for {@code target} is then a redelivery and is acknowledged without change. STARTED is excluded:
+   * a repeated start carries a fresh data address that must be kept.
+   */
+  public boolean hasReached(TransferState target) {
+    if (target == STARTED) {
+      return false;
+    }
+    if (this == target) {
+      return true;
+    }
+    boolean happy = this != TERMINATING && this != TERMINATED;
+    boolean happyTarget = target != TERMINATING && target != TERMINATED;
+    return happy && happyTarget && ordinal() > target.ordinal();
+  }
+
   /** Whether a transfer may move from {@code this} to {@code target}. Pure; no I/O. */
   public boolean canMoveTo(TransferState target) {
     return allowedFrom(target).contains(this);

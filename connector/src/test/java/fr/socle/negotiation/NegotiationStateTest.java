@@ -14,7 +14,7 @@ class NegotiationStateTest {
   private static final Map<NegotiationState, Set<NegotiationState>> EXPECTED_NEXT = Map.of(
       REQUESTING, EnumSet.of(REQUESTED, AGREED, TERMINATING, TERMINATED),
       REQUESTED, EnumSet.of(AGREEING, AGREED, TERMINATING, TERMINATED),
-      AGREEING, EnumSet.of(AGREED, TERMINATING, TERMINATED),
+      AGREEING, EnumSet.of(AGREED, VERIFIED, TERMINATING, TERMINATED),
       AGREED, EnumSet.of(VERIFYING, VERIFIED, TERMINATING, TERMINATED),
       VERIFYING, EnumSet.of(VERIFIED, FINALIZED, TERMINATING, TERMINATED),
       VERIFIED, EnumSet.of(FINALIZING, FINALIZED, TERMINATING, TERMINATED),
@@ -30,6 +30,18 @@ class NegotiationStateTest {
         assertThat(from.canMoveTo(to)).as(from + " -> " + to).isEqualTo(EXPECTED_NEXT.get(from).contains(to));
       }
     }
+  }
+
+  @Test
+  void redeliveredMessagesAreRecognisedAlongTheHappyPathOnly() {
+    assertThat(FINALIZED.hasReached(FINALIZED)).isTrue();
+    assertThat(FINALIZED.hasReached(VERIFIED)).isTrue();
+    assertThat(VERIFIED.hasReached(AGREED)).isTrue();
+    assertThat(AGREED.hasReached(VERIFIED)).isFalse();
+    assertThat(TERMINATED.hasReached(FINALIZED)).isFalse();
+    assertThat(TERMINATED.hasReached(AGREED)).isFalse();
+    assertThat(FINALIZED.hasReached(TERMINATED)).isFalse();
+    assertThat(TERMINATED.hasReached(TERMINATED)).isTrue();
   }
 
   @Test

@@ -40,7 +40,7 @@ class FederationExchangeTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir
-  Path work;
+  static Path work;
 
   private OpaServer providerOpa;
   private OpaServer consumerOpa;
@@ -251,8 +251,12 @@ class FederationExchangeTest {
 
     JsonObject granted = provider.api().get("/api/agreements/" + agreementId);
     assertThat(granted.getString("consumerId")).isEqualTo(consumer.participantId());
-    JsonObject providerSide = provider.api().get("/api/negotiations/" + negotiation.getString("counterPartyPid"));
-    assertThat(providerSide.getString("state")).isEqualTo("FINALIZED");
+    // A provider killed between sending FINALIZED and recording it resends it on restart; the
+    // consumer acknowledges the duplicate and both end FINALIZED.
+    provider.api().awaitField("/api/negotiations/" + negotiation.getString("counterPartyPid"), "state", WAIT,
+        "FINALIZED");
+    assertThat(consumer.api().get("/api/negotiations/" + negotiation.getString("id")).getString("state"))
+        .isEqualTo("FINALIZED");
     JsonObject t = transfer(agreementId);
     assertThat(t.getString("state")).as(t.encode()).isEqualTo("STARTED");
     HttpResponse<byte[]> data = consumer.api().download("/api/transfers/" + t.getString("id") + "/data");

@@ -21,7 +21,7 @@ public final class Federation {
   /** A node certificate and key issued by another federation, in {@code dir}. */
   public static Path foreignNode(Path dir) {
     FederationPki pki = new FederationPki();
-    pki.initFederation(dir, "Fédération étrangère (test)", Duration.ofDays(30));
+    pki.initFederation(dir, "Fédération étrangère (test)", Duration.ofDays(3650));
     return pki.issueNode(dir, NodeRequest.of("732829320", "Collectivité étrangère (test)")).dir();
   }
 }

@@ -59,8 +59,17 @@ public final class NodeProcess implements AutoCloseable {
     return node;
   }
 
-  /** Starts the node process again on the same configuration and data. */
+  /**
+   * Starts the node process again on the same configuration and data, and on the ports it had, as an
+   * operator's restart would: partners keep the address they know.
+   */
   public void launch() throws IOException, InterruptedException {
+    if (run != null) {
+      JsonObject json = new JsonObject(Files.readString(config));
+      json.getJsonObject("dsp").put("port", run.getInteger("dspPort"));
+      json.getJsonObject("management").put("port", run.getInteger("managementPort"));
+      Files.writeString(config, json.encodePrettily());
+    }
     Files.deleteIfExists(dataDir.resolve("node.json"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));

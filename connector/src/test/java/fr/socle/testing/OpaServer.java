@@ -38,7 +38,7 @@ public final class OpaServer implements AutoCloseable {
 
   private static OpaServer start(Path policies, Path logFile, int port) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(Paths.opa().toString(), "run", "--server", "--addr",
-        "127.0.0.1:" + port, "--log-level", "error", "--disable-telemetry", "--ignore", "*_test.rego", "--bundle",
+        "127.0.0.1:" + port, "--log-level", "error", "--disable-telemetry", "--ignore", "*_test.rego", "--ignore", "templates", "--bundle",
         policies.toString()));
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();

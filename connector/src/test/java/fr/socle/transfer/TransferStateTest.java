@@ -31,6 +31,14 @@ class TransferStateTest {
   }
 
   @Test
+  void redeliveredMessagesAreRecognisedButARepeatedStartIsKept() {
+    assertThat(COMPLETED.hasReached(COMPLETED)).isTrue();
+    assertThat(COMPLETED.hasReached(REQUESTED)).isTrue();
+    assertThat(STARTED.hasReached(STARTED)).isFalse();
+    assertThat(TERMINATED.hasReached(COMPLETED)).isFalse();
+  }
+
+  @Test
   void completedTransfersCannotRestart() {
     assertThat(COMPLETED.canMoveTo(STARTED)).isFalse();
     assertThat(TERMINATED.canMoveTo(STARTED)).isFalse();
