@@ -9,7 +9,7 @@ import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.PolicyEngine;
 import fr.socle.policy.Scope;
-import fr.socle.protocol.Caller;
+import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.DspException;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
@@ -36,6 +36,7 @@ public final class PublicEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(PublicEndpoint.class);
 
   private final Vertx vertx;
+  private final PeerAuthenticator authenticator;
   private final TransferStore transfers;
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
@@ -43,9 +44,10 @@ public final class PublicEndpoint {
   private final DecisionInputs inputs;
   private final Path dataDir;
 
-  public PublicEndpoint(Vertx vertx, TransferStore transfers, NegotiationStore agreements, CatalogStore catalog,
+  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers, NegotiationStore agreements, CatalogStore catalog,
       PolicyEngine policy, DecisionInputs inputs, Path dataDir) {
     this.vertx = vertx;
+    this.authenticator = authenticator;
     this.transfers = transfers;
     this.agreements = agreements;
     this.catalog = catalog;
@@ -59,7 +61,7 @@ public final class PublicEndpoint {
   }
 
   private void serve(RoutingContext ctx) {
-    String caller = Caller.of(ctx);
+    String caller = authenticator.authenticate(ctx);
     String token = bearer(ctx.request().getHeader("Authorization"));
     String pid = ctx.pathParam("pid");
     transfers.find(pid)

@@ -47,9 +47,18 @@ public final class Node extends VerticleBase {
   private HttpServer managementServer;
   private String participantId;
 
+  private final ProtocolSecurity securityOverride;
+
+  /** A production node: protocol security comes from the federation material in the configuration. */
   public Node(NodeConfig config, Clock clock) {
+    this(config, clock, null);
+  }
+
+  /** A node whose protocol security is given by code (conformance tests), not by configuration. */
+  public Node(NodeConfig config, Clock clock, ProtocolSecurity security) {
     this.config = config;
     this.clock = clock;
+    this.securityOverride = security;
   }
 
   @Override
@@ -60,7 +69,9 @@ public final class Node extends VerticleBase {
     } catch (TrustException e) {
       return Future.failedFuture(new NodeConfig.ConfigException("tls: " + e.getMessage()));
     }
-    NodeTls tls = NodeTls.of(config.nodeDir(), config.federationDir());
+    ProtocolSecurity security = securityOverride != null ? securityOverride
+        : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
+            config.dspPort());
     participantId = trust.participant().id().value();
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
@@ -71,7 +82,7 @@ public final class Node extends VerticleBase {
           + " cannot be created: " + e.getMessage()));
     }
     // The DSP server must listen before the address partners call back is known (port 0 in tests).
-    dspServer = vertx.createHttpServer(tls.serverOptions(config.dspHost(), config.dspPort()));
+    dspServer = vertx.createHttpServer(security.serverOptions());
     managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
         .setPort(config.managementPort()));
     Router dspRouter = Router.router(vertx);
@@ -87,7 +98,7 @@ public final class Node extends VerticleBase {
         })
         .compose(server -> {
           String selfAddress = config.dspAddress(server.actualPort());
-          wire(tls, directory, selfAddress, dspRouter, managementRouter);
+          wire(security, directory, selfAddress, dspRouter, managementRouter);
           return managementServer.listen();
         })
         .compose(server -> writeRunFile())
@@ -96,26 +107,26 @@ public final class Node extends VerticleBase {
             managementServer.actualPort()));
   }
 
-  private void wire(NodeTls tls, ParticipantDirectory directory, String selfAddress, Router dspRouter,
+  private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,
       Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
     PolicyEngine policy = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis());
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
-    DspClient client = new DspClient(vertx, tls.clientOptions(), config.dspTimeoutMillis());
+    DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, clock, participantId, selfAddress);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
         policy, inputs, clock, participantId, selfAddress);
 
-    new DspApi(catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
+    new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
+    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
-    DataFetcher fetcher = new DataFetcher(vertx, tls.clientOptions(), config.dspTimeoutMillis());
+    DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher,
         () -> readiness(policy), config.maxBodyBytes()).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);

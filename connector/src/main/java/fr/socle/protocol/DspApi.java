@@ -34,13 +34,15 @@ public final class DspApi {
     Future<T> handle(String caller, String pid, DspMessage message);
   }
 
+  private final PeerAuthenticator authenticator;
   private final CatalogService catalog;
   private final NegotiationManager negotiations;
   private final TransferManager transfers;
   private final long maxBodyBytes;
 
-  public DspApi(CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
+  public DspApi(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
       long maxBodyBytes) {
+    this.authenticator = authenticator;
     this.catalog = catalog;
     this.negotiations = negotiations;
     this.transfers = transfers;
@@ -53,12 +55,12 @@ public final class DspApi {
     router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     router.post("/catalog/request").handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       message(ctx, "CatalogRequestMessage");
       reply(ctx, 200, catalog.catalogFor(caller), "CatalogError");
     });
     router.get("/catalog/datasets/:id").handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       String id = ctx.pathParam("id");
       reply(ctx, 200, catalog.datasetFor(caller, id).map(d -> {
         if (d == null) {
@@ -69,10 +71,10 @@ public final class DspApi {
     });
 
     router.get("/negotiations/:pid").handler(ctx ->
-        reply(ctx, 200, negotiations.get(Caller.of(ctx), ctx.pathParam("pid")).map(NegotiationManager::dspBody),
+        reply(ctx, 200, negotiations.get(authenticator.authenticate(ctx), ctx.pathParam("pid")).map(NegotiationManager::dspBody),
             "ContractNegotiationError"));
     router.post("/negotiations/request").handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       DspMessage m = message(ctx, "ContractRequestMessage");
       reply(ctx, 201, negotiations.onContractRequest(caller, m).map(NegotiationManager::dspBody),
           "ContractNegotiationError");
@@ -85,10 +87,10 @@ public final class DspApi {
         negotiations::onTermination);
 
     router.get("/transfers/:pid").handler(ctx ->
-        reply(ctx, 200, transfers.get(Caller.of(ctx), ctx.pathParam("pid")).map(TransferManager::dspBody),
+        reply(ctx, 200, transfers.get(authenticator.authenticate(ctx), ctx.pathParam("pid")).map(TransferManager::dspBody),
             "TransferError"));
     router.post("/transfers/request").handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       DspMessage m = message(ctx, "TransferRequestMessage");
       reply(ctx, 201, transfers.onTransferRequest(caller, m).map(TransferManager::dspBody), "TransferError");
     });
@@ -99,7 +101,7 @@ public final class DspApi {
 
   private void negotiation(Router router, String path, String type, Handler<Negotiation> handler) {
     router.post(path).handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       DspMessage m = message(ctx, type);
       reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(n -> (JsonObject) null),
           "ContractNegotiationError");
@@ -108,7 +110,7 @@ public final class DspApi {
 
   private void transfer(Router router, String path, String type, Handler<Transfer> handler) {
     router.post(path).handler(ctx -> {
-      String caller = Caller.of(ctx);
+      String caller = authenticator.authenticate(ctx);
       DspMessage m = message(ctx, type);
       reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(t -> (JsonObject) null), "TransferError");
     });

@@ -9,16 +9,13 @@ import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
- * The participant behind a request, taken from the TLS client certificate the federation issued,
- * never from anything the request says about itself.
+ * The participant behind a request, taken from the TLS client certificate the federation issued
+ * (the TLS layer has already verified its chain and revocation).
  */
-public final class Caller {
+public final class CertificateAuthenticator implements PeerAuthenticator {
 
-  private Caller() {
-  }
-
-  /** The authenticated participant id; a 401 when the connection carries no usable certificate. */
-  public static String of(RoutingContext ctx) {
+  @Override
+  public String authenticate(RoutingContext ctx) {
     try {
       List<Certificate> chain = ctx.request().connection().peerCertificates();
       if (chain == null || chain.isEmpty() || !(chain.get(0) instanceof X509Certificate leaf)) {
