@@ -12,8 +12,11 @@ JAR="$ROOT/connector/target/socle-connector.jar"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
+# Reads the whole output (no early-exiting grep -q: with pipefail, its SIGPIPE would fail the check).
+opa_version() { "$OPA_BIN" version 2>/dev/null | sed -n 's/^Version: //p'; }
+
 ensure_opa() {
-  if [ -x "$OPA_BIN" ] && "$OPA_BIN" version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then
+  if [ -x "$OPA_BIN" ] && [ "$(opa_version)" = "$OPA_VERSION" ]; then
     return
   fi
   command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is required to build OPA v$OPA_VERSION; install it (e.g. from your distribution) and re-run."
@@ -26,7 +29,7 @@ ensure_opa() {
       go install "github.com/open-policy-agent/opa@v$OPA_VERSION"; then
     die "could not build OPA v$OPA_VERSION: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?"
   fi
-  "$OPA_BIN" version | grep -q "^Version: $OPA_VERSION$" || die "the OPA built is not v$OPA_VERSION"
+  [ "$(opa_version)" = "$OPA_VERSION" ] || die "the OPA built is v$(opa_version), expected v$OPA_VERSION"
 }
 
 ensure_jq() {
