@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
 # source with the Go toolchain into .tools/bin), jq, and the connector build (jar + lib/).
-# Usage: launchers/setup.sh [--skip-build]
+# Usage: launchers/setup.sh [--skip-build] [--with-postgres]
+#   --with-postgres  also installs the distribution's PostgreSQL server (the tests run the stores on it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,6 +43,17 @@ ensure_jq() {
   fi
 }
 
+ensure_postgres() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return
+  say "installing the PostgreSQL server (tests run the stores on it)"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
+      || die "could not install postgresql with apt-get"
+  else
+    die "the PostgreSQL server is required by the tests: install it (apt-get install postgresql) and re-run"
+  fi
+}
+
 ensure_java() {
   command -v java >/dev/null 2>&1 || die "Java 17 or newer is required (apt-get install openjdk-17-jdk-headless)"
   command -v mvn >/dev/null 2>&1 || die "Maven is required (apt-get install maven)"
@@ -57,9 +69,15 @@ ensure_build() {
   (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the Maven build failed"
 }
 
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --skip-build) build=0 ;;
+    --with-postgres) ensure_postgres ;;
+    *) die "unknown option $arg" ;;
+  esac
+done
 ensure_opa
 ensure_jq
 ensure_java
-if [ "${1:-}" != "--skip-build" ]; then
-  ensure_build
-fi
+[ "$build" = 0 ] || ensure_build
