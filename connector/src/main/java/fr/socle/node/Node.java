@@ -26,6 +26,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,9 +103,9 @@ public final class Node extends VerticleBase {
           return managementServer.listen();
         })
         .compose(server -> writeRunFile())
-        .onSuccess(v -> LOG.info("node '{}' ({}) ready: DSP on https://{}:{}, management on http://{}:{}",
-            config.name(), participantId, config.dspHost(), dspServer.actualPort(), config.managementHost(),
-            managementServer.actualPort()));
+        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
+            config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
+            dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
   }
 
   private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,
