@@ -123,7 +123,8 @@ public final class Node extends VerticleBase {
         policy, inputs, clock, participantId, selfAddress);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
+    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
+        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis())
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 

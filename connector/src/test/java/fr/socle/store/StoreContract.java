@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import fr.socle.catalog.Asset;
+import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
 import fr.socle.catalog.PolicyDefinition;
@@ -68,7 +69,7 @@ abstract class StoreContract {
 
   @Test
   void offersJoinTheirAssetAndPolicy() {
-    await(catalog.saveAsset(new Asset("a-1", "Budget", "desc", "text/csv", "assets/b.csv", "public")));
+    await(catalog.saveAsset(new Asset("a-1", "Budget", "desc", "text/csv", new AssetSource.FileSource("assets/b.csv"), "public")));
     await(catalog.savePolicy(new PolicyDefinition("p-1", new JsonObject().put("permission", "x"))));
     Offer offer = await(catalog.saveOffer("o-1", "a-1", "p-1"));
     assertThat(offer.asset().title()).isEqualTo("Budget");
@@ -85,7 +86,7 @@ abstract class StoreContract {
 
   @Test
   void aDuplicateAssetIsAConstraintViolation() {
-    Asset asset = new Asset("a-1", "t", "", "text/csv", "x.csv", "public");
+    Asset asset = new Asset("a-1", "t", "", "text/csv", new AssetSource.FileSource("x.csv"), "public");
     await(catalog.saveAsset(asset));
     assertThatThrownBy(() -> await(catalog.saveAsset(asset)))
         .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).startsWith("23"));
