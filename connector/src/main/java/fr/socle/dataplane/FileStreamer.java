@@ -15,6 +15,9 @@ import java.nio.file.Path;
  */
 final class FileStreamer implements SourceStreamer {
 
+  // Vert.x reads files 8 KiB at a time by default: far too small to fill TLS records and sockets.
+  private static final int READ_BUFFER = 256 * 1024;
+
   private final Vertx vertx;
   private final Path dataDir;
   private final FileDigests digests;
@@ -47,6 +50,7 @@ final class FileStreamer implements SourceStreamer {
           return digest.compose(sha -> vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)
                   .setWrite(false).setCreate(false))
               .compose(handle -> {
+                handle.setReadBufferSize(READ_BUFFER);
                 response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
                 if (range == null) {
                   response.putHeader("Content-Length", Long.toString(size));
