@@ -1,0 +1,111 @@
+package fr.socle.audit;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.sql.DataSource;
+
+/**
+ * What the audit log tests share: a Vert.x instance whose blocked-thread checker fails the test when
+ * an event loop is held more than 100 ms, an H2 file database behind HikariCP in a temporary
+ * directory, a test federation and a clock that moves only when told.
+ */
+final class AuditFixture implements AutoCloseable {
+
+  final Vertx vertx;
+  final TestPki pki = TestPki.create("Audit test");
+  final TestClock clock = new TestClock(Instant.parse("2026-01-01T09:00:00Z"));
+  private final Path dir;
+  private final List<String> blocked = new CopyOnWriteArrayList<>();
+  HikariDataSource pool;
+
+  AuditFixture(Path dir) {
+    this.dir = dir;
+    // AssertJ's first use initialises classes for ~100 ms; keep that off the event loops under watch.
+    assertThat(new RuntimeException("warm-up")).hasMessage("warm-up");
+    this.vertx = Vertx.vertx(new VertxOptions()
+        .setMaxEventLoopExecuteTime(100).setMaxEventLoopExecuteTimeUnit(MILLISECONDS)
+        .setBlockedThreadCheckInterval(20).setBlockedThreadCheckIntervalUnit(MILLISECONDS));
+    // Internal API, test code only: turns vert.x's blocked-thread warning into a test failure.
+    ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(event -> {
+      if (event.thread().getName().contains("eventloop")) {
+        StringBuilder trace = new StringBuilder(event.toString());
+        for (StackTraceElement frame : event.thread().getStackTrace()) {
+          trace.append("\n  at ").append(frame);
+        }
+        blocked.add(trace.toString());
+      }
+    });
+    this.pool = openPool();
+  }
+
+  HikariDataSource openPool() {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("audit").toAbsolutePath());
+    config.setMaximumPoolSize(4);
+    return new HikariDataSource(config);
+  }
+
+  /** Closes the pool (and so the H2 database) and opens a new one on the same files. */
+  void restartDatabase() {
+    pool.close();
+    pool = openPool();
+  }
+
+  AuditLog newLog() {
+    return newLog(pool, AuditLog.DEFAULT_MAX_PENDING);
+  }
+
+  AuditLog newLog(DataSource dataSource, int maxPending) {
+    return new AuditLog(vertx, dataSource, pki.signer(), clock, maxPending);
+  }
+
+  AuditVerifier verifier() {
+    return new AuditVerifier(TreeHeadTest.verifier(pki));
+  }
+
+  /** Runs the auditor's check on a worker: it is CPU work (PKIX, JCS of every entry), not event-loop work. */
+  Future<AuditReport> verify(JsonObject export, JsonObject previous) {
+    return vertx.executeBlocking(() -> verifier().verify(export, previous), false);
+  }
+
+  /** Submits {@code count} appends at once and completes with the entries in submission order. */
+  Future<List<AuditEntry>> appendAll(AuditLog log, int first, int count) {
+    List<Future<AuditEntry>> appends = new ArrayList<>();
+    for (int i = first; i < first + count; i++) {
+      clock.advance(Duration.ofMillis(1500));
+      appends.add(log.append(AuditType.values()[i % AuditType.values().length], "subject-" + i, payload(i)));
+    }
+    return Future.all(appends).map(all -> all.<AuditEntry>list());
+  }
+
+  static JsonObject payload(int i) {
+    return new JsonObject()
+        .put("i", i)
+        .put("allow", i % 3 != 0)
+        .put("score", i / 7.0)
+        .put("reasons", new JsonArray().add("accès autorisé").add("€ 😀"))
+        .put("nested", new JsonObject().put("z", (Object) null).put("a", new JsonArray().add(1).add(2.5)));
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+    vertx.close().await();
+    assertThat(blocked).as("event loop blocked").isEmpty();
+  }
+}
