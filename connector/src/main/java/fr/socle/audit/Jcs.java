@@ -187,26 +187,34 @@ public final class Jcs {
 
   private static BigDecimal shortestRoundTrip(double v) {
     BigDecimal exact = new BigDecimal(v);
-    for (int precision = 1; precision <= 17; precision++) {
-      // Any decimal of this precision that reads back as v lies between these two neighbours of v.
-      BigDecimal below = exact.round(new MathContext(precision, RoundingMode.FLOOR));
-      BigDecimal above = exact.round(new MathContext(precision, RoundingMode.CEILING));
-      boolean belowOk = Double.parseDouble(below.toString()) == v;
-      boolean aboveOk = Double.parseDouble(above.toString()) == v;
-      if (belowOk && aboveOk) {
-        int cmp = exact.subtract(below).compareTo(above.subtract(exact));
-        if (cmp != 0) {
-          return cmp < 0 ? below : above;
-        }
-        return below.unscaledValue().testBit(0) ? above : below;
-      }
-      if (belowOk) {
-        return below;
-      }
-      if (aboveOk) {
-        return above;
+    // If some p-digit decimal reads back as v, so does one of p + 1 digits: binary search on p.
+    int lo = 1;
+    int hi = 17;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (roundTrip(exact, v, mid) != null) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
       }
     }
-    throw new IllegalStateException("no round-trip decimal within 17 digits for " + v);
+    return roundTrip(exact, v, lo);
+  }
+
+  /** The decimal of {@code precision} digits closest to {@code exact} that reads back as v, or null. */
+  private static BigDecimal roundTrip(BigDecimal exact, double v, int precision) {
+    // Any decimal of this precision that reads back as v lies between these two neighbours of v.
+    BigDecimal below = exact.round(new MathContext(precision, RoundingMode.FLOOR));
+    BigDecimal above = exact.round(new MathContext(precision, RoundingMode.CEILING));
+    boolean belowOk = Double.parseDouble(below.toString()) == v;
+    boolean aboveOk = Double.parseDouble(above.toString()) == v;
+    if (belowOk && aboveOk) {
+      int cmp = exact.subtract(below).compareTo(above.subtract(exact));
+      if (cmp != 0) {
+        return cmp < 0 ? below : above;
+      }
+      return below.unscaledValue().testBit(0) ? above : below;
+    }
+    return belowOk ? below : aboveOk ? above : null;
   }
 }
