@@ -1,5 +1,6 @@
 package fr.socle.audit;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -203,6 +204,7 @@ public final class AuditLog {
   }
 
   private void reload() throws SQLException {
+    checkNotOnEventLoop();
     List<byte[]> loaded;
     SignedTreeHead latest;
     long headId;
@@ -259,6 +261,7 @@ public final class AuditLog {
   }
 
   private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    checkNotOnEventLoop();
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
@@ -274,6 +277,13 @@ public final class AuditLog {
         }
         throw e;
       }
+    }
+  }
+
+  /** JDBC blocks: a deterministic guard, where the blocked-thread checker only samples. */
+  private static void checkNotOnEventLoop() {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("audit log JDBC called on an event loop thread");
     }
   }
 
