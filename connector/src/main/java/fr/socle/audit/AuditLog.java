@@ -24,8 +24,9 @@ import javax.sql.DataSource;
  * a caller that waits for it never acts on something the log could lose. Operations run one at a time,
  * in submission order, on a single-thread worker executor named {@value #EXECUTOR}: seqs are assigned
  * without database locks and the cached leaf hashes need no synchronisation. At most {@code
- * maxPending} operations wait; beyond that a call fails at once with {@link Reason#QUEUE_FULL} instead
- * of growing memory without bound when the database stalls.
+ * maxPending} operations are queued or running; beyond that a call fails at once with {@link
+ * Reason#QUEUE_FULL} instead of growing memory without bound when the database stalls. {@link #close}
+ * lets queued operations finish.
  *
  * <p>One {@code AuditLog} per database: seqs come from the cache, so two writers would collide (the
  * primary key then refuses the second). Leaf hashes are loaded once by {@link #start}, which also
@@ -70,7 +71,10 @@ public final class AuditLog {
     this.executor = vertx.createSharedWorkerExecutor(EXECUTOR, 1);
   }
 
-  /** Creates the audit tables and append-only triggers if absent; see {@code db/audit.sql}. */
+  /**
+   * Creates the audit tables and append-only triggers if absent (see {@code db/audit.sql}); idempotent.
+   * Commits when the connection is not in auto-commit mode.
+   */
   public static void migrate(Connection connection) throws SQLException {
     AuditStore.migrate(connection);
   }
@@ -180,16 +184,26 @@ public final class AuditLog {
       checkRange("fromSeq", fromSeq, 0, toSeq);
       SignedTreeHead latest = inTransaction(AuditStore::latestHead);
       SignedTreeHead head = latest != null && latest.size() >= toSeq ? latest : signHead();
-      List<JsonObject> entries = inTransaction(c -> AuditStore.readEntries(c, fromSeq, toSeq));
-      List<Long> headSizes = inTransaction(AuditStore::headSizes);
-      return AuditExport.build(fromSeq, toSeq, head, entries, new MerkleTree(leaves, (int) head.size()), headSizes);
+      record Rows(List<JsonObject> entries, List<Long> headSizes) {}
+      Rows rows = inTransaction(c -> new Rows(AuditStore.readEntries(c, fromSeq, toSeq), AuditStore.headSizes(c)));
+      return AuditExport.build(fromSeq, toSeq, head, rows.entries(), new MerkleTree(leaves, (int) head.size()),
+          rows.headSizes());
     });
   }
 
-  /** Refuses further operations and releases the worker thread; the data source stays open. */
+  /**
+   * Refuses new operations, lets the queued ones finish, then releases the worker thread. The data
+   * source stays open: it belongs to the caller.
+   */
   public Future<Void> close() {
-    closed = true;
-    return executor.close();
+    Future<Object> drained;
+    synchronized (this) {
+      closed = true;
+      // Vert.x's close interrupts the running task and drops queued ones, whose Futures would then
+      // never complete. The one thread runs tasks in order, so this no-op runs after all of them.
+      drained = executor.executeBlocking(() -> null, false);
+    }
+    return drained.eventually(executor::close).mapEmpty();
   }
 
   private SignedTreeHead signHead() throws SQLException {
@@ -241,7 +255,8 @@ public final class AuditLog {
     }
   }
 
-  private <T> Future<T> submit(Callable<T> task) {
+  // Synchronized with close() so that nothing is queued behind close's drain marker.
+  private synchronized <T> Future<T> submit(Callable<T> task) {
     if (closed) {
       return Future.failedFuture(new AuditException(Reason.NOT_STARTED, "audit log is closed"));
     }

@@ -165,6 +165,34 @@ class AuditLogTest {
   }
 
   @Test
+  void closeLetsQueuedAppendsCommitAndRefusesLaterOnes(VertxTestContext ctx) {
+    CountDownLatch gate = new CountDownLatch(1);
+    AtomicReference<CountDownLatch> current = new AtomicReference<>(new CountDownLatch(0));
+    AuditLog log = fx.newLog(gatedDataSource(fx.pool, current), 10);
+    log.start().onComplete(ctx.succeeding(v -> {
+      current.set(gate);
+      List<Future<AuditEntry>> queued = List.of(
+          log.append(AuditType.TRANSFER, "t-0", new JsonObject()),
+          log.append(AuditType.TRANSFER, "t-1", new JsonObject()),
+          log.append(AuditType.TRANSFER, "t-2", new JsonObject()));
+      Future<Void> closed = log.close();
+      Future<AuditEntry> late = log.append(AuditType.TRANSFER, "t-3", new JsonObject());
+      ctx.verify(() -> {
+        assertThat(late.failed()).isTrue();
+        assertThat(late.cause()).isInstanceOf(AuditException.class).hasMessage("audit log is closed");
+        assertThat(closed.isComplete()).as("close waits for the queue").isFalse();
+      });
+      gate.countDown();
+      closed.onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+        assertThat(queued).allSatisfy(append -> assertThat(append.succeeded()).isTrue());
+        assertThat(queued).extracting(append -> append.result().seq()).containsExactly(0L, 1L, 2L);
+        assertThat(log.size()).isEqualTo(3);
+        ctx.completeNow();
+      })));
+    }));
+  }
+
+  @Test
   void restartKeepsTheLogAndNewHeadsAreConsistentWithOldOnes(VertxTestContext ctx) {
     AuditLog first = fx.newLog();
     AtomicReference<SignedTreeHead> oldHead = new AtomicReference<>();
