@@ -138,6 +138,12 @@ public final class TreeHeadVerifier {
     if (!path.get(0).equals(chain.get(0))) {
       return new Rejected(Reason.UNTRUSTED_CHAIN, "x5c[0] is the root certificate, want the node certificate first");
     }
+    // PKIX checks key usage on the CA certificates only; the signing certificate's is checked here.
+    boolean[] keyUsage = chain.get(0).getKeyUsage();
+    if (keyUsage != null && !keyUsage[0]) {
+      return new Rejected(Reason.UNTRUSTED_CHAIN, "x5c[0] " + chain.get(0).getSubjectX500Principal().getName()
+          + " may not sign: its keyUsage lacks digitalSignature");
+    }
     try {
       PKIXParameters params = new PKIXParameters(Set.of(new TrustAnchor(root, null)));
       params.setRevocationEnabled(false);

@@ -64,6 +64,11 @@ final class TestPki {
         rootKeys.getPrivate(), false);
   }
 
+  /** A CA certificate under the root for {@code key}: valid in a chain, but not for signing data. */
+  X509Certificate caUnderRoot(String name, PublicKey key) {
+    return certificate("CN=" + name, key, root.getSubjectX500Principal().getName(), rootKeys.getPrivate(), true);
+  }
+
   TreeHeadSigner signer() {
     return new TreeHeadSigner(nodeKeys.getPrivate(), List.of(node));
   }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
@@ -267,6 +268,10 @@ public final class VectorGenerator {
     sth("x5c-not-der", "x5c element is not a certificate", es256(header.copy().put("x5c", new JsonArray().add(Base64.getEncoder().encodeToString("no".getBytes()))), claims, key), pki, at, "untrusted_chain");
     sth("x5c-other-root", "signed by a node of another federation", es256(header.copy().put("x5c", x5c(other.node)), claims, other.nodeKeys.getPrivate()), pki, at, "untrusted_chain");
     sth("x5c-root-only", "x5c holds only the root certificate", es256(header.copy().put("x5c", x5c(pki.root)), claims, pki.rootKeys.getPrivate()), pki, at, "untrusted_chain");
+    KeyPair caKeys = TestPki.ecKeyPair();
+    sth("x5c-cannot-sign", "signed with the key of a CA certificate, whose keyUsage lacks digitalSignature",
+        es256(header.copy().put("x5c", x5c(pki.caUnderRoot("Intermediate CA", caKeys.getPublic()))), claims,
+            caKeys.getPrivate()), pki, at, "untrusted_chain");
     sth("certificate-expired", "verified after the node certificate expired", valid, pki, "2036-01-01T00:00:00Z", "untrusted_chain");
     sth("signature-flipped-bit", "one bit flipped in the signature", parts[0] + "." + parts[1] + "." + flipB64(parts[2]), pki, at, "bad_signature");
     sth("signature-truncated", "signature shortened by three bytes", parts[0] + "." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 4), pki, at, "bad_signature");
