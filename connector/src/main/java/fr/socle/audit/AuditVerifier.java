@@ -50,44 +50,50 @@ public final class AuditVerifier {
   /** @param previous an earlier export of the same log, or null to skip the consistency check */
   public AuditReport verify(JsonObject export, JsonObject previous) {
     List<Check> checks = new ArrayList<>();
+    run(export, previous, checks);
+    return new AuditReport(checks);
+  }
+
+  /** Adds one check per step, stopping after the first that fails. */
+  private void run(JsonObject export, JsonObject previous, List<Check> checks) {
     String structure = structureProblem(export);
-    if (structure != null) {
-      return report(checks, fail("export", Reason.MALFORMED, structure));
+    long from = structure == null ? export.getLong(FROM) : 0;
+    long to = structure == null ? export.getLong(TO) : 0;
+    if (!add(checks, structure != null ? fail("export", Reason.MALFORMED, structure)
+        : ok("export", FORMAT + ", entries [" + from + ", " + to + ")"))) {
+      return;
     }
-    long from = export.getLong(FROM);
-    long to = export.getLong(TO);
-    checks.add(ok("export", FORMAT + ", entries [" + from + ", " + to + ")"));
 
     TreeHeadResult headResult = heads.verify(export.getString(TREE_HEAD));
-    if (headResult instanceof Rejected r) {
-      return report(checks, fail("tree head", r.reason(), r.detail()));
+    if (!add(checks, check("tree head", headResult))) {
+      return;
     }
-    TreeHeadResult.Verified verified = (TreeHeadResult.Verified) headResult;
-    SignedTreeHead head = verified.head();
-    checks.add(ok("tree head", describe(head) + " by " + verified.signer().getSubjectX500Principal().getName()));
+    SignedTreeHead head = ((TreeHeadResult.Verified) headResult).head();
 
-    if (to > head.size()) {
-      return report(checks, fail("range", Reason.BEYOND_TREE_HEAD,
-          "export holds entries up to " + to + " but the tree head covers " + head.size()));
+    if (!add(checks, to > head.size()
+        ? fail("range", Reason.BEYOND_TREE_HEAD,
+            "export holds entries up to " + to + " but the tree head covers " + head.size())
+        : ok("range", "[" + from + ", " + to + ") lies within the tree of size " + head.size()))) {
+      return;
     }
-    checks.add(ok("range", "[" + from + ", " + to + ") lies within the tree of size " + head.size()));
 
     boolean wholeTree = from == 0 && to == head.size();
     List<byte[]> leafHashes = new ArrayList<>();
     List<JsonArray> inclusions = new ArrayList<>();
-    Check entries = checkEntries(export.getJsonArray(ENTRIES), from, to, wholeTree, leafHashes, inclusions);
-    checks.add(entries);
-    if (!entries.ok()) {
-      return report(checks, null);
+    if (!add(checks, checkEntries(export.getJsonArray(ENTRIES), from, to, wholeTree, leafHashes, inclusions))) {
+      return;
+    }
+    if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))
+        || previous == null) {
+      return;
     }
 
-    Check root = wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head);
-    checks.add(root);
-    if (!root.ok() || previous == null) {
-      return report(checks, null);
+    TreeHeadResult previousResult = heads.verify(previous.getValue(TREE_HEAD) instanceof String s ? s : null);
+    if (!add(checks, check("previous tree head", previousResult))) {
+      return;
     }
-    checkPrevious(previous, export.getJsonArray(CONSISTENCY), head, checks);
-    return report(checks, null);
+    add(checks, checkConsistency(((TreeHeadResult.Verified) previousResult).head(), head,
+        export.getJsonArray(CONSISTENCY)));
   }
 
   private static String structureProblem(JsonObject export) {
@@ -187,27 +193,17 @@ public final class AuditVerifier {
     return ok("inclusion", leafHashes.size() + " inclusion proofs lead to the signed root");
   }
 
-  private void checkPrevious(JsonObject previous, JsonArray consistency, SignedTreeHead head, List<Check> checks) {
-    TreeHeadResult previousResult = heads.verify(previous.getValue(TREE_HEAD) instanceof String s ? s : null);
-    if (previousResult instanceof Rejected r) {
-      checks.add(fail("previous tree head", r.reason(), r.detail()));
-      return;
-    }
-    SignedTreeHead old = ((TreeHeadResult.Verified) previousResult).head();
-    checks.add(ok("previous tree head", describe(old)));
-
+  private static Check checkConsistency(SignedTreeHead old, SignedTreeHead head, JsonArray consistency) {
     long m = old.size();
     long n = head.size();
     if (n < m) {
-      checks.add(fail("consistency", Reason.TREE_SHRANK, "tree size " + n + " is smaller than previous " + m));
-      return;
+      return fail("consistency", Reason.TREE_SHRANK, "tree size " + n + " is smaller than previous " + m);
     }
     List<byte[]> proof = List.of(); // what sizes 0 and n need
     if (m > 0 && m < n) {
       JsonObject found = consistencyFrom(consistency, m);
       if (found == null) {
-        checks.add(fail("consistency", Reason.MISSING_PROOF, "export holds no consistency proof from tree size " + m));
-        return;
+        return fail("consistency", Reason.MISSING_PROOF, "export holds no consistency proof from tree size " + m);
       }
       try {
         if (!(found.getValue(PROOF) instanceof JsonArray hashes)) {
@@ -215,17 +211,15 @@ public final class AuditVerifier {
         }
         proof = AuditExport.decode(hashes);
       } catch (IllegalArgumentException e) {
-        checks.add(fail("consistency", Reason.MALFORMED, "consistency proof from " + m + ": " + e.getMessage()));
-        return;
+        return fail("consistency", Reason.MALFORMED, "consistency proof from " + m + ": " + e.getMessage());
       }
     }
     ProofResult result = Merkle.verifyConsistency(m, n, old.root(), head.root(), proof);
     if (!result.verified()) {
-      checks.add(fail("consistency", reasonOf(result),
-          "consistency proof from " + m + " to " + n + " does not verify: " + result));
-      return;
+      return fail("consistency", reasonOf(result),
+          "consistency proof from " + m + " to " + n + " does not verify: " + result);
     }
-    checks.add(ok("consistency", "the tree of size " + n + " extends the previous tree of size " + m));
+    return ok("consistency", "the tree of size " + n + " extends the previous tree of size " + m);
   }
 
   private static JsonObject consistencyFrom(JsonArray consistency, long m) {
@@ -246,15 +240,19 @@ public final class AuditVerifier {
     return result instanceof Rejected r ? r.reason() : Reason.ROOT_MISMATCH;
   }
 
-  private static String describe(SignedTreeHead head) {
-    return "size " + head.size() + ", root " + Merkle.encodeHash(head.root()) + ", signed " + AuditTime.format(head.time());
+  private static Check check(String name, TreeHeadResult result) {
+    if (result instanceof Rejected r) {
+      return fail(name, r.reason(), r.detail());
+    }
+    TreeHeadResult.Verified verified = (TreeHeadResult.Verified) result;
+    SignedTreeHead head = verified.head();
+    return ok(name, "size " + head.size() + ", root " + Merkle.encodeHash(head.root()) + ", signed "
+        + AuditTime.format(head.time()) + " by " + verified.signer().getSubjectX500Principal().getName());
   }
 
-  private static AuditReport report(List<Check> checks, Check last) {
-    if (last != null) {
-      checks.add(last);
-    }
-    return new AuditReport(checks);
+  private static boolean add(List<Check> checks, Check check) {
+    checks.add(check);
+    return check.ok();
   }
 
   private static Check ok(String name, String message) {
