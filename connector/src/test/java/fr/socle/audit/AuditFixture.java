@@ -12,11 +12,15 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 
@@ -91,6 +95,57 @@ final class AuditFixture implements AutoCloseable {
 
   AuditVerifier verifier() {
     return new AuditVerifier(TreeHeadTest.verifier(pki));
+  }
+
+  /** What {@link #restart} leaves: the first log's last head and export, and the reopened log's export. */
+  record Restarted(SignedTreeHead oldHead, JsonObject oldExport, AuditLog log, JsonObject newExport) {}
+
+  /**
+   * Appends {@code before} entries, signs and exports, closes the log and the pool, reopens both,
+   * appends {@code after} more and exports again: the node's life across a restart.
+   */
+  Future<Restarted> restart(int before, int after) {
+    AuditLog first = newLog();
+    AtomicReference<SignedTreeHead> oldHead = new AtomicReference<>();
+    AtomicReference<JsonObject> oldExport = new AtomicReference<>();
+    AtomicReference<AuditLog> second = new AtomicReference<>();
+    return first.start()
+        .compose(v -> appendAll(first, 0, before))
+        .compose(v -> first.signTreeHead())
+        .compose(head -> {
+          oldHead.set(head);
+          return first.export(0, before);
+        })
+        .compose(export -> {
+          oldExport.set(export);
+          return first.close();
+        })
+        .compose(v -> vertx.executeBlocking(() -> {
+          restartDatabase();
+          return null;
+        }, false))
+        .compose(v -> {
+          second.set(newLog());
+          return second.get().start(); // migrates again: must be idempotent
+        })
+        .compose(v -> appendAll(second.get(), before, after))
+        .compose(entries -> {
+          assertThat(entries.get(0).seq()).as("first seq after the restart").isEqualTo(before);
+          return second.get().export(0, before + after);
+        })
+        .map(export -> new Restarted(oldHead.get(), oldExport.get(), second.get(), export));
+  }
+
+  /** Runs one statement on a worker; completes with its error message, or null when it succeeded. */
+  Future<String> execute(String sql) {
+    return vertx.executeBlocking(() -> {
+      try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+        s.execute(sql);
+        return null;
+      } catch (SQLException e) {
+        return e.getMessage();
+      }
+    }, false);
   }
 
   /** Runs the auditor's check on a worker: it is CPU work (PKIX, JCS of every entry), not event-loop work. */

@@ -13,7 +13,6 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -194,42 +193,15 @@ class AuditLogTest {
 
   @Test
   void restartKeepsTheLogAndNewHeadsAreConsistentWithOldOnes(VertxTestContext ctx) {
-    AuditLog first = fx.newLog();
-    AtomicReference<SignedTreeHead> oldHead = new AtomicReference<>();
-    AtomicReference<JsonObject> oldExport = new AtomicReference<>();
-    AtomicReference<AuditLog> second = new AtomicReference<>();
-    first.start()
-        .compose(v -> fx.appendAll(first, 0, 30))
-        .compose(v -> first.signTreeHead())
-        .compose(head -> {
-          oldHead.set(head);
-          return first.export(0, 30);
-        })
-        .compose(export -> {
-          oldExport.set(export);
-          return first.close();
-        })
-        .compose(v -> fx.vertx.executeBlocking(() -> {
-          fx.restartDatabase();
-          return null;
-        }, false))
-        .compose(v -> {
-          second.set(fx.newLog());
-          return second.get().start();
-        })
-        .compose(v -> fx.appendAll(second.get(), 30, 20))
-        .compose(entries -> {
-          assertThat(entries.get(0).seq()).isEqualTo(30);
-          return second.get().signTreeHead();
-        })
-        .compose(newHead -> second.get().consistencyProof(30, 50).map(proof -> {
-          ProofResult result = Merkle.verifyConsistency(30, 50, oldHead.get().root(), newHead.root(),
-              decode(proof.getJsonArray("proof")));
-          assertThat(result.verified()).as(result.toString()).isTrue();
-          return newHead;
-        }))
-        .compose(newHead -> second.get().export(0, 50))
-        .compose(export -> fx.verify(export, oldExport.get()))
+    fx.restart(30, 20)
+        .compose(restarted -> restarted.log().signTreeHead()
+            .compose(newHead -> restarted.log().consistencyProof(30, 50).map(proof -> {
+              ProofResult result = Merkle.verifyConsistency(30, 50, restarted.oldHead().root(), newHead.root(),
+                  decode(proof.getJsonArray("proof")));
+              assertThat(result.verified()).as(result.toString()).isTrue();
+              return restarted;
+            })))
+        .compose(restarted -> fx.verify(restarted.newExport(), restarted.oldExport()))
         .onComplete(ctx.succeeding(report -> ctx.verify(() -> {
           assertThat(report.ok()).as(report.toString()).isTrue();
           assertThat(report.checks().get(report.checks().size() - 1).line())
@@ -245,10 +217,10 @@ class AuditLogTest {
         .compose(v -> fx.appendAll(log, 0, 3))
         .compose(v -> log.signTreeHead())
         .compose(v -> Future.all(
-            execute("UPDATE audit_entry SET subject = 'x' WHERE seq = 1"),
-            execute("DELETE FROM audit_entry WHERE seq = 2"),
-            execute("UPDATE audit_tree_head SET tree_size = 2"),
-            execute("DELETE FROM audit_tree_head")))
+            fx.execute("UPDATE audit_entry SET subject = 'x' WHERE seq = 1"),
+            fx.execute("DELETE FROM audit_entry WHERE seq = 2"),
+            fx.execute("UPDATE audit_tree_head SET tree_size = 2"),
+            fx.execute("DELETE FROM audit_tree_head")))
         .onComplete(ctx.succeeding(errors -> ctx.verify(() -> {
           assertThat(errors.<String>list()).allSatisfy(error -> assertThat(error).isNotNull());
           assertThat(errors.<String>resultAt(0)).startsWith("AUDIT_ENTRY is append-only: rows are never updated or deleted");
@@ -271,8 +243,8 @@ class AuditLogTest {
           return first.close();
         })
         // Someone with database access removes the guard and rewrites a leaf hash.
-        .compose(v -> execute("DROP TRIGGER audit_entry_append_only"))
-        .compose(error -> execute("UPDATE audit_entry SET leaf_hash = '"
+        .compose(v -> fx.execute("DROP TRIGGER audit_entry_append_only"))
+        .compose(error -> fx.execute("UPDATE audit_entry SET leaf_hash = '"
             + Merkle.encodeHash(Merkle.hashLeaf(new byte[0])) + "' WHERE seq = 4"))
         .compose(error -> refusal(fx.newLog().start()))
         .onComplete(ctx.succeeding(e -> ctx.verify(() -> {
@@ -282,18 +254,6 @@ class AuditLogTest {
           assertThat(((AuditException) e).reason()).isEqualTo(Reason.CORRUPT_STORE);
           ctx.completeNow();
         })));
-  }
-
-  /** Runs one statement on a worker; completes with its error message, or null when it succeeded. */
-  private Future<String> execute(String sql) {
-    return fx.vertx.executeBlocking(() -> {
-      try (Connection c = fx.pool.getConnection(); Statement s = c.createStatement()) {
-        s.execute(sql);
-        return null;
-      } catch (SQLException e) {
-        return e.getMessage();
-      }
-    }, false);
   }
 
   /** Runs one query on a worker; completes with the first column of its first row. */
