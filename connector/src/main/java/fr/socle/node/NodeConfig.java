@@ -16,9 +16,10 @@ import java.util.Map;
  * Relative paths are resolved against the configuration file's directory.
  */
 public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
-    String managementHost, int managementPort, String apiKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
+    String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
-    int maxDownloadsPerParticipant, long sourceTimeoutMillis) {
+    int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
+    long auditHeadEveryMillis) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -72,6 +73,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.string("management.host", "127.0.0.1"),
         r.port("management.port", 8080),
         apiKey,
+        auditorKey(r, apiKey),
         r.existingDirectory("tls.nodeDir"),
         r.existingDirectory("tls.federationDir"),
         opaUrl,
@@ -84,7 +86,19 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.positive("limits.maxBodyBytes", 1_048_576),
         r.positive("limits.dspTimeoutMillis", 10_000),
         (int) r.positive("limits.maxDownloadsPerParticipant", 4),
-        r.positive("limits.sourceTimeoutMillis", 30_000));
+        r.positive("limits.sourceTimeoutMillis", 30_000),
+        r.positive("audit.signHeadEveryEntries", 1_000),
+        r.positive("audit.signHeadEveryMillis", 60_000));
+  }
+
+  /** The auditor's own key; it must differ from the operator's so that the two roles stay apart. */
+  private static String auditorKey(Reader r, String apiKey) {
+    String key = r.string("management.auditorKey", null);
+    if (key != null && (key.length() < 16 || key.equals(apiKey))) {
+      throw new ConfigException("management.auditorKey must hold at least 16 characters and differ from "
+          + "management.apiKey");
+    }
+    return key;
   }
 
   /** {@code databases: {name: {url, user, password}}}: where SQL sources may read. */

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * answers late, answers an error, or answers something that is not a well-formed decision. An
  * undefined result (HTTP 200 without {@code result}) is a denial too, as OPA documents.
  */
-public final class PolicyEngine {
+public final class PolicyEngine implements DecisionPoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
 
@@ -36,6 +36,7 @@ public final class PolicyEngine {
     this.timeoutMillis = timeoutMillis;
   }
 
+  @Override
   public Future<Decision> decide(Scope scope, JsonObject input) {
     String uri = base.resolve("/v1/data/socle/decision/" + scope.path()).toString() + "?provenance=true";
     return client.postAbs(uri)
