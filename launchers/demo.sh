@@ -62,4 +62,11 @@ STATE="$(await "$OUTSIDER" "/api/negotiations/$(jq -r .id <<<"$NEG")" state FINA
 [ "$STATE" = TERMINATED ] || die "the outsider obtained an agreement"
 info "negotiation TERMINATED: $(api "$OUTSIDER" GET "/api/negotiations/$(jq -r .id <<<"$NEG")" | jq -r .detail)"
 
+step "7. An auditor exports the région's audit trail and verifies it offline with the federation root certificate"
+PORT="$(jq -r .managementPort "$RUN/$PROVIDER/data/node.json")"
+curl -sSf -H "X-Api-Key: auditor-$API_KEY" "http://127.0.0.1:$PORT/audit/export?from=0" -o "$RUN/audit-export.json"
+info "$(jq '.entries | length' "$RUN/audit-export.json") entries: $(jq -r '[.entries[].type] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$RUN/audit-export.json")"
+java -jar "$ROOT/connector/target/socle-connector.jar" audit verify --export "$RUN/audit-export.json" \
+  --root-ca "$CERTS/root-ca.crt" | sed 's/^/    /'
+
 step "Done: the dataset crossed the federation under its policy; checksum $RECEIVED_SUM matches. Stopping everything."
