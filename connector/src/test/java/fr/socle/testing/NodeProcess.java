@@ -59,7 +59,7 @@ public final class NodeProcess implements AutoCloseable {
             .put("federationDir", certs.toString()))
         .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
-        .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
+        .put("limits", new JsonObject().put("dspTimeoutMillis", 15000));
     overrides.forEach(e -> json.put(e.getKey(), e.getValue()));
     Path config = dir.resolve("config.json");
     Files.writeString(config, json.encodePrettily());
