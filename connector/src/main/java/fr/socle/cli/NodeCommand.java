@@ -2,6 +2,7 @@ package fr.socle.cli;
 
 import fr.socle.node.Node;
 import fr.socle.node.NodeConfig;
+import fr.socle.trust.NodeTls;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,6 +31,7 @@ public final class NodeCommand {
         System.err.println("socle: invalid configuration: " + e.getMessage());
         return 2;
       }
+      NodeTls.engine(); // loads the TLS library here rather than on the event loop
       Vertx vertx = Vertx.vertx();
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -70,56 +70,65 @@ public final class Node extends VerticleBase {
     this.securityOverride = security;
   }
 
+  /** What start-up reads from disk, gathered on a worker thread. */
+  private record Prepared(TrustMaterial trust, ProtocolSecurity security, ParticipantDirectory directory,
+      Database database) {
+  }
+
   @Override
   public Future<?> start() {
+    return vertx.executeBlocking(this::prepare, false).compose(prepared -> {
+      database = prepared.database();
+      participantId = prepared.trust().participant().id().value();
+      TrustMaterial trust = prepared.trust();
+      audit = new AuditLog(vertx, database.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()),
+          clock);
+      // The DSP server must listen before the address partners call back is known (port 0 in tests).
+      dspServer = vertx.createHttpServer(prepared.security().serverOptions());
+      managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
+          .setPort(config.managementPort()));
+      Router dspRouter = Router.router(vertx);
+      dspServer.requestHandler(dspRouter);
+      Router managementRouter = Router.router(vertx);
+      managementServer.requestHandler(managementRouter);
+      return audit.start()
+          .compose(v -> {
+            heads = new TreeHeadSchedule(vertx, audit, config.auditHeadEveryEntries(), config.auditHeadEveryMillis());
+            heads.start();
+            return dspServer.listen();
+          })
+          .compose(server -> {
+            String selfAddress = config.dspAddress(server.actualPort());
+            wire(prepared.security(), prepared.directory(), selfAddress, dspRouter, managementRouter);
+            return managementServer.listen();
+          });
+    })
+        .compose(server -> writeRunFile())
+        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
+            config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
+            dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
+  }
+
+  /** Blocking start-up work: trust material, participant directory, data directory, database. */
+  private Prepared prepare() {
     TrustMaterial trust;
     try {
       trust = TrustMaterial.load(config.nodeDir(), config.federationDir(), null, clock);
     } catch (TrustException e) {
-      return Future.failedFuture(new NodeConfig.ConfigException("tls: " + e.getMessage()));
+      throw new NodeConfig.ConfigException("tls: " + e.getMessage());
     }
     ProtocolSecurity security = securityOverride != null ? securityOverride
         : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
             config.dspPort());
-    participantId = trust.participant().id().value();
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
-      return Future.failedFuture(new NodeConfig.ConfigException("dataDir " + config.dataDir()
-          + " cannot be created: " + e.getMessage()));
+      throw new NodeConfig.ConfigException("dataDir " + config.dataDir() + " cannot be created: " + e.getMessage());
     }
-    // The DSP server must listen before the address partners call back is known (port 0 in tests).
-    dspServer = vertx.createHttpServer(security.serverOptions());
-    managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
-        .setPort(config.managementPort()));
-    Router dspRouter = Router.router(vertx);
-    dspServer.requestHandler(dspRouter);
-    Router managementRouter = Router.router(vertx);
-    managementServer.requestHandler(managementRouter);
-
-    return vertx.executeBlocking(() -> Database.open(vertx, config.databaseUrl(), config.databaseUser(),
-            config.databasePassword(), 4), false)
-        .compose(db -> {
-          database = db;
-          audit = new AuditLog(vertx, db.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()), clock);
-          return audit.start();
-        })
-        .compose(v -> {
-          heads = new TreeHeadSchedule(vertx, audit, config.auditHeadEveryEntries(), config.auditHeadEveryMillis());
-          heads.start();
-          return dspServer.listen();
-        })
-        .compose(server -> {
-          String selfAddress = config.dspAddress(server.actualPort());
-          wire(security, directory, selfAddress, dspRouter, managementRouter);
-          return managementServer.listen();
-        })
-        .compose(server -> writeRunFile())
-        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
-            config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
-            dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
+    return new Prepared(trust, security, directory, Database.open(vertx, config.databaseUrl(),
+        config.databaseUser(), config.databasePassword(), 4));
   }
 
   private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,

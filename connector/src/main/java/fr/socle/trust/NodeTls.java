@@ -3,7 +3,11 @@ package fr.socle.trust;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.netty.handler.ssl.OpenSsl;
+import io.vertx.core.net.JdkSSLEngineOptions;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
 import java.util.Set;
@@ -26,6 +30,7 @@ public record NodeTls(Path certificate, Path key, Path trustAnchors, Path crl) {
 
   public HttpServerOptions serverOptions(String host, int port) {
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setSsl(true)
+        .setSslEngineOptions(engine())
         .setKeyCertOptions(keyCert()).setTrustOptions(trust()).setClientAuth(ClientAuth.REQUIRED)
         .setEnabledSecureTransportProtocols(PROTOCOLS).setSslHandshakeTimeout(10);
     if (crl != null) {
@@ -35,13 +40,23 @@ public record NodeTls(Path certificate, Path key, Path trustAnchors, Path crl) {
   }
 
   public HttpClientOptions clientOptions() {
-    HttpClientOptions options = new HttpClientOptions().setSsl(true).setKeyCertOptions(keyCert())
+    HttpClientOptions options = new HttpClientOptions().setSsl(true).setSslEngineOptions(engine())
+        .setKeyCertOptions(keyCert())
         .setTrustOptions(trust()).setVerifyHost(true).setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslHandshakeTimeout(10).setConnectTimeout(5_000);
     if (crl != null) {
       options.addCrlPath(crl.toString());
     }
     return options;
+  }
+
+  /**
+   * BoringSSL when its native library loads on this platform, else the JDK's engine; same settings.
+   * The first call loads the native library (hundreds of milliseconds): make it from {@code main},
+   * never from an event loop.
+   */
+  public static SSLEngineOptions engine() {
+    return OpenSsl.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
   }
 
   private PemKeyCertOptions keyCert() {
