@@ -10,6 +10,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.PolicyTemplates;
 import fr.socle.protocol.DspApi;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
@@ -75,6 +76,13 @@ public final class Node extends VerticleBase {
     participantId = trust.participant().id().value();
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
+    PolicyTemplates templates;
+    try {
+      templates = config.policyTemplatesDir() == null ? PolicyTemplates.bundled()
+          : PolicyTemplates.load(config.policyTemplatesDir());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new NodeConfig.ConfigException("policy templates: " + e.getMessage()));
+    }
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
@@ -98,7 +106,7 @@ public final class Node extends VerticleBase {
         })
         .compose(server -> {
           String selfAddress = config.dspAddress(server.actualPort());
-          wire(security, directory, selfAddress, dspRouter, managementRouter);
+          wire(security, directory, templates, selfAddress, dspRouter, managementRouter);
           return managementServer.listen();
         })
         .compose(server -> writeRunFile())
@@ -107,12 +115,13 @@ public final class Node extends VerticleBase {
             managementServer.actualPort()));
   }
 
-  private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,
-      Router managementRouter) {
+  private void wire(ProtocolSecurity security, ParticipantDirectory directory, PolicyTemplates templates,
+      String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
-    PolicyEngine policy = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis());
+    PolicyEngine policy = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
+        config.opaExpectedRevision());
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
     DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
@@ -128,7 +137,7 @@ public final class Node extends VerticleBase {
 
     DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher,
-        () -> readiness(policy), config.maxBodyBytes()).mount(managementRouter);
+        () -> readiness(policy), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
@@ -137,16 +146,19 @@ public final class Node extends VerticleBase {
 
   private Future<JsonObject> readiness(PolicyEngine policy) {
     Future<Boolean> db = database.transaction(c -> c.isValid(2));
-    Future<Boolean> opa = policy.healthy();
+    Future<PolicyEngine.Readiness> opa = policy.readiness();
     return Future.join(db, opa).transform(done -> {
       JsonArray problems = new JsonArray();
       if (!(db.succeeded() && db.result())) {
         problems.add("database is unavailable");
       }
-      if (!(opa.succeeded() && opa.result())) {
-        problems.add("policy engine (OPA) at " + config.opaUrl() + " is unavailable");
+      if (!(opa.succeeded() && opa.result().ready())) {
+        problems.add(opa.succeeded() ? opa.result().problem() : "policy engine (OPA) at " + config.opaUrl()
+            + " is unavailable");
       }
-      return Future.succeededFuture(new JsonObject().put("ready", problems.isEmpty()).put("problems", problems));
+      return Future.succeededFuture(new JsonObject().put("ready", problems.isEmpty()).put("problems", problems)
+          .put("policyBundle", new JsonObject().put("expected", policy.expectedBundle())
+              .put("active", opa.succeeded() ? opa.result().activeBundle() : null)));
     });
   }
 

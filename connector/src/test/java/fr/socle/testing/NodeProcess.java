@@ -49,7 +49,8 @@ public final class NodeProcess implements AutoCloseable {
         .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY))
         .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
             .put("federationDir", certs.toString()))
-        .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000))
+        .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000)
+            .put("expectedRevisionFile", PolicyBundles.canonical().revisionFile().toString()))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
     Path config = dir.resolve("config.json");
