@@ -59,9 +59,11 @@ REVISION="sha256-$(revision)"
 TMP="$(mktemp -d "$OUT/.build.XXXXXX")"
 trap 'rm -rf "$TMP"' EXIT
 
-"$OPA" build --bundle "$ROOT/policies" --ignore '*_test.rego' --ignore templates \
+# Built from the repository root with a relative path, so that file names inside the bundle (and
+# the policy ids OPA reports) are policies/... wherever the repository is checked out.
+(cd "$ROOT" && "$OPA" build --bundle policies --ignore '*_test.rego' --ignore templates \
   --signing-key "$KEY" --signing-alg ES256 --verification-key-id "$KEY_ID" \
-  --revision "$REVISION" --output "$TMP/socle-policies.tar.gz" \
+  --revision "$REVISION" --output "$TMP/socle-policies.tar.gz") \
   || die "opa build failed"
 
 # Verify with the public key the nodes will use: a key pair that does not match fails here, not in

@@ -3,7 +3,9 @@ package fr.socle.policy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -128,14 +130,20 @@ public final class PolicyValues {
       if (DATE_TIME.matcher(text).matches()) {
         return nanos(OffsetDateTime.parse(text).toInstant());
       }
-    } catch (DateTimeException | ArithmeticException impossible) {
-      // 2025-02-30, or a year beyond what nanoseconds in a long can hold: the evaluator says so.
+    } catch (DateTimeException impossible) {
+      // 2025-02-30: the evaluator says so.
     }
     return right;
   }
 
-  private static long nanos(java.time.Instant instant) {
-    return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+  /** Nanoseconds in a long up to 2262; beyond, a big integer, which JSON and Rego compare alike. */
+  private static Number nanos(Instant instant) {
+    try {
+      return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000_000L), instant.getNano());
+    } catch (ArithmeticException beyondLong) {
+      return BigInteger.valueOf(instant.getEpochSecond()).multiply(BigInteger.valueOf(1_000_000_000L))
+          .add(BigInteger.valueOf(instant.getNano()));
+    }
   }
 
   /** Seconds of an xsd:duration, or the value unchanged (a bare number already is seconds). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,7 @@ class PolicyValuesTest {
         Arguments.of("dateTime", "2025-11-26T01:00:00+01:00", NOV_26_2025),
         Arguments.of("dateTime", "2025-11-26T00:00:00.000000001Z", NOV_26_2025 + 1),
         Arguments.of("dateTime", "2025-11-26", NOV_26_2025),
+        Arguments.of("dateTime", "2999-01-01T00:00:00Z", new BigInteger("32472144000000000000")),
         Arguments.of("dateTime", new JsonObject().put("@value", "2025-11-26T00:00:00Z").put("@type", "xsd:dateTime"),
             NOV_26_2025),
         Arguments.of("odrl:dateTime", new JsonObject().put("@value", "2025-11-26").put("@type",

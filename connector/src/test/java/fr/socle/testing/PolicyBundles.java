@@ -42,13 +42,14 @@ public final class PolicyBundles {
     Files.createDirectories(dir);
     Path out = dir.resolve(revision + (signingKey == null ? "-unsigned" : "-signed") + ".tar.gz");
     List<String> command = new ArrayList<>(List.of(Paths.opa().toString(), "build", "--bundle",
-        Paths.policies().toString(), "--ignore", "*_test.rego", "--ignore", "templates", "--revision", revision,
-        "--output", out.toString()));
+        "policies", "--ignore", "*_test.rego", "--ignore", "templates", "--revision", revision,
+        "--output", out.toAbsolutePath().toString()));
     if (signingKey != null) {
-      command.addAll(List.of("--signing-key", signingKey.toString(), "--signing-alg", "ES256",
+      command.addAll(List.of("--signing-key", signingKey.toAbsolutePath().toString(), "--signing-alg", "ES256",
           "--verification-key-id", "socle-policy-signing"));
     }
-    run(command, dir);
+    // From the repository root, as the launcher script builds: file names in the bundle are policies/...
+    run(command, Paths.root());
     return out;
   }
 
@@ -78,7 +79,7 @@ public final class PolicyBundles {
 
   private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
     Files.createDirectories(dir);
-    Path log = Files.createTempFile(dir, "command", ".log");
+    Path log = Files.createTempFile("socle-command", ".log");
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().put("OPA", Paths.opa().toString());
