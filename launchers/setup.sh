@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
 # source with the Go toolchain into .tools/bin), jq, and the connector build (jar + lib/).
-# Usage: launchers/setup.sh [--skip-build]
+# Usage: launchers/setup.sh [--skip-build] [--with-postgres]
+#   --with-postgres  also installs the distribution's PostgreSQL server (the tests run the stores on it)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,8 +13,11 @@ JAR="$ROOT/connector/target/socle-connector.jar"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
+# Reads the whole output (no early-exiting grep -q: with pipefail, its SIGPIPE would fail the check).
+opa_version() { "$OPA_BIN" version 2>/dev/null | sed -n 's/^Version: //p'; }
+
 ensure_opa() {
-  if [ -x "$OPA_BIN" ] && "$OPA_BIN" version 2>/dev/null | grep -q "^Version: $OPA_VERSION$"; then
+  if [ -x "$OPA_BIN" ] && [ "$(opa_version)" = "$OPA_VERSION" ]; then
     return
   fi
   command -v go >/dev/null 2>&1 || die "Go (>= 1.25) is required to build OPA v$OPA_VERSION; install it (e.g. from your distribution) and re-run."
@@ -26,7 +30,7 @@ ensure_opa() {
       go install "github.com/open-policy-agent/opa@v$OPA_VERSION"; then
     die "could not build OPA v$OPA_VERSION: is the Go module proxy reachable (GOPROXY=$(go env GOPROXY))?"
   fi
-  "$OPA_BIN" version | grep -q "^Version: $OPA_VERSION$" || die "the OPA built is not v$OPA_VERSION"
+  [ "$(opa_version)" = "$OPA_VERSION" ] || die "the OPA built is v$(opa_version), expected v$OPA_VERSION"
 }
 
 ensure_jq() {
@@ -36,6 +40,17 @@ ensure_jq() {
     (apt-get update -qq && apt-get install -y -qq jq) >/dev/null || die "could not install jq with apt-get"
   else
     die "jq is required: install it (apt-get install jq) and re-run"
+  fi
+}
+
+ensure_postgres() {
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return
+  say "installing the PostgreSQL server (tests run the stores on it)"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
+      || die "could not install postgresql with apt-get"
+  else
+    die "the PostgreSQL server is required by the tests: install it (apt-get install postgresql) and re-run"
   fi
 }
 
@@ -54,9 +69,15 @@ ensure_build() {
   (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the Maven build failed"
 }
 
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --skip-build) build=0 ;;
+    --with-postgres) ensure_postgres ;;
+    *) die "unknown option $arg" ;;
+  esac
+done
 ensure_opa
 ensure_jq
 ensure_java
-if [ "${1:-}" != "--skip-build" ]; then
-  ensure_build
-fi
+[ "$build" = 0 ] || ensure_build

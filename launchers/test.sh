@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh machine, then runs every test: the Rego suites with coverage, then
-# the connector's unit and integration tests (real OPA processes, real nodes, real TLS).
+# the connector's unit and integration tests (real OPA processes, real nodes, real TLS, the stores on
+# embedded H2 and on a throw-away PostgreSQL cluster).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$ROOT/launchers/setup.sh" --skip-build
+"$ROOT/launchers/setup.sh" --skip-build --with-postgres
 
 OPA="$ROOT/.tools/bin/opa"
 echo "== opa test policies/ =="

@@ -4,7 +4,7 @@ CREATE TABLE IF NOT EXISTS asset (
   title VARCHAR(500) NOT NULL,
   description TEXT,
   content_type VARCHAR(200) NOT NULL,
-  source_path VARCHAR(2000) NOT NULL,
+  source TEXT NOT NULL,
   classification VARCHAR(50) NOT NULL,
   created_at TIMESTAMP NOT NULL
 );

@@ -17,7 +17,7 @@ import java.util.List;
 public final class CatalogStore {
 
   private static final String OFFER_SELECT = "SELECT o.id, a.id, a.title, a.description, a.content_type, "
-      + "a.source_path, a.classification, p.id, p.body FROM offer o JOIN asset a ON a.id = o.asset_id "
+      + "a.source, a.classification, p.id, p.body FROM offer o JOIN asset a ON a.id = o.asset_id "
       + "JOIN policy p ON p.id = o.policy_id";
 
   private final Database db;
@@ -31,12 +31,12 @@ public final class CatalogStore {
   public Future<Asset> saveAsset(Asset asset) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO asset (id, title, description, content_type, "
-          + "source_path, classification, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + "source, classification, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, asset.id());
         ps.setString(2, asset.title());
         ps.setString(3, asset.description());
         ps.setString(4, asset.contentType());
-        ps.setString(5, asset.sourcePath());
+        ps.setString(5, asset.source().toJson().encode());
         ps.setString(6, asset.classification());
         ps.setTimestamp(7, now());
         ps.executeUpdate();
@@ -48,7 +48,7 @@ public final class CatalogStore {
   public Future<List<Asset>> listAssets() {
     return db.transaction(c -> {
       List<Asset> assets = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, description, content_type, source_path, "
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, description, content_type, source, "
           + "classification FROM asset ORDER BY id"); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           assets.add(asset(rs, 1));
@@ -60,7 +60,7 @@ public final class CatalogStore {
 
   public Future<Asset> findAsset(String id) {
     return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, description, content_type, source_path, "
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, title, description, content_type, source, "
           + "classification FROM asset WHERE id = ?")) {
         ps.setString(1, id);
         try (ResultSet rs = ps.executeQuery()) {
@@ -163,7 +163,7 @@ public final class CatalogStore {
 
   private static Asset asset(ResultSet rs, int from) throws SQLException {
     return new Asset(rs.getString(from), rs.getString(from + 1), rs.getString(from + 2), rs.getString(from + 3),
-        rs.getString(from + 4), rs.getString(from + 5));
+        AssetSource.fromJson(new JsonObject(rs.getString(from + 4))), rs.getString(from + 5));
   }
 
   private Timestamp now() {

@@ -25,7 +25,7 @@ public final class DataFetcher {
   }
 
   /** Opens the data stream; the response is paused until the caller pipes or resumes it. */
-  public Future<HttpClientResponse> open(JsonObject dataAddress) {
+  public Future<HttpClientResponse> open(JsonObject dataAddress, String range) {
     String endpoint = dataAddress.getString("endpoint");
     String token = property(dataAddress, "authorization");
     if (endpoint == null || token == null) {
@@ -35,6 +35,9 @@ public final class DataFetcher {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(endpoint)
         .putHeader("Authorization", "Bearer " + token).setConnectTimeout(idleTimeoutMillis)
         .setIdleTimeout(idleTimeoutMillis);
+    if (range != null) {
+      options.putHeader("Range", range);
+    }
     return client.request(options).compose(request -> request.send()).map(response -> {
       response.pause();
       return response;

@@ -1,6 +1,7 @@
 package fr.socle.dataplane;
 
 import fr.socle.catalog.Asset;
+import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
@@ -17,11 +18,11 @@ import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,25 +36,32 @@ public final class PublicEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublicEndpoint.class);
 
-  private final Vertx vertx;
   private final PeerAuthenticator authenticator;
   private final TransferStore transfers;
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
   private final PolicyEngine policy;
   private final DecisionInputs inputs;
-  private final Path dataDir;
+  private final SourceStreamer files;
+  private final SourceStreamer http;
+  private final SourceStreamer sql;
+  private final int maxStreamsPerParticipant;
+  // Touched only on the event loop serving this endpoint.
+  private final Map<String, Integer> streams = new HashMap<>();
 
-  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers, NegotiationStore agreements, CatalogStore catalog,
-      PolicyEngine policy, DecisionInputs inputs, Path dataDir) {
-    this.vertx = vertx;
+  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers,
+      NegotiationStore agreements, CatalogStore catalog, PolicyEngine policy, DecisionInputs inputs, Path dataDir,
+      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis) {
     this.authenticator = authenticator;
     this.transfers = transfers;
     this.agreements = agreements;
     this.catalog = catalog;
     this.policy = policy;
     this.inputs = inputs;
-    this.dataDir = dataDir;
+    this.files = new FileStreamer(vertx, dataDir, new FileDigests(vertx));
+    this.http = new HttpStreamer(vertx, sourceTimeoutMillis);
+    this.sql = new SqlCsvStreamer(vertx, databases, sourceTimeoutMillis);
+    this.maxStreamsPerParticipant = maxStreamsPerParticipant;
   }
 
   public void mount(Router router) {
@@ -77,7 +85,7 @@ public final class PublicEndpoint {
           }
           return authorize(t);
         })
-        .onSuccess(asset -> stream(ctx, asset))
+        .onSuccess(asset -> stream(ctx, caller, asset))
         .onFailure(ctx::fail);
   }
 
@@ -90,24 +98,37 @@ public final class PublicEndpoint {
                 : Future.failedFuture(refused(a, decision))))));
   }
 
-  private void stream(RoutingContext ctx, Asset asset) {
-    Path source = dataDir.resolve(asset.sourcePath()).normalize();
-    if (!source.startsWith(dataDir)) {
-      ctx.fail(DspException.forbidden("the asset's source lies outside the node's data directory"));
+  private void stream(RoutingContext ctx, String consumer, Asset asset) {
+    int active = streams.merge(consumer, 1, Integer::sum);
+    if (active > maxStreamsPerParticipant) {
+      release(consumer);
+      ctx.fail(new DspException(429, "too_many_transfers", consumer + " already has " + maxStreamsPerParticipant
+          + " downloads in progress on this node; retry when one ends"));
       return;
     }
-    vertx.fileSystem().open(source.toString(), new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .onFailure(e -> {
-          LOG.warn("source of asset {} cannot be read: {}", asset.id(), e.getMessage());
-          ctx.fail(new DspException(502, "source_unavailable", "the source of asset " + asset.id()
-              + " cannot be read"));
-        })
-        .onSuccess(file -> file.size().onSuccess(size -> {
-          HttpServerResponse response = ctx.response().putHeader("Content-Type", asset.contentType())
-              .putHeader("Content-Length", Long.toString(size));
-          file.pipeTo(response).onFailure(e -> LOG.info("download of {} interrupted: {}", asset.id(),
-              e.getMessage()));
-        }).onFailure(ctx::fail));
+    ctx.response().closeHandler(v -> release(consumer));
+    ctx.response().endHandler(v -> release(consumer));
+    streamerFor(asset).stream(asset, ctx.request(), ctx.response()).onFailure(e -> {
+      if (!ctx.response().headWritten()) {
+        LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
+        ctx.fail(new DspException(502, "source_unavailable", e.getMessage()));
+      } else {
+        LOG.info("download of {} interrupted: {}", asset.id(), e.getMessage());
+        ctx.response().reset();
+      }
+    });
+  }
+
+  private void release(String consumer) {
+    // Close and end may both fire for one response: count each stream once.
+    streams.computeIfPresent(consumer, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  private SourceStreamer streamerFor(Asset asset) {
+    if (asset.source() instanceof AssetSource.FileSource) {
+      return files;
+    }
+    return asset.source() instanceof AssetSource.HttpSource ? http : sql;
   }
 
   private static DspException refused(Agreement a, Decision decision) {

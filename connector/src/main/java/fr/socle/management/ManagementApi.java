@@ -1,6 +1,7 @@
 package fr.socle.management;
 
 import fr.socle.catalog.Asset;
+import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.DataFetcher;
@@ -140,18 +141,28 @@ public final class ManagementApi {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
-          return fetcher.open(t.dataAddress());
+          return fetcher.open(t.dataAddress(), ctx.request().getHeader("Range"));
         })
         .onSuccess(response -> {
-          if (response.statusCode() != 200) {
+          if (response.statusCode() == 416) {
+            response.resume();
+            ctx.fail(new Problem(416, "Range not satisfiable", "the provider has no such byte range ("
+                + response.getHeader("Content-Range") + ")"));
+            return;
+          }
+          if (response.statusCode() != 200 && response.statusCode() != 206) {
+            // The fetcher hands the response over paused: read the error body explicitly.
+            response.resume();
             response.body().onComplete(b -> ctx.fail(new Problem(502, "Provider refused",
                 "the provider answered " + response.statusCode() + ": "
                     + (b.succeeded() ? b.result().toString() : "(no body)"))));
             return;
           }
-          ctx.response().setStatusCode(200);
-          copyHeader(response.getHeader("Content-Type"), "Content-Type", ctx);
-          copyHeader(response.getHeader("Content-Length"), "Content-Length", ctx);
+          ctx.response().setStatusCode(response.statusCode());
+          for (String name : List.of("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges",
+              "Repr-Digest")) {
+            copyHeader(response.getHeader(name), name, ctx);
+          }
           response.pipeTo(ctx.response()).onFailure(e -> LOG.info("download interrupted: {}", e.getMessage()));
         })
         .onFailure(ctx::fail);
@@ -230,17 +241,16 @@ public final class ManagementApi {
   }
 
   private static Asset asset(JsonObject body) {
-    String source = string(body, "sourcePath");
-    if (source.startsWith("/") || source.contains("..")) {
-      throw Problem.badRequest("sourcePath must be relative to the node's data directory, got '" + source + "'");
-    }
+    // "sourcePath" is the short form of a file source.
+    JsonObject source = body.containsKey("sourcePath")
+        ? new JsonObject().put("type", "file").put("path", string(body, "sourcePath")) : object(body, "source");
     String classification = body.getString("classification", "public");
     if (!List.of("public", "internal", "personal", "sensitive").contains(classification)) {
       throw Problem.badRequest("classification must be one of public, internal, personal, sensitive; got '"
           + classification + "'");
     }
     return new Asset(id(body, "id"), string(body, "title"), body.getString("description", ""),
-        body.getString("contentType", "application/octet-stream"), source, classification);
+        body.getString("contentType", "application/octet-stream"), AssetSource.fromJson(source), classification);
   }
 
   /**

@@ -27,6 +27,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,9 +111,9 @@ public final class Node extends VerticleBase {
           return managementServer.listen();
         })
         .compose(server -> writeRunFile())
-        .onSuccess(v -> LOG.info("node '{}' ({}) ready: DSP on https://{}:{}, management on http://{}:{}",
-            config.name(), participantId, config.dspHost(), dspServer.actualPort(), config.managementHost(),
-            managementServer.actualPort()));
+        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
+            config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
+            dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
   }
 
   private void wire(ProtocolSecurity security, ParticipantDirectory directory, PolicyTemplates templates,
@@ -131,7 +132,8 @@ public final class Node extends VerticleBase {
         policy, inputs, clock, participantId, selfAddress);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
+    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
+        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis())
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 

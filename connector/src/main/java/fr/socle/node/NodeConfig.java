@@ -1,11 +1,14 @@
 package fr.socle.node;
 
+import fr.socle.dataplane.SqlDatabase;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A node's configuration, validated once at start-up with every default filled in one place. A bad
@@ -14,7 +17,8 @@ import java.nio.file.Path;
  */
 public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
     String managementHost, int managementPort, String apiKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
-    Path directory, long maxBodyBytes, long dspTimeoutMillis, String opaExpectedRevision, Path policyTemplatesDir) {
+    Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
+    int maxDownloadsPerParticipant, long sourceTimeoutMillis, String opaExpectedRevision, Path policyTemplatesDir) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -77,8 +81,11 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.string("database.user", null),
         r.string("database.password", null),
         r.optionalExistingFile("federation.directory"),
+        databases(json),
         r.positive("limits.maxBodyBytes", 1_048_576),
         r.positive("limits.dspTimeoutMillis", 10_000),
+        (int) r.positive("limits.maxDownloadsPerParticipant", 4),
+        r.positive("limits.sourceTimeoutMillis", 30_000),
         expectedRevision,
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
   }
@@ -112,6 +119,27 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
           + " must hold one revision of letters, digits and ._:@+- (at most 200), got '" + revision + "'");
     }
     return revision;
+  }
+
+  /** {@code databases: {name: {url, user, password}}}: where SQL sources may read. */
+  private static Map<String, SqlDatabase> databases(JsonObject json) {
+    Object raw = json.getValue("databases");
+    if (raw == null) {
+      return Map.of();
+    }
+    if (!(raw instanceof JsonObject all)) {
+      throw new ConfigException("databases must be an object of named databases, got " + raw);
+    }
+    Map<String, SqlDatabase> result = new HashMap<>();
+    for (String name : all.fieldNames()) {
+      if (!(all.getValue(name) instanceof JsonObject db) || !(db.getValue("url") instanceof String url)
+          || !url.startsWith("jdbc:")) {
+        throw new ConfigException("databases." + name + " must be an object with a jdbc: url, got "
+            + all.getValue(name));
+      }
+      result.put(name, new SqlDatabase(url, db.getString("user"), db.getString("password")));
+    }
+    return Map.copyOf(result);
   }
 
   /** The node's own DSP address as partners must call it. */

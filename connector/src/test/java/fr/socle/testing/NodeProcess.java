@@ -38,6 +38,12 @@ public final class NodeProcess implements AutoCloseable {
    * @param opaUrl the OPA sidecar the node asks
    */
   public static NodeProcess start(Path workDir, String slug, String opaUrl) throws IOException, InterruptedException {
+    return start(workDir, slug, opaUrl, new JsonObject());
+  }
+
+  /** As {@link #start(Path, String, String)}, with top-level configuration entries added or replaced. */
+  public static NodeProcess start(Path workDir, String slug, String opaUrl, JsonObject overrides)
+      throws IOException, InterruptedException {
     Path dir = workDir.resolve(slug);
     Path dataDir = dir.resolve("data");
     Files.createDirectories(dataDir);
@@ -53,6 +59,7 @@ public final class NodeProcess implements AutoCloseable {
             .put("expectedRevisionFile", PolicyBundles.canonical().revisionFile().toString()))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
+    overrides.forEach(e -> json.put(e.getKey(), e.getValue()));
     Path config = dir.resolve("config.json");
     Files.writeString(config, json.encodePrettily());
     NodeProcess node = new NodeProcess(config, dataDir, dir.resolve("node.log"));

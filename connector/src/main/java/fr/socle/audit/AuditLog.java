@@ -1,0 +1,315 @@
+package fr.socle.audit;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+
+/**
+ * The node's append-only audit log: entries in the database, their leaf hashes in memory, signed tree
+ * heads on demand.
+ *
+ * <p>Contract: {@link #append} completes only after the entry is committed in its own transaction, so
+ * a caller that waits for it never acts on something the log could lose. Operations run one at a time,
+ * in submission order, on a single-thread worker executor named {@value #EXECUTOR}: seqs are assigned
+ * without database locks and the cached leaf hashes need no synchronisation. At most {@code
+ * maxPending} operations are queued or running; beyond that a call fails at once with {@link
+ * Reason#QUEUE_FULL} instead of growing memory without bound when the database stalls. {@link #close}
+ * lets queued operations finish.
+ *
+ * <p>One {@code AuditLog} per database: seqs come from the cache, so two writers would collide (the
+ * primary key then refuses the second). Leaf hashes are loaded once by {@link #start}, which also
+ * refuses a store that no longer matches its last signed head; appending is then one INSERT and a
+ * tree head costs O(n) hashing. After a failed transaction the cache is reloaded before the next
+ * operation, since the commit may have happened even though the driver reported an error.
+ */
+public final class AuditLog {
+
+  /** Name of the worker executor all operations run on. */
+  public static final String EXECUTOR = "socle-audit";
+  /** Default bound on waiting operations. */
+  public static final int DEFAULT_MAX_PENDING = 10_000;
+
+  private final DataSource dataSource;
+  private final TreeHeadSigner signer;
+  private final Clock clock;
+  private final int maxPending;
+  private final WorkerExecutor executor;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile boolean closed;
+  private volatile long size;
+
+  // Touched only by tasks on the single worker thread.
+  private final List<byte[]> leaves = new ArrayList<>();
+  private long nextHeadId;
+  private boolean started;
+  private boolean stale;
+
+  public AuditLog(Vertx vertx, DataSource dataSource, TreeHeadSigner signer, Clock clock) {
+    this(vertx, dataSource, signer, clock, DEFAULT_MAX_PENDING);
+  }
+
+  public AuditLog(Vertx vertx, DataSource dataSource, TreeHeadSigner signer, Clock clock, int maxPending) {
+    if (maxPending < 1) {
+      throw new IllegalArgumentException("maxPending must be at least 1, got " + maxPending);
+    }
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.signer = Objects.requireNonNull(signer, "signer");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.maxPending = maxPending;
+    this.executor = vertx.createSharedWorkerExecutor(EXECUTOR, 1);
+  }
+
+  /**
+   * Creates the audit tables and append-only triggers if absent (see {@code db/audit.sql}); idempotent.
+   * Commits when the connection is not in auto-commit mode.
+   */
+  public static void migrate(Connection connection) throws SQLException {
+    AuditStore.migrate(connection);
+  }
+
+  /** Migrates, then loads and checks the stored leaf hashes. Other operations fail until this succeeds. */
+  public Future<Void> start() {
+    return submit(() -> {
+      try (Connection c = dataSource.getConnection()) {
+        AuditStore.migrate(c);
+      }
+      reload();
+      started = true;
+      return null;
+    });
+  }
+
+  /** Number of committed entries, i.e. the seq the next entry gets. */
+  public long size() {
+    return size;
+  }
+
+  /**
+   * Records an entry and completes with it once committed.
+   *
+   * @param payload plain JSON values only (see {@link Jcs}); anything else fails the Future
+   */
+  public Future<AuditEntry> append(AuditType type, String subject, JsonObject payload) {
+    JsonObject snapshot;
+    try {
+      Objects.requireNonNull(type, "type");
+      AuditEntry.checkSubject(subject);
+      // The caller may reuse its object once this returns; the rest of the work is for the worker.
+      snapshot = Objects.requireNonNull(payload, "payload").copy();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return submit(() -> {
+      ready();
+      // Check before encoding: the codec would quietly turn NaN or an Instant into a string.
+      Jcs.canonicalize(snapshot);
+      // Re-read from the encoding so that what is hashed now is what the database gives back later
+      // (a Float, for one, is written with fewer digits than its double value has).
+      JsonObject stored = new JsonObject(snapshot.encode());
+      AuditEntry entry = new AuditEntry(leaves.size(), clock.instant(), type, subject, stored);
+      byte[] leafHash = entry.leafHash();
+      inTransaction(c -> {
+        AuditStore.insertEntry(c, entry, leafHash);
+        return null;
+      });
+      leaves.add(leafHash);
+      size = leaves.size();
+      return entry;
+    });
+  }
+
+  /** Signs and stores a head over all committed entries. */
+  public Future<SignedTreeHead> signTreeHead() {
+    return submit(() -> {
+      ready();
+      return signHead();
+    });
+  }
+
+  /** The audit path of entry {@code seq} in the tree of the first {@code treeSize} entries. */
+  public Future<JsonObject> inclusionProof(long seq, long treeSize) {
+    return submit(() -> {
+      ready();
+      checkRange("tree size", treeSize, 0, leaves.size());
+      if (seq < 0 || seq >= treeSize) {
+        throw new AuditException(Reason.OUT_OF_RANGE, "seq " + seq + " is not in [0, " + treeSize + ")");
+      }
+      MerkleTree tree = new MerkleTree(leaves, (int) treeSize);
+      return new JsonObject()
+          .put("seq", seq)
+          .put("size", treeSize)
+          .put("leafHash", Merkle.encodeHash(leaves.get((int) seq)))
+          .put("root", Merkle.encodeHash(tree.root()))
+          .put("proof", AuditExport.encode(tree.inclusionProof(seq)));
+    });
+  }
+
+  /** The proof that the tree of the first {@code n} entries extends the tree of the first {@code m}. */
+  public Future<JsonObject> consistencyProof(long m, long n) {
+    return submit(() -> {
+      ready();
+      checkRange("second tree size", n, 0, leaves.size());
+      checkRange("first tree size", m, 0, n);
+      MerkleTree tree = new MerkleTree(leaves, (int) n);
+      return new JsonObject()
+          .put("size1", m)
+          .put("size2", n)
+          .put("root1", Merkle.encodeHash(new MerkleTree(leaves, (int) m).root()))
+          .put("root2", Merkle.encodeHash(tree.root()))
+          .put("proof", AuditExport.encode(tree.consistencyProof(m)));
+    });
+  }
+
+  /**
+   * The self-contained document an auditor checks offline (see {@link AuditExport}): entries {@code
+   * [fromSeq, toSeq)}, the latest signed tree head, and the proofs. A head is signed first when none
+   * covers {@code toSeq} yet.
+   */
+  public Future<JsonObject> export(long fromSeq, long toSeq) {
+    return submit(() -> {
+      ready();
+      checkRange("toSeq", toSeq, 0, leaves.size());
+      checkRange("fromSeq", fromSeq, 0, toSeq);
+      SignedTreeHead latest = inTransaction(AuditStore::latestHead);
+      SignedTreeHead head = latest != null && latest.size() >= toSeq ? latest : signHead();
+      record Rows(List<JsonObject> entries, List<Long> headSizes) {}
+      Rows rows = inTransaction(c -> new Rows(AuditStore.readEntries(c, fromSeq, toSeq), AuditStore.headSizes(c)));
+      return AuditExport.build(fromSeq, toSeq, head, rows.entries(), new MerkleTree(leaves, (int) head.size()),
+          rows.headSizes());
+    });
+  }
+
+  /**
+   * Refuses new operations, lets the queued ones finish, then releases the worker thread. The data
+   * source stays open: it belongs to the caller.
+   */
+  public Future<Void> close() {
+    Future<Object> drained;
+    synchronized (this) {
+      closed = true;
+      // Vert.x's close interrupts the running task and drops queued ones, whose Futures would then
+      // never complete. The one thread runs tasks in order, so this no-op runs after all of them.
+      drained = executor.executeBlocking(() -> null, false);
+    }
+    return drained.eventually(executor::close).mapEmpty();
+  }
+
+  private SignedTreeHead signHead() throws SQLException {
+    SignedTreeHead head = signer.sign(leaves.size(), new MerkleTree(leaves, leaves.size()).root(), clock.instant());
+    long id = nextHeadId;
+    inTransaction(c -> {
+      AuditStore.insertHead(c, id, head);
+      return null;
+    });
+    nextHeadId = id + 1;
+    return head;
+  }
+
+  private void reload() throws SQLException {
+    checkNotOnEventLoop();
+    List<byte[]> loaded;
+    SignedTreeHead latest;
+    long headId;
+    try (Connection c = dataSource.getConnection()) {
+      loaded = AuditStore.loadLeafHashes(c);
+      latest = AuditStore.latestHead(c);
+      headId = AuditStore.nextHeadId(c);
+    }
+    if (latest != null) {
+      if (latest.size() > loaded.size()) {
+        throw new AuditException(Reason.CORRUPT_STORE, "audit_entry holds " + loaded.size()
+            + " entries but the last signed tree head covers " + latest.size());
+      }
+      byte[] root = new MerkleTree(loaded, (int) latest.size()).root();
+      if (!Arrays.equals(root, latest.root())) {
+        throw new AuditException(Reason.CORRUPT_STORE, "audit_entry no longer matches the tree head of size "
+            + latest.size() + " signed at " + AuditTime.format(latest.time()) + ": "
+            + new ProofResult.RootMismatch(latest.root(), root));
+      }
+    }
+    leaves.clear();
+    leaves.addAll(loaded);
+    nextHeadId = headId;
+    size = leaves.size();
+    stale = false;
+  }
+
+  private void ready() throws SQLException {
+    if (!started) {
+      throw new AuditException(Reason.NOT_STARTED, "audit log is not started");
+    }
+    if (stale) {
+      reload();
+    }
+  }
+
+  // Synchronized with close() so that nothing is queued behind close's drain marker.
+  private synchronized <T> Future<T> submit(Callable<T> task) {
+    if (closed) {
+      return Future.failedFuture(new AuditException(Reason.NOT_STARTED, "audit log is closed"));
+    }
+    if (pending.incrementAndGet() > maxPending) {
+      pending.decrementAndGet();
+      return Future.failedFuture(new AuditException(Reason.QUEUE_FULL,
+          "audit log queue is full: " + maxPending + " operations pending"));
+    }
+    // Unordered: the one thread already runs tasks in submission order; ordered mode adds a per-context queue.
+    return executor.executeBlocking(() -> {
+      try {
+        return task.call();
+      } finally {
+        pending.decrementAndGet();
+      }
+    }, false);
+  }
+
+  private <T> T inTransaction(SqlWork<T> work) throws SQLException {
+    checkNotOnEventLoop();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        stale = true;
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** JDBC blocks: a deterministic guard, where the blocked-thread checker only samples. */
+  private static void checkNotOnEventLoop() {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("audit log JDBC called on an event loop thread");
+    }
+  }
+
+  private static void checkRange(String what, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new AuditException(Reason.OUT_OF_RANGE, what + " " + value + " is not in [" + min + ", " + max + "]");
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+}

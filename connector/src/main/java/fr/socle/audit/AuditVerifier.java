@@ -1,0 +1,265 @@
+package fr.socle.audit;
+
+import static fr.socle.audit.AuditExport.CONSISTENCY;
+import static fr.socle.audit.AuditExport.ENTRIES;
+import static fr.socle.audit.AuditExport.FORMAT;
+import static fr.socle.audit.AuditExport.FORMAT_FIELD;
+import static fr.socle.audit.AuditExport.FROM;
+import static fr.socle.audit.AuditExport.INCLUSION;
+import static fr.socle.audit.AuditExport.LEAF_HASH;
+import static fr.socle.audit.AuditExport.PROOF;
+import static fr.socle.audit.AuditExport.SIZE;
+import static fr.socle.audit.AuditExport.TO;
+import static fr.socle.audit.AuditExport.TREE_HEAD;
+
+import fr.socle.audit.AuditReport.Check;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The auditor's offline check of an export (see {@link AuditExport}), needing only the federation
+ * root certificate (held by the {@link TreeHeadVerifier}) and optionally an earlier export.
+ *
+ * <p>Order: document structure; tree head signature and chain; range within the head; every entry
+ * (structure, seq in sequence, leaf hash recomputed with JCS and compared with the recorded one); the
+ * signed root, recomputed from all entries for a whole-tree export or through one inclusion proof per
+ * entry otherwise; then, with an earlier export, its tree head and the consistency proof from its size.
+ * Nothing in the export is trusted until the tree head check passed, and the entries are trusted only
+ * through the root, never through their recorded hashes. The earlier export is trusted for its tree
+ * head only, which is verified again here.
+ */
+public final class AuditVerifier {
+
+  private static final Set<String> FIELDS = Set.of(FORMAT_FIELD, FROM, TO, TREE_HEAD, ENTRIES, CONSISTENCY);
+
+  private final TreeHeadVerifier heads;
+
+  public AuditVerifier(TreeHeadVerifier heads) {
+    this.heads = Objects.requireNonNull(heads, "heads");
+  }
+
+  public AuditReport verify(JsonObject export) {
+    return verify(export, null);
+  }
+
+  /** @param previous an earlier export of the same log, or null to skip the consistency check */
+  public AuditReport verify(JsonObject export, JsonObject previous) {
+    List<Check> checks = new ArrayList<>();
+    run(export, previous, checks);
+    return new AuditReport(checks);
+  }
+
+  /** Adds one check per step, stopping after the first that fails. */
+  private void run(JsonObject export, JsonObject previous, List<Check> checks) {
+    String structure = structureProblem(export);
+    long from = structure == null ? export.getLong(FROM) : 0;
+    long to = structure == null ? export.getLong(TO) : 0;
+    if (!add(checks, structure != null ? fail("export", Reason.MALFORMED, structure)
+        : ok("export", FORMAT + ", entries [" + from + ", " + to + ")"))) {
+      return;
+    }
+
+    TreeHeadResult headResult = heads.verify(export.getString(TREE_HEAD));
+    if (!add(checks, check("tree head", headResult))) {
+      return;
+    }
+    SignedTreeHead head = ((TreeHeadResult.Verified) headResult).head();
+
+    if (!add(checks, to > head.size()
+        ? fail("range", Reason.BEYOND_TREE_HEAD,
+            "export holds entries up to " + to + " but the tree head covers " + head.size())
+        : ok("range", "[" + from + ", " + to + ") lies within the tree of size " + head.size()))) {
+      return;
+    }
+
+    boolean wholeTree = from == 0 && to == head.size();
+    List<byte[]> leafHashes = new ArrayList<>();
+    List<JsonArray> inclusions = new ArrayList<>();
+    if (!add(checks, checkEntries(export.getJsonArray(ENTRIES), from, to, wholeTree, leafHashes, inclusions))) {
+      return;
+    }
+    if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))
+        || previous == null) {
+      return;
+    }
+
+    TreeHeadResult previousResult = heads.verify(previous.getValue(TREE_HEAD) instanceof String s ? s : null);
+    if (!add(checks, check("previous tree head", previousResult))) {
+      return;
+    }
+    add(checks, checkConsistency(((TreeHeadResult.Verified) previousResult).head(), head,
+        export.getJsonArray(CONSISTENCY)));
+  }
+
+  private static String structureProblem(JsonObject export) {
+    for (String name : export.fieldNames()) {
+      if (!FIELDS.contains(name)) {
+        return "unexpected field '" + name + "'";
+      }
+    }
+    if (!FORMAT.equals(export.getValue(FORMAT_FIELD))) {
+      return "format is " + export.getValue(FORMAT_FIELD) + ", want " + FORMAT;
+    }
+    Object from = export.getValue(FROM);
+    Object to = export.getValue(TO);
+    if (!isCount(from) || !isCount(to) || ((Number) from).longValue() > ((Number) to).longValue()) {
+      return "range is [" + from + ", " + to + "), want integers 0 <= from <= to";
+    }
+    if (!(export.getValue(TREE_HEAD) instanceof String)) {
+      return "field '" + TREE_HEAD + "' is absent or not a string";
+    }
+    if (!(export.getValue(ENTRIES) instanceof JsonArray)) {
+      return "field '" + ENTRIES + "' is absent or not an array";
+    }
+    if (!(export.getValue(CONSISTENCY) instanceof JsonArray)) {
+      return "field '" + CONSISTENCY + "' is absent or not an array";
+    }
+    return null;
+  }
+
+  private static Check checkEntries(JsonArray entries, long from, long to, boolean wholeTree,
+      List<byte[]> leafHashes, List<JsonArray> inclusions) {
+    for (int i = 0; i < entries.size(); i++) {
+      long want = from + i;
+      if (!(entries.getValue(i) instanceof JsonObject json)) {
+        return fail("entries", Reason.MALFORMED, "entry at position " + i + " is not a JSON object");
+      }
+      JsonObject content = json.copy();
+      Object recorded = content.remove(LEAF_HASH);
+      Object inclusion = content.remove(INCLUSION);
+      AuditEntry entry;
+      try {
+        entry = AuditEntry.fromJson(content);
+      } catch (IllegalArgumentException e) {
+        return fail("entries", Reason.MALFORMED, "entry at position " + i + ": " + e.getMessage());
+      }
+      if (entry.seq() != want) {
+        return fail("entries", Reason.SEQ_ORDER,
+            "seq out of order at position " + i + " (want: " + want + ", got: " + entry.seq() + ")");
+      }
+      if (!(recorded instanceof String recordedText)) {
+        return fail("entries", Reason.MALFORMED, "entry " + want + ": field '" + LEAF_HASH + "' is absent or not a string");
+      }
+      if (wholeTree == (inclusion != null)) {
+        return fail("entries", wholeTree ? Reason.MALFORMED : Reason.MISSING_PROOF, "entry " + want + ": "
+            + (wholeTree ? "unexpected inclusion proof in a whole-tree export" : "inclusion proof is absent"));
+      }
+      if (inclusion != null && !(inclusion instanceof JsonArray)) {
+        return fail("entries", Reason.MALFORMED, "entry " + want + ": inclusion proof is not an array");
+      }
+      byte[] computed = entry.leafHash();
+      if (!Merkle.encodeHash(computed).equals(recordedText)) {
+        return fail("entries", Reason.LEAF_HASH_MISMATCH, "entry " + want + ": leaf hash mismatch (want: "
+            + recordedText + ", got: " + Merkle.encodeHash(computed) + ")");
+      }
+      leafHashes.add(computed);
+      inclusions.add((JsonArray) inclusion);
+    }
+    if (entries.size() != to - from) {
+      return fail("entries", Reason.SEQ_ORDER, "export holds " + entries.size() + " entries for range ["
+          + from + ", " + to + "), want " + (to - from));
+    }
+    return ok("entries", entries.size() + " entries in sequence, leaf hashes recomputed from their content");
+  }
+
+  private static Check checkRoot(List<byte[]> leafHashes, SignedTreeHead head) {
+    byte[] computed = Merkle.rootOf(leafHashes);
+    if (!Arrays.equals(computed, head.root())) {
+      return fail("root", Reason.ROOT_MISMATCH, "entries do not hash to the signed root: "
+          + new ProofResult.RootMismatch(head.root(), computed));
+    }
+    return ok("root", "the " + leafHashes.size() + " entries hash to the signed root");
+  }
+
+  private static Check checkInclusions(List<byte[]> leafHashes, List<JsonArray> inclusions, long from, SignedTreeHead head) {
+    for (int i = 0; i < leafHashes.size(); i++) {
+      long seq = from + i;
+      ProofResult result;
+      try {
+        result = Merkle.verifyInclusion(seq, head.size(), leafHashes.get(i),
+            AuditExport.decode(inclusions.get(i)), head.root());
+      } catch (IllegalArgumentException e) {
+        return fail("inclusion", Reason.MALFORMED, "entry " + seq + ": inclusion proof " + e.getMessage());
+      }
+      if (!result.verified()) {
+        return fail("inclusion", reasonOf(result), "entry " + seq + ": inclusion proof does not verify: " + result);
+      }
+    }
+    return ok("inclusion", leafHashes.size() + " inclusion proofs lead to the signed root");
+  }
+
+  private static Check checkConsistency(SignedTreeHead old, SignedTreeHead head, JsonArray consistency) {
+    long m = old.size();
+    long n = head.size();
+    if (n < m) {
+      return fail("consistency", Reason.TREE_SHRANK, "tree size " + n + " is smaller than previous " + m);
+    }
+    List<byte[]> proof = List.of(); // what sizes 0 and n need
+    if (m > 0 && m < n) {
+      JsonObject found = consistencyFrom(consistency, m);
+      if (found == null) {
+        return fail("consistency", Reason.MISSING_PROOF, "export holds no consistency proof from tree size " + m);
+      }
+      try {
+        if (!(found.getValue(PROOF) instanceof JsonArray hashes)) {
+          throw new IllegalArgumentException("field '" + PROOF + "' is absent or not an array");
+        }
+        proof = AuditExport.decode(hashes);
+      } catch (IllegalArgumentException e) {
+        return fail("consistency", Reason.MALFORMED, "consistency proof from " + m + ": " + e.getMessage());
+      }
+    }
+    ProofResult result = Merkle.verifyConsistency(m, n, old.root(), head.root(), proof);
+    if (!result.verified()) {
+      return fail("consistency", reasonOf(result),
+          "consistency proof from " + m + " to " + n + " does not verify: " + result);
+    }
+    return ok("consistency", "the tree of size " + n + " extends the previous tree of size " + m);
+  }
+
+  private static JsonObject consistencyFrom(JsonArray consistency, long m) {
+    for (int i = 0; i < consistency.size(); i++) {
+      if (consistency.getValue(i) instanceof JsonObject c && c.getValue(SIZE) instanceof Number size
+          && size.longValue() == m) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private static boolean isCount(Object value) {
+    return (value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0;
+  }
+
+  private static Reason reasonOf(ProofResult result) {
+    return result instanceof Rejected r ? r.reason() : Reason.ROOT_MISMATCH;
+  }
+
+  private static Check check(String name, TreeHeadResult result) {
+    if (result instanceof Rejected r) {
+      return fail(name, r.reason(), r.detail());
+    }
+    TreeHeadResult.Verified verified = (TreeHeadResult.Verified) result;
+    SignedTreeHead head = verified.head();
+    return ok(name, "size " + head.size() + ", root " + Merkle.encodeHash(head.root()) + ", signed "
+        + AuditTime.format(head.time()) + " by " + verified.signer().getSubjectX500Principal().getName());
+  }
+
+  private static boolean add(List<Check> checks, Check check) {
+    checks.add(check);
+    return check.ok();
+  }
+
+  private static Check ok(String name, String message) {
+    return new Check(name, null, message);
+  }
+
+  private static Check fail(String name, Reason reason, String message) {
+    return new Check(name, reason, message);
+  }
+}

@@ -1,0 +1,19 @@
+package fr.socle.audit;
+
+import java.util.Objects;
+
+/**
+ * An expected refusal of untrusted input: the reason code and a message saying what was expected and
+ * what was found. Shared by the proof and tree head results so callers handle one shape.
+ */
+public record Rejected(Reason reason, String detail) implements ProofResult, TreeHeadResult {
+  public Rejected {
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(detail, "detail");
+  }
+
+  @Override
+  public String toString() {
+    return reason.code() + ": " + detail;
+  }
+}

@@ -1,0 +1,125 @@
+package fr.socle.cli;
+
+import fr.socle.audit.AuditReport;
+import fr.socle.audit.AuditVerifier;
+import fr.socle.audit.TreeHeadVerifier;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code socle audit}: offline tools for auditors, which need no node and no database. Standalone, so
+ * that {@code Socle} registers it with one {@code subcommands} entry.
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+    description = "Offline checks of a node's audit trail.",
+    subcommands = AuditCommand.Verify.class)
+public final class AuditCommand implements Runnable {
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: verify");
+  }
+
+  /**
+   * {@code socle audit verify}: prints one line per check and exits 0 when all hold, 1 otherwise.
+   * The root CA is required even with {@code --previous}: comparing two tree heads whose signatures
+   * were not checked would prove nothing about the node.
+   */
+  @Command(name = "verify", mixinStandardHelpOptions = true,
+      description = {
+          "Verify an audit export: leaf hashes, Merkle root, tree head signature and chain,",
+          "and with --previous that the log only grew since an earlier export."},
+      exitCodeListHeading = "Exit codes:%n",
+      exitCodeList = {"0:every check holds", "1:a check failed or a file is unreadable", "2:invalid usage"})
+  static final class Verify implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--export", required = true, paramLabel = "FILE", description = "Export to verify (JSON).")
+    Path export;
+
+    @Option(names = "--root-ca", required = true, paramLabel = "FILE",
+        description = "Federation root certificate (PEM or DER).")
+    Path rootCa;
+
+    @Option(names = "--previous", paramLabel = "FILE",
+        description = "Earlier export of the same log: check the new tree head is consistent with its head.")
+    Path previous;
+
+    @Option(names = "--at", paramLabel = "TIME",
+        description = "Validate certificates at this RFC 3339 time instead of now (for heads signed "
+            + "with certificates that have since expired).")
+    String at;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(parseTime(at), ZoneOffset.UTC);
+        AuditVerifier verifier = new AuditVerifier(new TreeHeadVerifier(readCertificate(rootCa), clock));
+        JsonObject newer = readJson("export", export);
+        JsonObject older = previous == null ? null : readJson("previous export", previous);
+        AuditReport report = verifier.verify(newer, older);
+        report.checks().forEach(check -> out.println(check.line()));
+        out.flush();
+        return report.ok() ? 0 : 1;
+      } catch (UnreadableInput e) {
+        out.println("FAIL " + e.getMessage());
+        out.flush();
+        return 1;
+      }
+    }
+
+    private Instant parseTime(String text) {
+      try {
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        throw new ParameterException(spec.commandLine(), "--at: '" + text + "' is not an RFC 3339 UTC time");
+      }
+    }
+
+    private static X509Certificate readCertificate(Path file) {
+      try (InputStream in = Files.newInputStream(file)) {
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      } catch (IOException | GeneralSecurityException e) {
+        throw new UnreadableInput("root CA: cannot read a certificate from " + file + ": " + e.getMessage());
+      }
+    }
+
+    private static JsonObject readJson(String what, Path file) {
+      try {
+        return new JsonObject(Files.readString(file));
+      } catch (IOException | DecodeException | ClassCastException e) {
+        throw new UnreadableInput(what + ": cannot read a JSON object from " + file + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static final class UnreadableInput extends RuntimeException {
+    UnreadableInput(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

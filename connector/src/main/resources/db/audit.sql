@@ -1,0 +1,26 @@
+-- Audit trail of fr.socle.audit: one row per log entry and one per signed tree head.
+-- Portable subset, run unchanged on H2 2.x and PostgreSQL (no dialect types, no identity columns).
+--
+-- Invariant: both tables are append-only. AuditLog only INSERTs and SELECTs, and AuditLog.migrate
+-- adds a trigger refusing UPDATE and DELETE on H2 and PostgreSQL. The Merkle tree is what makes
+-- tampering evident: a changed or removed row no longer matches the signed tree heads auditors hold.
+--
+-- Hashes are unpadded base64url (43 characters for SHA-256). Times are RFC 3339 UTC with
+-- milliseconds, stored as text because leaf hashes cover that exact text.
+
+CREATE TABLE IF NOT EXISTS audit_entry (
+  seq        BIGINT       NOT NULL PRIMARY KEY,
+  logged_at  VARCHAR(32)  NOT NULL,
+  entry_type VARCHAR(32)  NOT NULL,
+  subject    VARCHAR(512) NOT NULL,
+  payload    TEXT         NOT NULL,
+  leaf_hash  VARCHAR(43)  NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS audit_tree_head (
+  id         BIGINT       NOT NULL PRIMARY KEY,
+  tree_size  BIGINT       NOT NULL,
+  root_hash  VARCHAR(43)  NOT NULL,
+  signed_at  VARCHAR(32)  NOT NULL,
+  jws        TEXT         NOT NULL
+);

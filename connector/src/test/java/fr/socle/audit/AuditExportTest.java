@@ -1,0 +1,263 @@
+package fr.socle.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.socle.audit.AuditReport.Check;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The auditor's view: a log of 100 entries on H2, with a head signed at 60 and exported, then a head
+ * at 100 and a second export. Each test alters a copy of an export the way someone hiding something
+ * would, and expects {@link AuditVerifier} to name exactly what was found.
+ */
+@ExtendWith(VertxExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class AuditExportTest {
+
+  private AuditFixture fx;
+  private AuditVerifier verifier;
+  private JsonObject export60;
+  private JsonObject export100;
+  private JsonObject partial;
+  private SignedTreeHead head100;
+
+  @BeforeAll
+  void buildLog(@TempDir Path dir, VertxTestContext ctx) {
+    fx = new AuditFixture(dir);
+    verifier = fx.verifier();
+    AuditLog log = fx.newLog();
+    log.start()
+        .compose(v -> fx.appendAll(log, 0, 60))
+        .compose(v -> log.signTreeHead())
+        .compose(v -> log.export(0, 60))
+        .compose(export -> {
+          export60 = export;
+          return fx.appendAll(log, 60, 40);
+        })
+        .compose(v -> log.signTreeHead())
+        .compose(head -> {
+          head100 = head;
+          return log.export(0, 100);
+        })
+        .compose(export -> {
+          export100 = export;
+          return log.export(10, 30);
+        })
+        .compose(export -> {
+          partial = export;
+          return log.close();
+        })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @AfterAll
+  void tearDown() {
+    fx.close();
+  }
+
+  @Test
+  void untouchedExportsVerify() {
+    AuditReport report = verifier.verify(export100);
+    assertThat(report.ok()).as(report.toString()).isTrue();
+    assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries", "root");
+    assertThat(report.checks().get(1).line()).startsWith("ok   tree head: size 100, root "
+        + Merkle.encodeHash(head100.root()) + ", signed 2026-01-01T09:02:30.000Z by CN=Audit test node");
+    assertThat(report.checks().get(4).line()).isEqualTo("ok   root: the 100 entries hash to the signed root");
+    assertThat(verifier.verify(export60).ok()).isTrue();
+  }
+
+  @Test
+  void exportsAreSelfContainedJson() {
+    JsonObject reread = new JsonObject(export100.encode());
+    assertThat(reread.fieldNames()).containsExactlyInAnyOrder("format", "from", "to", "treeHead", "entries", "consistency");
+    assertThat(reread.getJsonArray("consistency")).hasSize(1);
+    assertThat(reread.getJsonArray("consistency").getJsonObject(0).getLong("size")).isEqualTo(60);
+    assertThat(verifier.verify(reread).ok()).isTrue();
+  }
+
+  @Test
+  void editedPayloadIsALeafHashMismatch() {
+    JsonObject tampered = export100.copy();
+    JsonObject entry = entries(tampered).getJsonObject(17);
+    String recorded = entry.getString("leafHash");
+    flip(entry.getJsonObject("payload"), "allow");
+
+    assertThat(failure(tampered)).isEqualTo(new Check("entries", Reason.LEAF_HASH_MISMATCH,
+        "entry 17: leaf hash mismatch (want: " + recorded + ", got: " + recompute(entry) + ")"));
+  }
+
+  @Test
+  void editedPayloadWithAFreshLeafHashIsARootMismatch() {
+    JsonObject tampered = export100.copy();
+    JsonObject entry = entries(tampered).getJsonObject(17);
+    flip(entry.getJsonObject("payload"), "allow");
+    entry.put("leafHash", recompute(entry));
+    List<byte[]> leaves = new ArrayList<>();
+    for (Object e : entries(tampered)) {
+      leaves.add(Merkle.decodeHash(((JsonObject) e).getString("leafHash")));
+    }
+
+    assertThat(failure(tampered)).isEqualTo(new Check("root", Reason.ROOT_MISMATCH,
+        "entries do not hash to the signed root: root mismatch (want: " + Merkle.encodeHash(head100.root())
+            + ", got: " + Merkle.encodeHash(Merkle.rootOf(leaves)) + ")"));
+  }
+
+  @Test
+  void deletedEntryIsASeqGap() {
+    JsonObject tampered = export100.copy();
+    entries(tampered).remove(17);
+    assertThat(failure(tampered)).isEqualTo(new Check("entries", Reason.SEQ_ORDER,
+        "seq out of order at position 17 (want: 17, got: 18)"));
+  }
+
+  @Test
+  void deletedLastEntryIsAShortRange() {
+    JsonObject tampered = export100.copy();
+    entries(tampered).remove(99);
+    assertThat(failure(tampered)).isEqualTo(new Check("entries", Reason.SEQ_ORDER,
+        "export holds 99 entries for range [0, 100), want 100"));
+  }
+
+  @Test
+  void deletedLastEntryWithTheRangeShortenedNoLongerMatchesTheHead() {
+    JsonObject tampered = export100.copy().put("to", 99);
+    entries(tampered).remove(99);
+    Check failure = failure(tampered);
+    assertThat(failure.failure()).isEqualTo(Reason.MISSING_PROOF);
+    assertThat(failure.message()).isEqualTo("entry 0: inclusion proof is absent");
+  }
+
+  @Test
+  void reorderedEntriesAreOutOfSequence() {
+    JsonObject tampered = export100.copy();
+    JsonArray entries = entries(tampered);
+    Object forty = entries.getValue(40);
+    entries.set(40, entries.getValue(41));
+    entries.set(41, forty);
+    assertThat(failure(tampered)).isEqualTo(new Check("entries", Reason.SEQ_ORDER,
+        "seq out of order at position 40 (want: 40, got: 41)"));
+  }
+
+  @Test
+  void olderTreeHeadDoesNotCoverTheEntries() {
+    JsonObject tampered = export100.copy().put("treeHead", export60.getString("treeHead"));
+    assertThat(failure(tampered)).isEqualTo(new Check("range", Reason.BEYOND_TREE_HEAD,
+        "export holds entries up to 100 but the tree head covers 60"));
+  }
+
+  @Test
+  void alteredSignatureDoesNotVerify() {
+    String[] parts = export100.getString("treeHead").split("\\.");
+    byte[] signature = Base64.getUrlDecoder().decode(parts[2]);
+    signature[5] ^= 1;
+    JsonObject tampered = export100.copy().put("treeHead",
+        parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature));
+    assertThat(failure(tampered)).isEqualTo(new Check("tree head", Reason.BAD_SIGNATURE,
+        "tree head signature does not verify"));
+  }
+
+  @Test
+  void headFromAnotherFederationIsUntrusted() {
+    AuditReport report = new AuditVerifier(TreeHeadTest.verifier(TestPki.create("Other"))).verify(export100);
+    assertThat(report.failure().failure()).isEqualTo(Reason.UNTRUSTED_CHAIN);
+    assertThat(report.failure().message()).startsWith("x5c does not chain to root CN=Other Root CA: ");
+  }
+
+  @Test
+  void newerExportIsConsistentWithTheOlderOne() {
+    AuditReport report = verifier.verify(export100, export60);
+    assertThat(report.ok()).as(report.toString()).isTrue();
+    assertThat(report.checks()).extracting(Check::line).endsWith(
+        "ok   consistency: the tree of size 100 extends the previous tree of size 60");
+  }
+
+  @Test
+  void treeThatShrankIsRefused() {
+    assertThat(verifier.verify(export60, export100).failure()).isEqualTo(new Check("consistency",
+        Reason.TREE_SHRANK, "tree size 60 is smaller than previous 100"));
+  }
+
+  @Test
+  void alteredConsistencyProofDoesNotVerify() {
+    JsonObject tampered = export100.copy();
+    JsonArray proof = tampered.getJsonArray("consistency").getJsonObject(0).getJsonArray("proof");
+    byte[] first = Merkle.decodeHash(proof.getString(0));
+    first[0] ^= 1;
+    proof.set(0, Merkle.encodeHash(first));
+    Check failure = verifier.verify(tampered, export60).failure();
+    assertThat(failure.failure()).isEqualTo(Reason.ROOT_MISMATCH);
+    assertThat(failure.message()).startsWith("consistency proof from 60 to 100 does not verify: root mismatch (want: ");
+  }
+
+  @Test
+  void missingConsistencyProofIsNamed() {
+    JsonObject tampered = export100.copy().put("consistency", new JsonArray());
+    assertThat(verifier.verify(tampered, export60).failure()).isEqualTo(new Check("consistency",
+        Reason.MISSING_PROOF, "export holds no consistency proof from tree size 60"));
+  }
+
+  @Test
+  void partialExportIsCheckedThroughInclusionProofs() {
+    AuditReport report = verifier.verify(partial);
+    assertThat(report.ok()).as(report.toString()).isTrue();
+    assertThat(report.checks()).extracting(Check::line).endsWith(
+        "ok   inclusion: 20 inclusion proofs lead to the signed root");
+
+    JsonObject tampered = partial.copy();
+    JsonArray proof = entries(tampered).getJsonObject(2).getJsonArray("inclusion");
+    byte[] first = Merkle.decodeHash(proof.getString(0));
+    first[3] ^= 1;
+    proof.set(0, Merkle.encodeHash(first));
+    Check failure = failure(tampered);
+    assertThat(failure.failure()).isEqualTo(Reason.ROOT_MISMATCH);
+    assertThat(failure.message()).startsWith("entry 12: inclusion proof does not verify: root mismatch (want: "
+        + Merkle.encodeHash(head100.root()) + ", got: ");
+  }
+
+  @Test
+  void unexpectedFieldsAreRefused() {
+    assertThat(failure(export100.copy().put("note", "trust me"))).isEqualTo(
+        new Check("export", Reason.MALFORMED, "unexpected field 'note'"));
+    JsonObject tampered = export100.copy();
+    entries(tampered).getJsonObject(3).put("comment", "x");
+    assertThat(failure(tampered)).isEqualTo(
+        new Check("entries", Reason.MALFORMED, "entry at position 3: unexpected field 'comment'"));
+  }
+
+  private Check failure(JsonObject export) {
+    AuditReport report = verifier.verify(export);
+    assertThat(report.ok()).as("tampered export accepted").isFalse();
+    return report.failure();
+  }
+
+  private static void flip(JsonObject payload, String field) {
+    payload.put(field, !payload.getBoolean(field));
+  }
+
+  private static JsonArray entries(JsonObject export) {
+    return export.getJsonArray("entries");
+  }
+
+  private static String recompute(JsonObject exported) {
+    JsonObject content = exported.copy();
+    content.remove("leafHash");
+    content.remove("inclusion");
+    return Merkle.encodeHash(AuditEntry.fromJson(content).leafHash());
+  }
+}

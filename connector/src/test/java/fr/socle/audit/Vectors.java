@@ -1,0 +1,38 @@
+package fr.socle.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/**
+ * Loads {@code vectors/audit/<case>.json} files by name prefix as (case name, content) arguments for a
+ * {@code @MethodSource}. Every file has {@code desc}, {@code kind}, {@code inputs} and {@code wantReason}.
+ */
+final class Vectors {
+
+  private Vectors() {}
+
+  static Stream<Arguments> load(String... prefixes) throws IOException, URISyntaxException {
+    Path dir = Path.of(Objects.requireNonNull(Vectors.class.getResource("/vectors/audit")).toURI());
+    List<Arguments> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path file : files.sorted().toList()) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".json") && Stream.of(prefixes).anyMatch(name::startsWith)) {
+          out.add(Arguments.of(name.substring(0, name.length() - 5), new JsonObject(Files.readString(file))));
+        }
+      }
+    }
+    assertThat(out).as("vector files for " + List.of(prefixes)).isNotEmpty();
+    return out.stream();
+  }
+}

@@ -1,0 +1,264 @@
+package fr.socle.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.socle.testing.Federation;
+import fr.socle.testing.NodeProcess;
+import fr.socle.testing.OpaServer;
+import fr.socle.testing.TlsClients;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The data plane between two real nodes (each JVM capped at 256 MB of heap) with real OPA: the three
+ * kinds of sources, ranges, digests, usage counts, tokens, and a source that is down.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class DataPlaneTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String BACKEND_SECRET = "Basic c29jbGU6YmFja2VuZA==";
+
+  @TempDir
+  static Path work;
+
+  private OpaServer opa;
+  private NodeProcess provider;
+  private NodeProcess consumer;
+  private Vertx vertx;
+  private HttpServer backend;
+  private final AtomicReference<String> backendAuthorization = new AtomicReference<>();
+  private String sqlUrl;
+
+  @BeforeAll
+  void start() throws Exception {
+    sqlUrl = "jdbc:h2:file:" + work.resolve("territory-db");
+    try (Connection c = DriverManager.getConnection(sqlUrl, "sa", "")) {
+      c.createStatement().execute("CREATE TABLE arrets (id INT PRIMARY KEY, nom VARCHAR(100), commune VARCHAR(10))");
+      c.createStatement().execute("INSERT INTO arrets VALUES (1, 'Place du Diamant', '2A004'), "
+          + "(2, 'Gare, \"centre\"', '2B033'), (3, 'Port', '2A247')");
+    }
+    vertx = Vertx.vertx();
+    backend = vertx.createHttpServer().requestHandler(r -> {
+      backendAuthorization.set(r.getHeader("Authorization"));
+      if (!BACKEND_SECRET.equals(r.getHeader("Authorization"))) {
+        r.response().setStatusCode(401).end();
+        return;
+      }
+      r.response().putHeader("Content-Type", "application/json").end("{\"stations\":[\"Ajaccio\",\"Bastia\"]}");
+    }).listen(0, "127.0.0.1").await();
+    opa = OpaServer.start(work.resolve("opa.log"));
+    provider = NodeProcess.start(work, Federation.PROVIDER, opa.url(), new JsonObject().put("databases",
+        new JsonObject().put("transport", new JsonObject().put("url", sqlUrl).put("user", "sa").put("password", ""))));
+    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, opa}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  /** Publishes {@code source} under {@code policy}, negotiates it and starts a transfer; returns its id. */
+  private String startedTransfer(JsonObject source, JsonObject permission) throws Exception {
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    provider.api().post("/api/assets", new JsonObject().put("id", "a-" + id).put("title", "t")
+        .put("contentType", "application/octet-stream").put("source", source));
+    provider.api().post("/api/policies", new JsonObject().put("id", "p-" + id).put("policy", new JsonObject()
+        .put("@type", "Set").put("permission", new JsonArray().add(permission))));
+    provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", "a-" + id)
+        .put("policyId", "p-" + id));
+    JsonObject catalog = consumer.api().post("/api/catalog/request",
+        new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+    JsonObject offer = null;
+    for (Object d : catalog.getJsonArray("dataset")) {
+      for (Object p : ((JsonObject) d).getJsonArray("hasPolicy")) {
+        if (("o-" + id).equals(((JsonObject) p).getString("@id"))) {
+          offer = (JsonObject) p;
+        }
+      }
+    }
+    assertThat(offer).isNotNull();
+    JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
+        .put("offer", offer));
+    String agreement = consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", WAIT,
+        "FINALIZED").getString("agreementId");
+    JsonObject t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement));
+    consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "STARTED");
+    return t.getString("id");
+  }
+
+  private static JsonObject use() {
+    return new JsonObject().put("action", "use");
+  }
+
+  private Path file(String name, byte[] content) throws Exception {
+    Path dir = provider.dataDir().resolve("assets");
+    Files.createDirectories(dir);
+    Files.write(dir.resolve(name), content);
+    return dir.resolve(name);
+  }
+
+  @Test
+  void fileSourceAnnouncesItsDigestAndServesRanges() throws Exception {
+    byte[] content = "code_insee;population\n2A004;73000\n2B033;48000\n".getBytes(StandardCharsets.UTF_8);
+    file("population.csv", content);
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/population.csv"), use());
+
+    HttpResponse<byte[]> whole = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(whole.statusCode()).isEqualTo(200);
+    assertThat(whole.body()).isEqualTo(content);
+    assertThat(whole.headers().firstValue("Repr-Digest")).hasValue("sha-256=:"
+        + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(content)) + ":");
+
+    HttpResponse<byte[]> part = download(t, "bytes=5-14");
+    assertThat(part.statusCode()).isEqualTo(206);
+    assertThat(part.body()).isEqualTo(Arrays.copyOfRange(content, 5, 15));
+    assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 5-14/" + content.length);
+    assertThat(download(t, "bytes=9999-").statusCode()).isEqualTo(416);
+  }
+
+  @Test
+  void httpSourceKeepsTheBackendCredentialsOnTheProvider() throws Exception {
+    JsonObject source = new JsonObject().put("type", "http")
+        .put("url", "http://127.0.0.1:" + backend.actualPort() + "/stations")
+        .put("headers", new JsonObject().put("Authorization", BACKEND_SECRET));
+    String t = startedTransfer(source, use());
+    HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("Ajaccio");
+    assertThat(backendAuthorization.get()).isEqualTo(BACKEND_SECRET);
+    assertThat(provider.api().get("/api/assets").encode()).doesNotContain("c29jbGU6YmFja2VuZA");
+  }
+
+  @Test
+  void sqlSourceIsExportedAsCsv() throws Exception {
+    String t = startedTransfer(new JsonObject().put("type", "sql").put("dataSource", "transport")
+        .put("query", "SELECT id, nom, commune FROM arrets ORDER BY id"), use());
+    HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("ID,NOM,COMMUNE\r\n"
+        + "1,Place du Diamant,2A004\r\n2,\"Gare, \"\"centre\"\"\",2B033\r\n3,Port,2A247\r\n");
+  }
+
+  @Test
+  void sourceDownIsAClearErrorNotAHang() throws Exception {
+    int closedPort = OpaServerPorts.closed();
+    String t = startedTransfer(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:" + closedPort
+        + "/gone"), use());
+    HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(r.statusCode()).isEqualTo(502);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("source_unavailable")
+        .contains("cannot be reached");
+  }
+
+  @Test
+  void countLimitIsEnforcedOnEveryAccess() throws Exception {
+    file("limited.csv", "a;b\n1;2\n".getBytes(StandardCharsets.UTF_8));
+    JsonObject atMostTwo = use().put("constraint", new JsonArray().add(new JsonObject()
+        .put("leftOperand", "count").put("operator", "lt").put("rightOperand", 2)));
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/limited.csv"), atMostTwo);
+    assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(200);
+    assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(200);
+    HttpResponse<byte[]> third = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(third.statusCode()).isEqualTo(502);
+    assertThat(new String(third.body(), StandardCharsets.UTF_8)).contains("403").contains("count");
+  }
+
+  @Test
+  void forgedOrMisdirectedTokensAreRefused() throws Exception {
+    file("secret.csv", "x\n".getBytes(StandardCharsets.UTF_8));
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/secret.csv"), use());
+    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
+    HttpClient member = TlsClients.member(Federation.CONSUMER);
+    HttpResponse<String> forged = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
+        + "/public/transfers/" + providerPid)).header("Authorization", "Bearer forged").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(forged.statusCode()).isEqualTo(401);
+    assertThat(forged.body()).contains("invalid_token");
+    HttpResponse<String> none = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
+        + "/public/transfers/" + providerPid)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(none.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void oneGibibyteStreamsThroughNodesCappedAt256MbOfHeap() throws Exception {
+    Path big = provider.dataDir().resolve("assets/big.bin");
+    Files.createDirectories(big.getParent());
+    long size = 1L << 30;
+    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(size); // sparse: zeros
+    }
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/big.bin"), use());
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    MessageDigest received = MessageDigest.getInstance("SHA-256");
+    MessageDigest expected = MessageDigest.getInstance("SHA-256");
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    try (InputStream in = r.body()) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        received.update(buffer, 0, n);
+        total += n;
+      }
+    }
+    Arrays.fill(buffer, (byte) 0);
+    for (long done = 0; done < size; done += buffer.length) {
+      expected.update(buffer);
+    }
+    assertThat(total).isEqualTo(size);
+    assertThat(received.digest()).isEqualTo(expected.digest());
+    assertThat(provider.isAlive()).isTrue();
+    assertThat(consumer.isAlive()).isTrue();
+  }
+
+  private HttpResponse<byte[]> download(String transfer, String range) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(consumer.managementUrl()
+        + "/api/transfers/" + transfer + "/data")).header("X-Api-Key", NodeProcess.API_KEY).header("Range", range)
+        .build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** A loopback port nothing listens on. */
+  private static final class OpaServerPorts {
+    static int closed() throws Exception {
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        return s.getLocalPort();
+      }
+    }
+  }
+}

@@ -1,0 +1,166 @@
+package fr.socle.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import fr.socle.catalog.Asset;
+import fr.socle.catalog.AssetSource;
+import fr.socle.catalog.CatalogStore;
+import fr.socle.catalog.Offer;
+import fr.socle.catalog.PolicyDefinition;
+import fr.socle.negotiation.Agreement;
+import fr.socle.negotiation.Negotiation;
+import fr.socle.negotiation.NegotiationState;
+import fr.socle.negotiation.NegotiationStore;
+import fr.socle.negotiation.Role;
+import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferState;
+import fr.socle.transfer.TransferStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every database behind the stores must do, run against each supported engine: the schema
+ * applies, rows round-trip, and a state change is a compare-and-set that reports a lost race.
+ */
+abstract class StoreContract {
+
+  private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+
+  protected Vertx vertx;
+  private Database db;
+  private CatalogStore catalog;
+  private NegotiationStore negotiations;
+  private TransferStore transfers;
+
+  /** A JDBC URL of an empty database, with its user. */
+  protected abstract String[] emptyDatabase() throws Exception;
+
+  @BeforeEach
+  void open() throws Exception {
+    vertx = Vertx.vertx();
+    String[] target = emptyDatabase();
+    db = Database.open(vertx, target[0], target[1], target[2], 2);
+    Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+    catalog = new CatalogStore(db, clock);
+    negotiations = new NegotiationStore(db, clock);
+    transfers = new TransferStore(db, clock);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    db.close();
+    vertx.close().await();
+  }
+
+  /** Blocks the test thread (never an event loop) and rethrows the store's own exception. */
+  private static <T> T await(Future<T> f) {
+    return f.await();
+  }
+
+  @Test
+  void offersJoinTheirAssetAndPolicy() {
+    await(catalog.saveAsset(new Asset("a-1", "Budget", "desc", "text/csv", new AssetSource.FileSource("assets/b.csv"), "public")));
+    await(catalog.savePolicy(new PolicyDefinition("p-1", new JsonObject().put("permission", "x"))));
+    Offer offer = await(catalog.saveOffer("o-1", "a-1", "p-1"));
+    assertThat(offer.asset().title()).isEqualTo("Budget");
+    assertThat(offer.policy().body().getString("permission")).isEqualTo("x");
+    assertThat(await(catalog.listOffers())).extracting(Offer::id).containsExactly("o-1");
+  }
+
+  @Test
+  void anOfferNamesTheMissingAssetOrPolicy() {
+    await(catalog.savePolicy(new PolicyDefinition("p-1", new JsonObject())));
+    assertThatThrownBy(() -> await(catalog.saveOffer("o-1", "nope", "p-1")))
+        .isInstanceOf(NotFound.class).hasMessage("no asset with id 'nope'");
+  }
+
+  @Test
+  void aDuplicateAssetIsAConstraintViolation() {
+    Asset asset = new Asset("a-1", "t", "", "text/csv", new AssetSource.FileSource("x.csv"), "public");
+    await(catalog.saveAsset(asset));
+    assertThatThrownBy(() -> await(catalog.saveAsset(asset)))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).startsWith("23"));
+  }
+
+  @Test
+  void negotiationMovesOnlyFromTheExpectedState() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    Negotiation moved = await(negotiations.move(n.id(), NegotiationStore.Change
+        .to(NegotiationState.REQUESTING, NegotiationState.REQUESTED).withCounterPartyPid("p-9")));
+    assertThat(moved.state()).isEqualTo(NegotiationState.REQUESTED);
+    assertThat(moved.counterPartyPid()).isEqualTo("p-9");
+    assertThatThrownBy(() -> await(negotiations.move(n.id(),
+        NegotiationStore.Change.to(NegotiationState.REQUESTING, NegotiationState.REQUESTED))))
+        .isInstanceOf(Conflict.class)
+        .hasMessage("negotiation " + n.id() + " is REQUESTED, expected REQUESTING");
+  }
+
+  @Test
+  void anAgreementIsStoredWithItsTransitionAndCountsAccesses() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTING,
+        NegotiationState.REQUESTED)));
+    Agreement a = new Agreement("urn:uuid:" + UUID.randomUUID(), n.id(), "a-1", "NTRFR-239900038",
+        "NTRFR-219900016", new JsonObject().put("@type", "Agreement"), NOW, 0);
+    Negotiation agreed = await(negotiations.move(n.id(), NegotiationStore.Change
+        .to(NegotiationState.REQUESTED, NegotiationState.AGREED).withAgreement(a)));
+    assertThat(agreed.agreementId()).isEqualTo(a.id());
+    assertThat(await(negotiations.findAgreement(a.id())).body()).isEqualTo(a.body());
+    assertThat(await(negotiations.countAccess(a.id()))).isZero();
+    assertThat(await(negotiations.countAccess(a.id()))).isEqualTo(1);
+    assertThat(await(negotiations.findAgreement(a.id())).accessCount()).isEqualTo(2);
+    assertThat(await(negotiations.listUnfinished())).extracting(Negotiation::id).containsExactly(n.id());
+  }
+
+  @Test
+  void anImpossibleTransitionIsABugNotAConflict() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    assertThatThrownBy(() -> await(negotiations.move(n.id(),
+        NegotiationStore.Change.to(NegotiationState.REQUESTING, NegotiationState.FINALIZED))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("negotiation transition REQUESTING -> FINALIZED is not allowed");
+  }
+
+  @Test
+  void transferKeepsItsDataAddressAndTokenHash() {
+    Transfer t = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
+        "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW, NOW);
+    await(transfers.create(t));
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTING)));
+    Transfer started = await(transfers.move(t.id(), TransferStore.Change
+        .to(TransferState.STARTING, TransferState.STARTED).withTokenHash("abc")
+        .withDataAddress(new JsonObject().put("endpoint", "https://x"))));
+    assertThat(started.tokenHash()).isEqualTo("abc");
+    assertThat(started.dataAddress().getString("endpoint")).isEqualTo("https://x");
+    assertThatThrownBy(() -> await(transfers.move(t.id(),
+        TransferStore.Change.to(TransferState.STARTING, TransferState.STARTED))))
+        .isInstanceOf(Conflict.class);
+    assertThat(await(transfers.find(t.id())).state()).isEqualTo(TransferState.STARTED);
+  }
+
+  @Test
+  void unknownRowsAreNotFound() {
+    assertThatThrownBy(() -> await(negotiations.find("nope"))).isInstanceOf(NotFound.class)
+        .hasMessage("no negotiation with id 'nope'");
+    assertThatThrownBy(() -> await(transfers.find("nope"))).isInstanceOf(NotFound.class);
+  }
+
+  private static Negotiation negotiation() {
+    return new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
+        "NTRFR-239900038", null, "https://localhost:1", "o-1", "a-1", new JsonObject().put("@id", "o-1"), null, null,
+        NOW, NOW);
+  }
+}
