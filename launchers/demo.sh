@@ -91,4 +91,11 @@ for _ in $(seq 1 100); do REPORT="$(ready "$PROVIDER")"; [ "$(head -1 <<<"$REPOR
 [ "$(head -1 <<<"$REPORT")" = 200 ] || die "$PROVIDER is not ready again on the genuine bundle: $REPORT"
 info "genuine bundle back: $PROVIDER ready on $(tail -n +2 <<<"$REPORT" | jq -r .policyBundle.active)"
 
+step "8. An auditor exports the région's audit trail and verifies it offline with the federation root certificate"
+PORT="$(jq -r .managementPort "$RUN/$PROVIDER/data/node.json")"
+curl -sSf -H "X-Api-Key: auditor-$API_KEY" "http://127.0.0.1:$PORT/audit/export?from=0" -o "$RUN/audit-export.json"
+info "$(jq '.entries | length' "$RUN/audit-export.json") entries: $(jq -r '[.entries[].type] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$RUN/audit-export.json")"
+java -jar "$ROOT/connector/target/socle-connector.jar" audit verify --export "$RUN/audit-export.json" \
+  --root-ca "$CERTS/root-ca.crt" | sed 's/^/    /'
+
 step "Done: the dataset crossed the federation under its policy; checksum $RECEIVED_SUM matches. Stopping everything."

@@ -88,7 +88,7 @@ start_node() {
     --arg opa "http://127.0.0.1:${OPA_PORT[$slug]}" --arg revision "$BUNDLES/socle-policies.revision" '{
       name: $name, dataDir: $data,
       dsp: {host: "127.0.0.1", port: 0},
-      management: {host: "127.0.0.1", port: 0, apiKey: $key},
+      management: {host: "127.0.0.1", port: 0, apiKey: $key, auditorKey: "auditor-\($key)"},
       tls: {nodeDir: "\($certs)/nodes/\($slug)", federationDir: $certs},
       opa: {url: $opa, expectedRevisionFile: $revision},
       federation: {directory: "\($certs)/federation.json"}

@@ -1,7 +1,7 @@
 package fr.socle.catalog;
 
 import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Dsp;
 import io.vertx.core.Future;
@@ -19,12 +19,12 @@ import java.util.Map;
 public final class CatalogService {
 
   private final CatalogStore store;
-  private final PolicyEngine policy;
+  private final DecisionPoint policy;
   private final DecisionInputs inputs;
   private final String selfId;
   private final String selfAddress;
 
-  public CatalogService(CatalogStore store, PolicyEngine policy, DecisionInputs inputs, String selfId,
+  public CatalogService(CatalogStore store, DecisionPoint policy, DecisionInputs inputs, String selfId,
       String selfAddress) {
     this.store = store;
     this.policy = policy;

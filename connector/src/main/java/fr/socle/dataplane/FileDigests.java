@@ -9,12 +9,17 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * SHA-256 digests of source files, computed once on a worker thread and kept while the file's size
  * and modification time stay the same. Bounded: the least recently used entries are dropped.
+ *
+ * <p>A file up to {@link #WAIT_LIMIT} bytes is hashed before its first response; a larger one is
+ * hashed in the background and its first responses go without a digest, rather than making the
+ * consumer wait seconds for the first byte.
  */
 final class FileDigests {
 
@@ -22,6 +27,7 @@ final class FileDigests {
   }
 
   private static final int MAX_ENTRIES = 1024;
+  static final long WAIT_LIMIT = 64L << 20;
 
   private final Vertx vertx;
   // Touched only on the event loop that serves the data plane.
@@ -36,14 +42,23 @@ final class FileDigests {
     this.vertx = vertx;
   }
 
-  /** The base64 SHA-256 of {@code file}. */
+  private final Map<Key, Future<String>> computing = new HashMap<>();
+
+  /** The base64 SHA-256 of {@code file}, or null when it is large and not known yet. */
   Future<String> sha256(Path file, long size, long modified) {
     Key key = new Key(file, size, modified);
     String known = cache.get(key);
     if (known != null) {
       return Future.succeededFuture(known);
     }
-    return vertx.executeBlocking(() -> compute(file), false).onSuccess(sha -> cache.put(key, sha));
+    Future<String> pending = computing.computeIfAbsent(key, k -> vertx.executeBlocking(() -> compute(file), false)
+        .onComplete(done -> {
+          computing.remove(k);
+          if (done.succeeded()) {
+            cache.put(k, done.result());
+          }
+        }));
+    return size <= WAIT_LIMIT ? pending : Future.succeededFuture(null);
   }
 
   private static String compute(Path file) throws IOException, NoSuchAlgorithmException {

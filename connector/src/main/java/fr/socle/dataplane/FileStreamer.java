@@ -54,7 +54,9 @@ final class FileStreamer implements SourceStreamer {
                 response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
                 if (range == null) {
                   response.putHeader("Content-Length", Long.toString(size));
-                  response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
+                  if (sha != null) {
+                    response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
+                  }
                 } else {
                   handle.setReadPos(range.start()).setReadLength(range.length());
                   response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))

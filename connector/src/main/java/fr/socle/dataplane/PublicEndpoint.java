@@ -1,5 +1,7 @@
 package fr.socle.dataplane;
 
+import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditType;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
@@ -8,7 +10,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.DspException;
@@ -18,11 +20,13 @@ import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,18 +44,19 @@ public final class PublicEndpoint {
   private final TransferStore transfers;
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
-  private final PolicyEngine policy;
+  private final DecisionPoint policy;
   private final DecisionInputs inputs;
   private final SourceStreamer files;
   private final SourceStreamer http;
   private final SourceStreamer sql;
   private final int maxStreamsPerParticipant;
+  private final AuditLog audit;
   // Touched only on the event loop serving this endpoint.
   private final Map<String, Integer> streams = new HashMap<>();
 
   public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers,
-      NegotiationStore agreements, CatalogStore catalog, PolicyEngine policy, DecisionInputs inputs, Path dataDir,
-      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis) {
+      NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy, DecisionInputs inputs, Path dataDir,
+      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit) {
     this.authenticator = authenticator;
     this.transfers = transfers;
     this.agreements = agreements;
@@ -62,6 +67,7 @@ public final class PublicEndpoint {
     this.http = new HttpStreamer(vertx, sourceTimeoutMillis);
     this.sql = new SqlCsvStreamer(vertx, databases, sourceTimeoutMillis);
     this.maxStreamsPerParticipant = maxStreamsPerParticipant;
+    this.audit = audit;
   }
 
   public void mount(Router router) {
@@ -83,9 +89,9 @@ public final class PublicEndpoint {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; data flows only while it is STARTED"));
           }
-          return authorize(t);
+          return authorize(t).map(asset -> new Access(t, asset));
         })
-        .onSuccess(asset -> stream(ctx, caller, asset))
+        .onSuccess(access -> stream(ctx, caller, access))
         .onFailure(ctx::fail);
   }
 
@@ -98,16 +104,22 @@ public final class PublicEndpoint {
                 : Future.failedFuture(refused(a, decision))))));
   }
 
-  private void stream(RoutingContext ctx, String consumer, Asset asset) {
+  /** One allowed request: the transfer it belongs to and the asset it reads. */
+  private record Access(Transfer transfer, Asset asset) {
+  }
+
+  private void stream(RoutingContext ctx, String consumer, Access access) {
+    Asset asset = access.asset();
     int active = streams.merge(consumer, 1, Integer::sum);
+    AtomicBoolean ended = new AtomicBoolean();
     if (active > maxStreamsPerParticipant) {
-      release(consumer);
+      release(consumer, ended);
       ctx.fail(new DspException(429, "too_many_transfers", consumer + " already has " + maxStreamsPerParticipant
           + " downloads in progress on this node; retry when one ends"));
       return;
     }
-    ctx.response().closeHandler(v -> release(consumer));
-    ctx.response().endHandler(v -> release(consumer));
+    ctx.response().closeHandler(v -> served(ctx, consumer, access, ended, false));
+    ctx.response().endHandler(v -> served(ctx, consumer, access, ended, true));
     streamerFor(asset).stream(asset, ctx.request(), ctx.response()).onFailure(e -> {
       if (!ctx.response().headWritten()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
@@ -119,9 +131,26 @@ public final class PublicEndpoint {
     });
   }
 
-  private void release(String consumer) {
-    // Close and end may both fire for one response: count each stream once.
+  /** Once per response, whichever of end and close comes first: frees the slot and records what was served. */
+  private void served(RoutingContext ctx, String consumer, Access access, AtomicBoolean ended, boolean complete) {
+    if (!release(consumer, ended)) {
+      return;
+    }
+    JsonObject payload = new JsonObject().put("transfer", access.transfer().id())
+        .put("agreement", access.transfer().agreementId()).put("participant", consumer)
+        .put("asset", access.asset().id()).put("status", ctx.response().getStatusCode())
+        .put("range", ctx.request().getHeader("Range")).put("bytes", ctx.response().bytesWritten())
+        .put("complete", complete);
+    audit.append(AuditType.DATA_ACCESS, access.transfer().id(), payload)
+        .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()));
+  }
+
+  private boolean release(String consumer, AtomicBoolean ended) {
+    if (!ended.compareAndSet(false, true)) {
+      return false;
+    }
     streams.computeIfPresent(consumer, (k, n) -> n <= 1 ? null : n - 1);
+    return true;
   }
 
   private SourceStreamer streamerFor(Asset asset) {

@@ -1,5 +1,9 @@
 package fr.socle.management;
 
+import fr.socle.audit.AuditException;
+import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditType;
+import fr.socle.audit.Reason;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
@@ -52,20 +56,22 @@ public final class ManagementApi {
   private final TransferManager transfers;
   private final DspClient dsp;
   private final DataFetcher fetcher;
+  private final AuditLog audit;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
   private final PolicyTemplates templates;
   private final String participantId;
 
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
-      TransferManager transfers, DspClient dsp, DataFetcher fetcher, Supplier<Future<JsonObject>> readiness,
-      long maxBodyBytes, PolicyTemplates templates, String participantId) {
+      TransferManager transfers, DspClient dsp, DataFetcher fetcher, AuditLog audit,
+      Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId) {
     this.apiKey = apiKey;
     this.catalog = catalog;
     this.negotiations = negotiations;
     this.transfers = transfers;
     this.dsp = dsp;
     this.fetcher = fetcher;
+    this.audit = audit;
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
     this.templates = templates;
@@ -83,12 +89,13 @@ public final class ManagementApi {
     router.route("/api/*").handler(this::authenticate);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
-    router.post("/api/assets").handler(ctx -> created(ctx, catalog.saveAsset(asset(body(ctx))).map(Asset::toJson)));
+    router.post("/api/assets").handler(ctx ->
+        created(ctx, recorded("asset.created", catalog.saveAsset(asset(body(ctx))).map(Asset::toJson))));
     router.get("/api/assets").handler(ctx -> ok(ctx, catalog.listAssets().map(l -> array(l, Asset::toJson))));
     router.post("/api/policies").handler(ctx -> {
       JsonObject body = body(ctx);
       PolicyDefinition policy = new PolicyDefinition(id(body, "id"), policyBody(body));
-      created(ctx, catalog.savePolicy(policy).map(PolicyDefinition::toJson));
+      created(ctx, recorded("policy.created", catalog.savePolicy(policy).map(PolicyDefinition::toJson)));
     });
     router.get("/api/policy-templates").handler(ctx -> json(ctx, 200, templates.list()));
     router.get("/api/policies").handler(ctx ->
@@ -96,7 +103,8 @@ public final class ManagementApi {
     router.post("/api/offers").handler(ctx -> {
       JsonObject body = body(ctx);
       String id = body.containsKey("id") ? id(body, "id") : UUID.randomUUID().toString();
-      created(ctx, catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId")).map(o -> o.toJson()));
+      created(ctx, recorded("offer.created", catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId"))
+          .map(o -> o.toJson())));
     });
     router.get("/api/offers").handler(ctx -> ok(ctx, catalog.listOffers().map(l -> array(l, o -> o.toJson()))));
 
@@ -131,6 +139,15 @@ public final class ManagementApi {
     router.post("/api/transfers/:id/completion").handler(ctx ->
         ok(ctx, transfers.complete(ctx.pathParam("id")).map(Transfer::toJson)));
     router.get("/api/transfers/:id/data").handler(this::download);
+  }
+
+  /**
+   * Records an operator's change in the audit log before answering it: the operator learns of the
+   * change only once it is on record.
+   */
+  private Future<JsonObject> recorded(String action, Future<JsonObject> change) {
+    return change.compose(result -> audit.append(AuditType.ADMIN, action + ":" + result.getString("id"),
+        new JsonObject().put("action", action).put("by", "operator").put("resource", result)).map(result));
   }
 
   /** Streams the data of a started consumer transfer from its provider to the operator. */
@@ -195,6 +212,9 @@ public final class ManagementApi {
       problem = new Problem(404, "Not found", e.getMessage());
     } else if (failure instanceof Conflict e) {
       problem = new Problem(409, "Conflict", e.getMessage());
+    } else if (failure instanceof AuditException e) {
+      problem = e.reason() == Reason.OUT_OF_RANGE ? Problem.badRequest(e.getMessage())
+          : new Problem(503, "Audit log unavailable", e.getMessage());
     } else if (failure instanceof IllegalArgumentException e) {
       problem = Problem.badRequest(e.getMessage());
     } else if (failure instanceof SQLException e && e.getSQLState() != null && e.getSQLState().startsWith("23")) {

@@ -3,7 +3,7 @@ package fr.socle.negotiation;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
 import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
@@ -38,7 +38,7 @@ public final class NegotiationManager {
   private final NegotiationStore store;
   private final CatalogStore catalog;
   private final DspClient client;
-  private final PolicyEngine policy;
+  private final DecisionPoint policy;
   private final DecisionInputs inputs;
   private final Clock clock;
   private final String selfId;
@@ -46,7 +46,7 @@ public final class NegotiationManager {
   private final StepRunner runner;
 
   public NegotiationManager(Vertx vertx, NegotiationStore store, CatalogStore catalog, DspClient client,
-      PolicyEngine policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
+      DecisionPoint policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
     this.store = store;
     this.catalog = catalog;
     this.client = client;

@@ -1,13 +1,19 @@
 package fr.socle.node;
 
+import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditedDecisions;
+import fr.socle.audit.TreeHeadSchedule;
+import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.DecisionInputs;
+import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.policy.PolicyEngine;
 import fr.socle.policy.PolicyTemplates;
@@ -45,6 +51,8 @@ public final class Node extends VerticleBase {
   private final NodeConfig config;
   private final Clock clock;
   private Database database;
+  private AuditLog audit;
+  private TreeHeadSchedule heads;
   private HttpServer dspServer;
   private HttpServer managementServer;
   private String participantId;
@@ -103,6 +111,12 @@ public final class Node extends VerticleBase {
             config.databasePassword(), 4), false)
         .compose(db -> {
           database = db;
+          audit = new AuditLog(vertx, db.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()), clock);
+          return audit.start();
+        })
+        .compose(v -> {
+          heads = new TreeHeadSchedule(vertx, audit, config.auditHeadEveryEntries(), config.auditHeadEveryMillis());
+          heads.start();
           return dspServer.listen();
         })
         .compose(server -> {
@@ -121,8 +135,9 @@ public final class Node extends VerticleBase {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
-    PolicyEngine policy = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
+    PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
         config.opaExpectedRevision());
+    DecisionPoint policy = new AuditedDecisions(engine, audit);
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
     DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
@@ -133,13 +148,14 @@ public final class Node extends VerticleBase {
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
-        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis())
+        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit)
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
     DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
-    new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher,
-        () -> readiness(policy), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
+    new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
+        () -> readiness(engine), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
+    new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
@@ -177,15 +193,14 @@ public final class Node extends VerticleBase {
   public Future<?> stop() {
     Future<Void> dsp = dspServer == null ? Future.succeededFuture() : dspServer.close();
     Future<Void> management = managementServer == null ? Future.succeededFuture() : managementServer.close();
-    return Future.join(dsp, management).eventually(() -> {
-      if (database != null) {
-        return vertx.executeBlocking(() -> {
+    // A last signed head on shutdown, so no entry stays unsigned until the next start.
+    return Future.join(dsp, management)
+        .eventually(() -> heads == null ? Future.succeededFuture() : heads.stop())
+        .eventually(() -> audit == null ? Future.succeededFuture() : audit.close())
+        .eventually(() -> database == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
           database.close();
           return null;
-        }, false);
-      }
-      return Future.succeededFuture();
-    });
+        }, false));
   }
 
   public String participantId() {

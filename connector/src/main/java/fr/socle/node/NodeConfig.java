@@ -16,9 +16,10 @@ import java.util.Map;
  * Relative paths are resolved against the configuration file's directory.
  */
 public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
-    String managementHost, int managementPort, String apiKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
+    String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
-    int maxDownloadsPerParticipant, long sourceTimeoutMillis, String opaExpectedRevision, Path policyTemplatesDir) {
+    int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
+    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -73,6 +74,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.string("management.host", "127.0.0.1"),
         r.port("management.port", 8080),
         apiKey,
+        auditorKey(r, apiKey),
         r.existingDirectory("tls.nodeDir"),
         r.existingDirectory("tls.federationDir"),
         opaUrl,
@@ -86,6 +88,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.positive("limits.dspTimeoutMillis", 10_000),
         (int) r.positive("limits.maxDownloadsPerParticipant", 4),
         r.positive("limits.sourceTimeoutMillis", 30_000),
+        r.positive("audit.signHeadEveryEntries", 1_000),
+        r.positive("audit.signHeadEveryMillis", 60_000),
         expectedRevision,
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
   }
@@ -119,6 +123,16 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
           + " must hold one revision of letters, digits and ._:@+- (at most 200), got '" + revision + "'");
     }
     return revision;
+  }
+
+  /** The auditor's own key; it must differ from the operator's so that the two roles stay apart. */
+  private static String auditorKey(Reader r, String apiKey) {
+    String key = r.string("management.auditorKey", null);
+    if (key != null && (key.length() < 16 || key.equals(apiKey))) {
+      throw new ConfigException("management.auditorKey must hold at least 16 characters and differ from "
+          + "management.apiKey");
+    }
+    return key;
   }
 
   /** {@code databases: {name: {url, user, password}}}: where SQL sources may read. */

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * OPA decision id and bundle revision, so that the node's log ties every outcome to OPA's decision
  * log and to the exact rules that produced it.
  */
-public final class PolicyEngine {
+public final class PolicyEngine implements DecisionPoint {
 
   /** Name of the bundle in OPA's configuration ({@code bundles.socle}). */
   public static final String BUNDLE = "socle";
@@ -69,6 +69,7 @@ public final class PolicyEngine {
     return BUNDLE + "@" + expectedRevision;
   }
 
+  @Override
   public Future<Decision> decide(Scope scope, JsonObject input) {
     String uri = base.resolve("/v1/data/socle/decision/" + scope.path()).toString() + "?provenance=true";
     return client.postAbs(uri)

@@ -6,7 +6,7 @@ import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
@@ -38,7 +38,7 @@ public final class TransferManager {
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
   private final DspClient client;
-  private final PolicyEngine policy;
+  private final DecisionPoint policy;
   private final DecisionInputs inputs;
   private final Clock clock;
   private final String selfId;
@@ -46,7 +46,7 @@ public final class TransferManager {
   private final StepRunner runner;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
-      DspClient client, PolicyEngine policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
+      DspClient client, DecisionPoint policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
     this.store = store;
     this.agreements = agreements;
     this.catalog = catalog;

@@ -2,6 +2,7 @@ package fr.socle.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.OpaServer;
@@ -11,6 +12,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * The data plane between two real nodes (each JVM capped at 256 MB of heap) with real OPA: the three
@@ -93,6 +97,14 @@ class DataPlaneTest {
 
   /** Publishes {@code source} under {@code policy}, negotiates it and starts a transfer; returns its id. */
   private String startedTransfer(JsonObject source, JsonObject permission) throws Exception {
+    JsonObject t = consumer.api().post("/api/transfers", new JsonObject()
+        .put("agreementId", agreementFor(source, permission)));
+    consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "STARTED");
+    return t.getString("id");
+  }
+
+  /** Publishes {@code source} under {@code policy} and negotiates it; returns the agreement id. */
+  private String agreementFor(JsonObject source, JsonObject permission) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     provider.api().post("/api/assets", new JsonObject().put("id", "a-" + id).put("title", "t")
         .put("contentType", "application/octet-stream").put("source", source));
@@ -114,11 +126,8 @@ class DataPlaneTest {
     JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()
         .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
         .put("offer", offer));
-    String agreement = consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", WAIT,
+    return consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", WAIT,
         "FINALIZED").getString("agreementId");
-    JsonObject t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement));
-    consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "STARTED");
-    return t.getString("id");
   }
 
   private static JsonObject use() {
@@ -149,6 +158,27 @@ class DataPlaneTest {
     assertThat(part.body()).isEqualTo(Arrays.copyOfRange(content, 5, 15));
     assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 5-14/" + content.length);
     assertThat(download(t, "bytes=9999-").statusCode()).isEqualTo(416);
+  }
+
+  @Test
+  void socleFetchDownloadsVerifiesAndCompletes() throws Exception {
+    byte[] content = "commune;lits\n2A004;412\n".getBytes(StandardCharsets.UTF_8);
+    file("hopitaux.csv", content);
+    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/hopitaux.csv"), use());
+    Path key = work.resolve("api-key.txt");
+    Files.writeString(key, NodeProcess.API_KEY);
+    Path out = work.resolve("hopitaux.csv");
+    StringWriter printed = new StringWriter();
+    int code = new CommandLine(new Socle()).setOut(new PrintWriter(printed)).setErr(new PrintWriter(printed))
+        .execute("fetch", agreement, "--node", consumer.managementUrl(), "--api-key-file", key.toString(),
+            "-o", out.toString());
+    assertThat(code).as(printed.toString()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(content);
+    assertThat(printed.toString()).contains("verified against the provider's announcement").contains("MiB/s");
+    JsonArray transfers = consumer.api().get("/api/transfers").getJsonArray("items");
+    String transfer = transfers.stream().map(t -> (JsonObject) t)
+        .filter(t -> agreement.equals(t.getString("agreementId"))).findFirst().orElseThrow().getString("id");
+    consumer.api().awaitField("/api/transfers/" + transfer, "state", WAIT, "COMPLETED");
   }
 
   @Test

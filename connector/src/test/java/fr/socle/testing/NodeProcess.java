@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class NodeProcess implements AutoCloseable {
 
   public static final String API_KEY = "test-api-key-0123456789";
+  public static final String AUDITOR_KEY = "test-auditor-key-0123456789";
 
   private final Path config;
   private final Path dataDir;
@@ -52,13 +53,14 @@ public final class NodeProcess implements AutoCloseable {
         .put("name", slug)
         .put("dataDir", dataDir.toString())
         .put("dsp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
-        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY))
+        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY)
+            .put("auditorKey", AUDITOR_KEY))
         .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
             .put("federationDir", certs.toString()))
         .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000)
             .put("expectedRevisionFile", PolicyBundles.canonical().revisionFile().toString()))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
-        .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
+        .put("limits", new JsonObject().put("dspTimeoutMillis", 15000));
     overrides.forEach(e -> json.put(e.getKey(), e.getValue()));
     Path config = dir.resolve("config.json");
     Files.writeString(config, json.encodePrettily());
@@ -160,6 +162,11 @@ public final class NodeProcess implements AutoCloseable {
   /** A small client for the node's management API. */
   public Api api() {
     return new Api(managementUrl(), API_KEY);
+  }
+
+  /** A client for the node's auditor API, with the auditor's own key. */
+  public Api auditor() {
+    return new Api(managementUrl(), AUDITOR_KEY);
   }
 
   /** Calls to the management API with a given key. */
