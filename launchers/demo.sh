@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job: a local federation of three collectivités, each node with its own OPA sidecar,
-# H2 data directory and federation certificate. The région publishes a dataset under a policy
-# reserved to public bodies of Corsica; the commune negotiates and downloads it; the métropole,
-# outside the territory, neither sees it nor obtains it. Everything started here is stopped at the end.
+# The main job: a local federation of three collectivités, each node with its own OPA sidecar
+# running the federation's signed policy bundle, H2 data directory and federation certificate. The
+# région publishes a dataset under a policy template reserved to public bodies of Corsica; the commune
+# negotiates (declaring its purpose) and downloads it; the métropole, outside the territory, neither
+# sees it nor obtains it; finally the région's OPA is given a tampered bundle, which it refuses, and
+# the node stops deciding until the genuine bundle is back. Everything started here is stopped at the end.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,16 +24,17 @@ PIDS=()
 
 rm -rf "$RUN" && mkdir -p "$RUN"
 
-step "1. Starting three nodes, each with its own OPA sidecar and H2 database"
+step "1. Starting three nodes, each with its own OPA sidecar (signed policy bundle $(cat "$BUNDLES/socle-policies.revision")) and H2 database"
 for slug in "$PROVIDER" "$CONSUMER" "$OUTSIDER"; do start_node "$slug"; done
 PROVIDER_ID="$(jq -r .participantId "$RUN/$PROVIDER/data/node.json")"
 PROVIDER_DSP="$(jq -r .dspAddress "$RUN/$PROVIDER/data/node.json")"
 
-step "2. $PROVIDER publishes a dataset under a policy reserved to public bodies of Corsica"
+step "2. $PROVIDER publishes a dataset under the template 'territory-public-bodies' for Corsica"
 DATASET="$ROOT/launchers/demo/qualite-eau-corse-2026.csv"
 mkdir -p "$RUN/$PROVIDER/data/assets" && cp "$DATASET" "$RUN/$PROVIDER/data/assets/"
 api "$PROVIDER" POST /api/assets '{"id":"qualite-eau-2026","title":"Qualité de l'"'"'eau potable en Corse, 2026","contentType":"text/csv","sourcePath":"assets/qualite-eau-corse-2026.csv"}' >/dev/null
-api "$PROVIDER" POST /api/policies "$(jq -c '{id: "corse-public", policy: .}' "$ROOT/launchers/demo/policy-corse.json")" >/dev/null
+info "templates offered to operators: $(api "$PROVIDER" GET /api/policy-templates | jq -r '[.[].id] | join(", ")')"
+api "$PROVIDER" POST /api/policies '{"id":"corse-public","template":"territory-public-bodies","parameters":{"territory":"INSEE-REG:94"}}' >/dev/null
 api "$PROVIDER" POST /api/offers '{"id":"offre-qualite-eau","assetId":"qualite-eau-2026","policyId":"corse-public"}' >/dev/null
 info "asset qualite-eau-2026 ($(wc -c <"$DATASET") bytes), policy: territory isPartOf INSEE-REG:94"
 
@@ -39,9 +42,11 @@ step "3. $CONSUMER reads the provider's catalog (DSP over mutual TLS)"
 OFFER="$(find_offer "$CONSUMER" "$PROVIDER" offre-qualite-eau)"
 info "offer found: $(jq -r '."@id"' <<<"$OFFER") on $(jq -r .target <<<"$OFFER")"
 
-step "4. $CONSUMER negotiates; the provider's OPA decides"
-AGREEMENT="$(negotiate "$CONSUMER" "$PROVIDER" "$OFFER")"
+step "4. $CONSUMER negotiates, declaring its purpose and legal basis; the provider's OPA decides"
+AGREEMENT="$(negotiate "$CONSUMER" "$PROVIDER" "$OFFER" '{"purpose":"https://socle.fr/purpose/public-service","legalBasis":"art6-1-e"}')"
 info "negotiation FINALIZED, agreement $AGREEMENT"
+info "the provider's agreement records: $(api "$PROVIDER" GET "/api/agreements/$AGREEMENT" | jq -c '.agreement | with_entries(select(.key | startswith("https://w3id.org/socle/")))')"
+info "its decision: $(grep -m1 'decision scope=negotiation' "$RUN/$PROVIDER/node.log" | sed 's/.* - //')"
 
 step "5. $CONSUMER starts a transfer (HttpData-PULL) and downloads the dataset"
 TRANSFER="$(start_transfer "$CONSUMER" "$AGREEMENT")"
@@ -62,7 +67,31 @@ STATE="$(await "$OUTSIDER" "/api/negotiations/$(jq -r .id <<<"$NEG")" state FINA
 [ "$STATE" = TERMINATED ] || die "the outsider obtained an agreement"
 info "negotiation TERMINATED: $(api "$OUTSIDER" GET "/api/negotiations/$(jq -r .id <<<"$NEG")" | jq -r .detail)"
 
-step "7. An auditor exports the région's audit trail and verifies it offline with the federation root certificate"
+step "7. $PROVIDER's OPA is restarted on a tampered copy of the signed bundle"
+TAMPERED="$RUN/tampered"
+mkdir -p "$TAMPERED/unpacked"
+tar -xzf "$BUNDLES/socle-policies.tar.gz" -C "$TAMPERED/unpacked" 2>/dev/null
+# One byte: the case of a letter in a comment. The Rego still compiles; only the signature differs.
+sed -i '1s/^# B/# b/' "$TAMPERED/unpacked/policies/socle/baseline.rego"
+tar -czf "$TAMPERED/socle-policies.tar.gz" -C "$TAMPERED/unpacked" .manifest .signatures.json data.json policies
+stop_opa "$PROVIDER"
+start_opa "$PROVIDER" "$TAMPERED/socle-policies.tar.gz"
+for _ in $(seq 1 50); do grep -q 'Bundle load failed' "$RUN/$PROVIDER/opa.log" && break; sleep 0.1; done
+info "OPA: $(grep -o 'Bundle load failed: [^"]*' "$RUN/$PROVIDER/opa.log" | tail -1 | cut -c1-110)…"
+REPORT="$(ready "$PROVIDER")"
+[ "$(head -1 <<<"$REPORT")" = 503 ] || die "$PROVIDER is ready on a tampered bundle: $REPORT"
+info "$PROVIDER /ready: HTTP 503, $(tail -n +2 <<<"$REPORT" | jq -r '.problems[0]')"
+NEG="$(api "$CONSUMER" POST /api/negotiations "{\"counterPartyId\":\"$PROVIDER_ID\",\"counterPartyAddress\":\"$PROVIDER_DSP\",\"offer\":$OFFER}")"
+STATE="$(await "$CONSUMER" "/api/negotiations/$(jq -r .id <<<"$NEG")" state FINALIZED TERMINATED)"
+[ "$STATE" = TERMINATED ] || die "a negotiation was agreed while the provider's OPA had no valid bundle"
+info "a new negotiation by $CONSUMER is TERMINATED: $(api "$CONSUMER" GET "/api/negotiations/$(jq -r .id <<<"$NEG")" | jq -r .detail)"
+stop_opa "$PROVIDER"
+start_opa "$PROVIDER"
+for _ in $(seq 1 100); do REPORT="$(ready "$PROVIDER")"; [ "$(head -1 <<<"$REPORT")" = 200 ] && break; sleep 0.1; done
+[ "$(head -1 <<<"$REPORT")" = 200 ] || die "$PROVIDER is not ready again on the genuine bundle: $REPORT"
+info "genuine bundle back: $PROVIDER ready on $(tail -n +2 <<<"$REPORT" | jq -r .policyBundle.active)"
+
+step "8. An auditor exports the région's audit trail and verifies it offline with the federation root certificate"
 PORT="$(jq -r .managementPort "$RUN/$PROVIDER/data/node.json")"
 curl -sSf -H "X-Api-Key: auditor-$API_KEY" "http://127.0.0.1:$PORT/audit/export?from=0" -o "$RUN/audit-export.json"
 info "$(jq '.entries | length' "$RUN/audit-export.json") entries: $(jq -r '[.entries[].type] | group_by(.) | map("\(.[0]) \(length)") | join(", ")' "$RUN/audit-export.json")"

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Shared by the launchers that run a local federation (demo, benchmarks): start a node with its OPA
 # sidecar, call its management API, wait for a state. Expects ROOT, OPA, CERTS, RUN and API_KEY set,
-# and a PIDS array; the caller traps EXIT to cleanup.
+# and a PIDS array; the caller traps EXIT to cleanup. Each OPA runs the signed policy bundle that
+# launchers/setup.sh builds into .run/bundles (build-policy-bundle.sh), and each node expects its
+# revision.
+
+BUNDLES="$ROOT/.run/bundles"
+# Per node slug: its OPA's process id and port, so that a launcher can restart one sidecar.
+declare -A OPA_PID OPA_PORT
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -39,21 +45,52 @@ await() {
   die "$path: $field did not reach $* within 30 s"
 }
 
+# start_opa SLUG [BUNDLE]: starts SLUG's OPA sidecar (on its previous port if it had one) in bundle
+# mode: the configuration build-policy-bundle.sh wrote verifies the bundle with the federation's
+# public key and requires a signature. BUNDLE replaces the bundle file (to show a refusal). OPA
+# appends every decision, with its id and bundle revision, to opa.log (decision_logs.console).
+start_opa() {
+  local slug="$1" bundle="${2:-$BUNDLES/socle-policies.tar.gz}" dir="$RUN/$1"
+  [ -s "$BUNDLES/opa-config.json" ] || die "no signed policy bundle in $BUNDLES: run launchers/setup.sh"
+  OPA_PORT[$slug]="${OPA_PORT[$slug]:-$(free_port)}"
+  "$OPA" run --server --addr "127.0.0.1:${OPA_PORT[$slug]}" --log-level error --skip-version-check \
+    --config-file "$BUNDLES/opa-config.json" --set "bundles.socle.resource=file://$bundle" >>"$dir/opa.log" 2>&1 &
+  OPA_PID[$slug]=$!
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:${OPA_PORT[$slug]}/health" && return
+    sleep 0.1
+  done
+  die "OPA of $slug did not start (see $dir/opa.log)"
+}
+
+# stop_opa SLUG: stops SLUG's OPA sidecar and waits until its port is free.
+stop_opa() {
+  kill "${OPA_PID[$1]}" 2>/dev/null || true
+  wait "${OPA_PID[$1]}" 2>/dev/null || true
+}
+
+# ready NODE: the node's /ready report (HTTP status on the first line, then the JSON body).
+ready() {
+  local out status
+  out="$(mktemp)"
+  status="$(curl -sS -o "$out" -w '%{http_code}' "http://127.0.0.1:$(jq -r .managementPort "$RUN/$1/data/node.json")/ready" \
+    || true)"
+  echo "$status"; cat "$out"; rm -f "$out"
+}
+
 start_node() {
-  local slug="$1" dir="$RUN/$1" opa_port
+  local slug="$1" dir="$RUN/$1"
   [ -d "$CERTS/nodes/$slug" ] || die "no certificate for '$slug' in certs-dev/nodes (see certs-dev/README.md)"
   mkdir -p "$dir/data"
-  opa_port="$(free_port)"
-  "$OPA" run --server --addr "127.0.0.1:$opa_port" --log-level error --disable-telemetry \
-    --ignore '*_test.rego' --ignore templates --bundle "$ROOT/policies" >"$dir/opa.log" 2>&1 &
-  PIDS+=($!)
+  start_opa "$slug"
   jq -n --arg name "$slug" --arg data "$dir/data" --arg key "$API_KEY" --arg certs "$CERTS" --arg slug "$slug" \
-    --arg opa "http://127.0.0.1:$opa_port" '{
+    --arg opa "http://127.0.0.1:${OPA_PORT[$slug]}" --arg revision "$BUNDLES/socle-policies.revision" '{
       name: $name, dataDir: $data,
       dsp: {host: "127.0.0.1", port: 0},
       management: {host: "127.0.0.1", port: 0, apiKey: $key, auditorKey: "auditor-\($key)"},
       tls: {nodeDir: "\($certs)/nodes/\($slug)", federationDir: $certs},
-      opa: {url: $opa},
+      opa: {url: $opa, expectedRevisionFile: $revision},
       federation: {directory: "\($certs)/federation.json"}
     }' >"$dir/config.json"
   rm -f "$dir/data/node.json"
@@ -66,19 +103,28 @@ start_node() {
     sleep 0.1
   done
   [ -s "$dir/data/node.json" ] || die "node $slug did not start within 30 s (see $dir/node.log)"
+  # Ready means the node's OPA runs the signed bundle of the expected revision.
+  local report=""
   for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$(jq -r .managementPort "$dir/data/node.json")/ready" >/dev/null && break
+    report="$(ready "$slug")"
+    [ "$(head -1 <<<"$report")" = 200 ] && break
     sleep 0.1
   done
-  info "$slug: $(jq -r .participantId "$dir/data/node.json") — DSP $(jq -r .dspAddress "$dir/data/node.json"), OPA :$opa_port"
+  [ "$(head -1 <<<"$report")" = 200 ] || die "node $slug is not ready: $(tail -n +2 <<<"$report")"
+  info "$slug: $(jq -r .participantId "$dir/data/node.json") — DSP $(jq -r .dspAddress "$dir/data/node.json"), OPA :${OPA_PORT[$slug]} on $(tail -n +2 <<<"$report" | jq -r .policyBundle.active)"
 }
 
 
-# negotiate CONSUMER PROVIDER OFFER_JSON: negotiates an offer found in the provider's catalog and
-# prints the agreement id; fails with the provider's reason when the negotiation is refused.
+# negotiate CONSUMER PROVIDER OFFER_JSON [DECLARATION_JSON]: negotiates an offer found in the
+# provider's catalog, declaring e.g. {"purpose": ..., "legalBasis": ...}, and prints the agreement id;
+# fails with the provider's reason when the negotiation is refused.
 negotiate() {
-  local consumer="$1" provider="$2" offer="$3" id state
-  id="$(api "$consumer" POST /api/negotiations "{\"counterPartyId\":\"$(jq -r .participantId "$RUN/$provider/data/node.json")\",\"counterPartyAddress\":\"$(jq -r .dspAddress "$RUN/$provider/data/node.json")\",\"offer\":$offer}" | jq -r .id)"
+  local consumer="$1" provider="$2" offer="$3" declared="${4:-}" id state
+  [ -n "$declared" ] || declared='{}'
+  id="$(api "$consumer" POST /api/negotiations "$(jq -c --argjson offer "$offer" \
+    --arg id "$(jq -r .participantId "$RUN/$provider/data/node.json")" \
+    --arg address "$(jq -r .dspAddress "$RUN/$provider/data/node.json")" \
+    '. + {counterPartyId: $id, counterPartyAddress: $address, offer: $offer}' <<<"$declared")" | jq -r .id)"
   state="$(await "$consumer" "/api/negotiations/$id" state FINALIZED TERMINATED)"
   [ "$state" = FINALIZED ] || die "negotiation ended $state: $(api "$consumer" GET "/api/negotiations/$id" | jq -r .detail)"
   api "$consumer" GET "/api/negotiations/$id" | jq -r .agreementId

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
-# source with the Go toolchain into .tools/bin), jq, and the connector build (jar + lib/).
+# source with the Go toolchain into .tools/bin), jq, the signed policy bundle (.run/bundles, see
+# build-policy-bundle.sh) and the connector build (jar + lib/).
 # Usage: launchers/setup.sh [--skip-build] [--with-postgres]
+#   --skip-build     skips the Maven build only
 #   --with-postgres  also installs the distribution's PostgreSQL server (the tests run the stores on it)
 set -euo pipefail
 
@@ -62,7 +64,9 @@ ensure_java() {
 ensure_build() {
   local newest
   if [ -f "$JAR" ]; then
-    newest="$(find "$ROOT/connector/src/main" "$ROOT/connector/pom.xml" "$ROOT/pom.xml" -newer "$JAR" -type f | head -1)"
+    # The jar ships policies/templates/ too.
+    newest="$(find "$ROOT/connector/src/main" "$ROOT/connector/pom.xml" "$ROOT/pom.xml" "$ROOT/policies/templates" \
+      -newer "$JAR" -type f | head -1)"
     [ -z "$newest" ] && return
   fi
   say "building the connector (Maven)"
@@ -79,5 +83,6 @@ for arg in "$@"; do
 done
 ensure_opa
 ensure_jq
+"$ROOT/launchers/build-policy-bundle.sh" || die "could not build the signed policy bundle"
 ensure_java
 [ "$build" = 0 ] || ensure_build

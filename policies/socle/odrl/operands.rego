@@ -9,7 +9,8 @@ package socle.odrl
 #   term     - strings or IRIs, compared as sets (a single value is a set of one)
 #   number   - JSON numbers
 #   duration - seconds; the policy may write an xsd:duration
-#   dateTime - epoch nanoseconds; the policy writes an xsd:dateTime
+#   dateTime - epoch nanoseconds; the policy writes an xsd:dateTime, which the
+#              node converts to nanoseconds before the query
 # deferrable: at the catalog scope the node cannot know the value yet (no
 # purpose or agreement exists before negotiation), so the constraint waits.
 # The node always knows who is asking and where it is hosted, so those operands
@@ -126,9 +127,23 @@ duration_seconds(s) := seconds if {
 	seconds := sum([n | some i, part in parts; part != ""; n := to_number(part) * units[i]])
 }
 
-# xsd:date has no time part: it stands for midnight UTC of that day. A dateTime
-# without a time zone is refused rather than guessed.
-datetime_value(x) := ns if {
+# The node hands instants over as epoch nanoseconds (it converts the policy's
+# xsd:dateTime values before the query), so a number is read as nanoseconds.
+# Seconds or milliseconds written by mistake would read as instants in January
+# 1970 and quietly satisfy every "lt"; anything below 10^17 ns (March 1973) is
+# therefore refused as a type mismatch. A number with a fraction is no count of
+# nanoseconds either.
+min_datetime_ns := 100000000000000000
+
+datetime_value(x) := n if {
+	n := literal(x)
+	is_number(n)
+	n == round(n)
+	n >= min_datetime_ns
+	literal_type(x) in datetime_types
+} else := ns if {
+	# xsd:date has no time part: it stands for midnight UTC of that day. A
+	# dateTime without a time zone is refused rather than guessed.
 	s := literal(x)
 	is_string(s)
 	literal_type(x) in datetime_types

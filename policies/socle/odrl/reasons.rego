@@ -50,7 +50,7 @@ type_names := {
 	"term": {"fr": "une chaîne ou une IRI, ou une liste de celles-ci", "en": "a string or an IRI, or a list of them"},
 	"number": {"fr": "un nombre", "en": "a number"},
 	"duration": {"fr": "une durée xsd:duration (ex. P30D) ou un nombre de secondes", "en": "an xsd:duration (e.g. P30D) or a number of seconds"},
-	"dateTime": {"fr": "une date xsd:dateTime avec fuseau horaire", "en": "an xsd:dateTime with a time zone"},
+	"dateTime": {"fr": "une date xsd:dateTime avec fuseau horaire ou un nombre entier de nanosecondes depuis l'époque Unix", "en": "an xsd:dateTime with a time zone or a whole number of nanoseconds since the Unix epoch"},
 }
 
 # The node supplies instants and durations already converted to numbers.

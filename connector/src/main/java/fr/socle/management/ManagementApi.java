@@ -13,6 +13,8 @@ import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.Role;
+import fr.socle.policy.PolicyTemplates;
+import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Conflict;
@@ -57,11 +59,12 @@ public final class ManagementApi {
   private final AuditLog audit;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
+  private final PolicyTemplates templates;
+  private final String participantId;
 
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
       TransferManager transfers, DspClient dsp, DataFetcher fetcher, AuditLog audit,
-      Supplier<Future<JsonObject>> readiness,
-      long maxBodyBytes) {
+      Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId) {
     this.apiKey = apiKey;
     this.catalog = catalog;
     this.negotiations = negotiations;
@@ -71,6 +74,8 @@ public final class ManagementApi {
     this.audit = audit;
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
+    this.templates = templates;
+    this.participantId = participantId;
   }
 
   public void mount(Router router) {
@@ -89,9 +94,10 @@ public final class ManagementApi {
     router.get("/api/assets").handler(ctx -> ok(ctx, catalog.listAssets().map(l -> array(l, Asset::toJson))));
     router.post("/api/policies").handler(ctx -> {
       JsonObject body = body(ctx);
-      PolicyDefinition policy = new PolicyDefinition(id(body, "id"), object(body, "policy"));
+      PolicyDefinition policy = new PolicyDefinition(id(body, "id"), policyBody(body));
       created(ctx, recorded("policy.created", catalog.savePolicy(policy).map(PolicyDefinition::toJson)));
     });
+    router.get("/api/policy-templates").handler(ctx -> json(ctx, 200, templates.list()));
     router.get("/api/policies").handler(ctx ->
         ok(ctx, catalog.listPolicies().map(l -> array(l, PolicyDefinition::toJson))));
     router.post("/api/offers").handler(ctx -> {
@@ -109,8 +115,9 @@ public final class ManagementApi {
 
     router.post("/api/negotiations").handler(ctx -> {
       JsonObject body = body(ctx);
+      UsageDeclaration declared = UsageDeclaration.of(body.getValue("purpose"), body.getValue("legalBasis"));
       created(ctx, negotiations.request(string(body, "counterPartyId"), url(body, "counterPartyAddress"),
-          object(body, "offer")).map(Negotiation::toJson));
+          object(body, "offer"), declared).map(Negotiation::toJson));
     });
     router.get("/api/negotiations").handler(ctx ->
         ok(ctx, negotiations.store().list().map(l -> array(l, Negotiation::toJson))));
@@ -264,6 +271,28 @@ public final class ManagementApi {
     }
     return new Asset(id(body, "id"), string(body, "title"), body.getString("description", ""),
         body.getString("contentType", "application/octet-stream"), AssetSource.fromJson(source), classification);
+  }
+
+  /**
+   * The ODRL policy of {@code POST /api/policies}: written out ({@code policy}), or a template filled
+   * with parameters ({@code template}, {@code parameters}); a mistake in the latter names the template
+   * or the parameter.
+   */
+  private JsonObject policyBody(JsonObject body) {
+    boolean written = body.containsKey("policy");
+    boolean templated = body.containsKey("template");
+    if (written == templated) {
+      throw Problem.badRequest("give either 'policy' (an ODRL policy) or 'template' with 'parameters' "
+          + "(see GET /api/policy-templates), not " + (written ? "both" : "neither"));
+    }
+    if (written) {
+      return object(body, "policy");
+    }
+    Object parameters = body.getValue("parameters");
+    if (parameters != null && !(parameters instanceof JsonObject)) {
+      throw Problem.badRequest("'parameters' must be a JSON object of placeholder values, got " + parameters);
+    }
+    return templates.instantiate(string(body, "template"), (JsonObject) parameters, participantId);
   }
 
   private static String string(JsonObject body, String name) {

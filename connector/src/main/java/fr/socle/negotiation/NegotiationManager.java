@@ -5,6 +5,7 @@ import fr.socle.catalog.Offer;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
+import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
@@ -69,6 +70,15 @@ public final class NegotiationManager {
 
   /** Starts negotiating {@code offer} (as found in the provider's catalog) with a provider. */
   public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer) {
+    return request(counterPartyId, counterPartyAddress, offer, UsageDeclaration.NONE);
+  }
+
+  /**
+   * Starts negotiating {@code offer} with what this consumer declares about its use; the declaration
+   * is kept in the stored offer document (under its own IRIs) until the request is sent.
+   */
+  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
+      UsageDeclaration declared) {
     String offerId = offer.getString("@id");
     String target = offer.getValue("target") instanceof String t ? t : null;
     if (offerId == null || target == null) {
@@ -77,7 +87,8 @@ public final class NegotiationManager {
     }
     Instant now = clock.instant();
     Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
-        counterPartyId, null, counterPartyAddress, offerId, target, offer, null, null, now, now);
+        counterPartyId, null, counterPartyAddress, offerId, target, declared.writeTo(offer.copy()), null, null, now,
+        now);
     return store.create(n).onSuccess(created -> runner.kick(created.id()));
   }
 
@@ -96,14 +107,20 @@ public final class NegotiationManager {
       return Future.failedFuture(DspException.badRequest(
           "an initial ContractRequestMessage must not carry a providerPid (counter-offers are not supported yet)"));
     }
+    UsageDeclaration declared;
+    try {
+      declared = UsageDeclaration.readFrom(message.body());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: " + e.getMessage()));
+    }
     return catalog.findOffer(offerId)
         .recover(e -> Future.failedFuture(e instanceof NotFound
             ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
         .compose(found -> {
           Instant now = clock.instant();
           Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
-              caller, consumerPid, callback, offerId, found.asset().id(), found.odrlOffer(selfId), null, null, now,
-              now);
+              caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)),
+              null, null, now, now);
           return store.create(n);
         })
         .onSuccess(n -> runner.kick(n.id()));
@@ -228,7 +245,7 @@ public final class NegotiationManager {
   private Future<Boolean> decide(Negotiation n) {
     return catalog.findOffer(n.offerId()).compose(offer -> policy.decide(Scope.NEGOTIATION,
         inputs.build(Scope.NEGOTIATION, n.counterPartyId(), offer.asset().id(), offer.asset().classification(),
-            offer.odrlOffer(selfId), null, 0))
+            UsageDeclaration.readFrom(n.offer()).writeTo(offer.odrlOffer(selfId)), null, 0))
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("negotiation {} refused for {}: {}", n.id(), n.counterPartyId(), decision.summary());
@@ -242,7 +259,8 @@ public final class NegotiationManager {
 
   private Agreement agreementFor(Negotiation n, Offer offer) {
     Instant now = clock.instant();
-    JsonObject body = offer.odrlOffer(selfId).copy();
+    // The agreement records what the consumer declared, for the transfer and access decisions under it.
+    JsonObject body = UsageDeclaration.readFrom(n.offer()).writeTo(offer.odrlOffer(selfId).copy());
     body.put("@id", "urn:uuid:" + UUID.randomUUID()).put("@type", "Agreement").put("assignee", n.counterPartyId())
         .put("timestamp", now.toString());
     return new Agreement(body.getString("@id"), n.id(), offer.asset().id(), selfId, n.counterPartyId(), body, now, 0);
@@ -311,8 +329,8 @@ public final class NegotiationManager {
   }
 
   private JsonObject contractRequest(Negotiation n) {
-    return Dsp.message("ContractRequestMessage").put("consumerPid", n.id()).put("offer", n.offer())
-        .put("callbackAddress", selfAddress);
+    return UsageDeclaration.readFrom(n.offer()).writeTo(Dsp.message("ContractRequestMessage")
+        .put("consumerPid", n.id()).put("offer", UsageDeclaration.strip(n.offer())).put("callbackAddress", selfAddress));
   }
 
   private static JsonObject pids(JsonObject message, Negotiation n) {

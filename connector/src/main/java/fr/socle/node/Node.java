@@ -16,6 +16,7 @@ import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.policy.PolicyEngine;
+import fr.socle.policy.PolicyTemplates;
 import fr.socle.protocol.DspApi;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
@@ -72,7 +73,7 @@ public final class Node extends VerticleBase {
 
   /** What start-up reads from disk, gathered on a worker thread. */
   private record Prepared(TrustMaterial trust, ProtocolSecurity security, ParticipantDirectory directory,
-      Database database) {
+      PolicyTemplates templates, Database database) {
   }
 
   @Override
@@ -99,7 +100,8 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.security(), prepared.directory(), selfAddress, dspRouter, managementRouter);
+            wire(prepared.security(), prepared.directory(), prepared.templates(), selfAddress, dspRouter,
+                managementRouter);
             return managementServer.listen();
           });
     })
@@ -122,21 +124,29 @@ public final class Node extends VerticleBase {
             config.dspPort());
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
+    PolicyTemplates templates;
+    try {
+      templates = config.policyTemplatesDir() == null ? PolicyTemplates.bundled()
+          : PolicyTemplates.load(config.policyTemplatesDir());
+    } catch (RuntimeException e) {
+      throw new NodeConfig.ConfigException("policy templates: " + e.getMessage());
+    }
     try {
       Files.createDirectories(config.dataDir());
     } catch (IOException e) {
       throw new NodeConfig.ConfigException("dataDir " + config.dataDir() + " cannot be created: " + e.getMessage());
     }
-    return new Prepared(trust, security, directory, Database.open(vertx, config.databaseUrl(),
+    return new Prepared(trust, security, directory, templates, Database.open(vertx, config.databaseUrl(),
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,
-      Router managementRouter) {
+  private void wire(ProtocolSecurity security, ParticipantDirectory directory, PolicyTemplates templates,
+      String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
-    PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis());
+    PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
+        config.opaExpectedRevision());
     DecisionPoint policy = new AuditedDecisions(engine, audit);
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
     DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
@@ -154,7 +164,7 @@ public final class Node extends VerticleBase {
 
     DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
-        () -> readiness(engine), config.maxBodyBytes()).mount(managementRouter);
+        () -> readiness(engine), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
     new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
 
@@ -164,16 +174,19 @@ public final class Node extends VerticleBase {
 
   private Future<JsonObject> readiness(PolicyEngine policy) {
     Future<Boolean> db = database.transaction(c -> c.isValid(2));
-    Future<Boolean> opa = policy.healthy();
+    Future<PolicyEngine.Readiness> opa = policy.readiness();
     return Future.join(db, opa).transform(done -> {
       JsonArray problems = new JsonArray();
       if (!(db.succeeded() && db.result())) {
         problems.add("database is unavailable");
       }
-      if (!(opa.succeeded() && opa.result())) {
-        problems.add("policy engine (OPA) at " + config.opaUrl() + " is unavailable");
+      if (!(opa.succeeded() && opa.result().ready())) {
+        problems.add(opa.succeeded() ? opa.result().problem() : "policy engine (OPA) at " + config.opaUrl()
+            + " is unavailable");
       }
-      return Future.succeededFuture(new JsonObject().put("ready", problems.isEmpty()).put("problems", problems));
+      return Future.succeededFuture(new JsonObject().put("ready", problems.isEmpty()).put("problems", problems)
+          .put("policyBundle", new JsonObject().put("expected", policy.expectedBundle())
+              .put("active", opa.succeeded() ? opa.result().activeBundle() : null)));
     });
   }
 

@@ -19,7 +19,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
-    long auditHeadEveryMillis) {
+    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -60,6 +60,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     } catch (IllegalArgumentException e) {
       throw new ConfigException("opa.url must be an http(s) URL, got '" + opa + "': " + e.getMessage());
     }
+    String expectedRevision = expectedRevision(r);
     // WRITE_DELAY=0: a commit reaches the file before it is acknowledged, so a node killed right
     // after an agreement still has it (H2's default lets 500 ms of commits live only in memory).
     String dbUrl = r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
@@ -88,7 +89,40 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         (int) r.positive("limits.maxDownloadsPerParticipant", 4),
         r.positive("limits.sourceTimeoutMillis", 30_000),
         r.positive("audit.signHeadEveryEntries", 1_000),
-        r.positive("audit.signHeadEveryMillis", 60_000));
+        r.positive("audit.signHeadEveryMillis", 60_000),
+        expectedRevision,
+        r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
+  }
+
+  /**
+   * The policy bundle revision the node's OPA must run: given inline, or read from the revision file
+   * the bundle build writes beside the bundle. Required: a node that does not know which rules it
+   * should apply cannot tell a stale or substituted bundle from the right one.
+   */
+  private static String expectedRevision(Reader r) {
+    String inline = r.string("opa.expectedRevision", null);
+    Path file = r.path("opa.expectedRevisionFile", false);
+    if (inline != null && file != null) {
+      throw new ConfigException("give opa.expectedRevision or opa.expectedRevisionFile, not both");
+    }
+    if (inline == null && file == null) {
+      throw new ConfigException("opa.expectedRevision (or opa.expectedRevisionFile) is required: the revision of the "
+          + "signed policy bundle this node's OPA runs, as launchers/build-policy-bundle.sh writes it to "
+          + "socle-policies.revision");
+    }
+    String revision = inline;
+    if (file != null) {
+      try {
+        revision = Files.readString(file).strip();
+      } catch (IOException e) {
+        throw new ConfigException("opa.expectedRevisionFile: cannot read " + file + ": " + e.getMessage());
+      }
+    }
+    if (!revision.matches("[A-Za-z0-9._:@+-]{1,200}")) {
+      throw new ConfigException((inline != null ? "opa.expectedRevision" : "opa.expectedRevisionFile " + file)
+          + " must hold one revision of letters, digits and ._:@+- (at most 200), got '" + revision + "'");
+    }
+    return revision;
   }
 
   /** The auditor's own key; it must differ from the operator's so that the two roles stay apart. */

@@ -23,10 +23,19 @@ public record Decision(Scope scope, boolean allow, List<Reason> reasons, JsonArr
     return new Decision(scope, false, List.of(new Reason(code, fr, en)), new JsonArray(), null, null);
   }
 
-  /** The English reasons joined, for logs and protocol error bodies. */
+  /**
+   * The English reasons joined, then the OPA decision id and the policy bundle revision that decided,
+   * for logs, negotiation and transfer details and protocol error bodies: whoever reads a refusal can
+   * find the decision in OPA's log and the exact rules that produced it.
+   */
   public String summary() {
-    return reasons.isEmpty() ? (allow ? "allowed" : "denied")
+    String text = reasons.isEmpty() ? (allow ? "allowed" : "denied")
         : String.join("; ", reasons.stream().map(Reason::en).toList());
+    if (decisionId == null && bundleRevision == null) {
+      return text;
+    }
+    return text + " [decision " + (decisionId == null ? "-" : decisionId) + ", policy bundle "
+        + (bundleRevision == null ? "none" : bundleRevision) + "]";
   }
 
   public JsonObject toJson() {

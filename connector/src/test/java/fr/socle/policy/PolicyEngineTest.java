@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Fail-closed behaviour of the OPA client against a scripted stand-in server: every way the policy
- * engine can misbehave ends in a denial with a reason, never an allow and never a failed future.
+ * engine can misbehave ends in a denial with a reason, never an allow and never a failed future. That
+ * includes answering from another bundle revision than the node expects, or from no bundle at all.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(10)
@@ -32,7 +33,7 @@ class PolicyEngineTest {
   void start(Vertx vertx) throws Exception {
     server = vertx.createHttpServer().requestHandler(r -> behaviour.get().handle(r)).listen(0, "127.0.0.1")
         .await();
-    engine = new PolicyEngine(vertx, URI.create("http://127.0.0.1:" + server.actualPort()), 500);
+    engine = new PolicyEngine(vertx, URI.create("http://127.0.0.1:" + server.actualPort()), 500, "r7");
   }
 
   @AfterEach
@@ -61,9 +62,70 @@ class PolicyEngineTest {
     assertThat(d.reasons()).containsExactly(new Decision.Reason("ok", "oui", "yes"));
   }
 
+  private static final String PROVENANCE = ",\"provenance\":{\"version\":\"1.22.3\",\"bundles\":{\"socle\":"
+      + "{\"revision\":\"r7\"}}}";
+
+  @Test
+  void decisionFromAnotherRevisionIsADenialNamingBoth() throws Exception {
+    answer(200, "{\"decision_id\":\"d-2\",\"result\":{\"allow\":true,\"reasons\":[],\"obligations\":[]},"
+        + "\"provenance\":{\"bundles\":{\"socle\":{\"revision\":\"r6\"}}}}");
+    Decision d = decide();
+    assertThat(d.allow()).isFalse();
+    assertThat(d.reasons()).hasSize(1);
+    assertThat(d.reasons().get(0).code()).isEqualTo("policy_bundle_revision_mismatch");
+    assertThat(d.reasons().get(0).en()).isEqualTo("The policy engine (OPA) runs revision socle@r6 while this node "
+        + "expects socle@r7, so the request is denied rather than decided on stale or unexpected rules.");
+    assertThat(d.reasons().get(0).fr()).contains("révision socle@r6 alors que ce nœud attend socle@r7");
+    assertThat(d.bundleRevision()).isEqualTo("socle@r6");
+    assertThat(d.decisionId()).isEqualTo("d-2");
+    assertThat(d.summary()).endsWith("[decision d-2, policy bundle socle@r6]");
+  }
+
+  @Test
+  void noActiveBundleIsADenialEvenWithAResult() throws Exception {
+    answer(200, "{\"result\":{\"allow\":true},\"provenance\":{\"version\":\"1.22.3\"}}");
+    Decision d = decide();
+    assertThat(d.allow()).isFalse();
+    assertThat(d.reasons().get(0).code()).isEqualTo("policy_bundle_revision_mismatch");
+    assertThat(d.reasons().get(0).en()).startsWith("No signed policy bundle is active in the policy engine (OPA) "
+        + "while this node expects socle@r7");
+    assertThat(d.bundleRevision()).isNull();
+  }
+
+  @Test
+  void aSecondBundleBesideTheExpectedOneIsADenial() throws Exception {
+    answer(200, "{\"result\":{\"allow\":true},\"provenance\":{\"bundles\":{\"socle\":{\"revision\":\"r7\"},"
+        + "\"extra\":{\"revision\":\"x\"}}}}");
+    Decision d = decide();
+    assertThat(d.allow()).isFalse();
+    assertThat(d.reasons().get(0).en()).contains("runs revision extra@x,socle@r7 while this node expects socle@r7");
+  }
+
+  @Test
+  void refusedBundleAnswersNothingAndTheReasonSaysWhy() throws Exception {
+    // What OPA answers when its only bundle failed verification: no result, no bundle in provenance.
+    answer(200, "{\"provenance\":{\"version\":\"1.22.3\"}}");
+    assertThat(decide().reasons().get(0).code()).isEqualTo("policy_bundle_revision_mismatch");
+  }
+
+  @Test
+  void readinessRequiresTheExpectedRevision() throws Exception {
+    answer(200, "{\"result\":{\"allow\":false,\"reasons\":[{\"code\":\"evaluation_incomplete\"}]}" + PROVENANCE + "}");
+    PolicyEngine.Readiness ready = engine.readiness().await();
+    assertThat(ready.ready()).isTrue();
+    assertThat(ready.activeBundle()).isEqualTo("socle@r7");
+    answer(200, "{\"result\":{\"allow\":false},\"provenance\":{\"bundles\":{\"socle\":{\"revision\":\"r6\"}}}}");
+    PolicyEngine.Readiness stale = engine.readiness().await();
+    assertThat(stale.ready()).isFalse();
+    assertThat(stale.problem()).startsWith("policy_bundle_revision_mismatch: The policy engine (OPA) runs revision "
+        + "socle@r6 while this node expects socle@r7");
+    answer(200, "{" + PROVENANCE.substring(1) + "}");
+    assertThat(engine.readiness().await().problem()).contains("no decision is defined");
+  }
+
   @Test
   void undefinedResultIsADenial() throws Exception {
-    answer(200, "{}");
+    answer(200, "{" + PROVENANCE.substring(1) + "}");
     Decision d = decide();
     assertThat(d.allow()).isFalse();
     assertThat(d.summary()).contains("no decision is defined for scope 'negotiation'");
@@ -71,7 +133,7 @@ class PolicyEngineTest {
 
   @Test
   void resultWithoutBooleanAllowIsADenial() throws Exception {
-    answer(200, "{\"result\":{\"allow\":\"true\"}}");
+    answer(200, "{\"result\":{\"allow\":\"true\"}" + PROVENANCE + "}");
     assertThat(decide().allow()).isFalse();
     assertThat(decide().summary()).contains("no boolean 'allow'");
   }
@@ -106,7 +168,9 @@ class PolicyEngineTest {
     Decision d = decide();
     assertThat(d.allow()).isFalse();
     assertThat(d.reasons().get(0).fr()).contains("injoignable");
-    assertThat(engine.healthy().await()).isFalse();
+    PolicyEngine.Readiness readiness = engine.readiness().await();
+    assertThat(readiness.ready()).isFalse();
+    assertThat(readiness.problem()).startsWith("policy engine (OPA) at http://127.0.0.1:");
     ctx.completeNow();
   }
 }

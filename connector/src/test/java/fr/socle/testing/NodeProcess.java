@@ -57,7 +57,8 @@ public final class NodeProcess implements AutoCloseable {
             .put("auditorKey", AUDITOR_KEY))
         .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
             .put("federationDir", certs.toString()))
-        .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000))
+        .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000)
+            .put("expectedRevisionFile", PolicyBundles.canonical().revisionFile().toString()))
         .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 15000));
     overrides.forEach(e -> json.put(e.getKey(), e.getValue()));
@@ -82,8 +83,11 @@ public final class NodeProcess implements AutoCloseable {
     Files.deleteIfExists(dataDir.resolve("node.json"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
-        "fr.socle.cli.Socle", "node", "run", "--config", config.toString()))
+    // The node's own logging configuration, not the quieter one of the tests: its log is part of
+    // what tests check (one line per policy decision).
+    String logback = NodeProcess.class.getClassLoader().getResource("logback.xml").toString();
+    process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Dlogback.configurationFile="
+        + logback, "-cp", classpath, "fr.socle.cli.Socle", "node", "run", "--config", config.toString()))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     awaitReady(Duration.ofSeconds(60));
   }

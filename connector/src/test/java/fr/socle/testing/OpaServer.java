@@ -6,44 +6,81 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A real OPA server process on a free loopback port, serving {@code policies/}. */
+/**
+ * A real OPA server process on a free loopback port, configured as a node's sidecar is: bundle mode
+ * with the configuration {@code launchers/build-policy-bundle.sh} writes (the federation's public key,
+ * a signature required), loading a bundle file.
+ */
 public final class OpaServer implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path bundle;
+  private boolean bundleActive;
 
-  private OpaServer(Process process, int port) {
+  private OpaServer(Process process, int port, Path bundle) {
     this.process = process;
     this.port = port;
+    this.bundle = bundle;
   }
 
+  /** OPA on the signed bundle of {@code policies/}; returns once the bundle is active. */
   public static OpaServer start(Path logFile) throws IOException, InterruptedException {
-    return start(Paths.policies(), logFile);
+    OpaServer server = start(PolicyBundles.canonical().tarball(), logFile);
+    if (!server.bundleActive()) {
+      server.close();
+      throw new IOException("OPA refused the canonical signed bundle; see " + logFile);
+    }
+    return server;
   }
 
-  public static OpaServer start(Path policies, Path logFile) throws IOException, InterruptedException {
-    return start(policies, logFile, freePort());
+  /**
+   * OPA on {@code bundle}, whatever it holds; returns once OPA has activated or refused it (see
+   * {@link #bundleActive()}).
+   */
+  public static OpaServer start(Path bundle, Path logFile) throws IOException, InterruptedException {
+    return start(bundle, logFile, freePort(), null);
   }
 
-  /** Starts a new OPA on the port a stopped one used, as an operator restarting a sidecar would. */
+  /** Starts a new OPA on the port and bundle a stopped one used, as an operator restarting a sidecar would. */
   public static OpaServer restart(OpaServer stopped, Path logFile) throws IOException, InterruptedException {
-    stopped.close();
-    return start(Paths.policies(), logFile, stopped.port);
+    return restart(stopped, stopped.bundle, logFile);
   }
 
-  private static OpaServer start(Path policies, Path logFile, int port) throws IOException, InterruptedException {
+  /** Starts a new OPA on the port a stopped one used, with another bundle. */
+  public static OpaServer restart(OpaServer stopped, Path bundle, Path logFile) throws IOException,
+      InterruptedException {
+    stopped.close();
+    return start(bundle, logFile, stopped.port, null);
+  }
+
+  /**
+   * OPA with the node configuration, the bundle resource replaced by {@code bundle} and
+   * {@code extraSettings} ({@code --set} values) applied on top.
+   */
+  public static OpaServer start(Path bundle, Path logFile, int port, List<String> extraSettings)
+      throws IOException, InterruptedException {
+    PolicyBundles.Bundle canonical = PolicyBundles.canonical();
     List<String> command = new ArrayList<>(List.of(Paths.opa().toString(), "run", "--server", "--addr",
-        "127.0.0.1:" + port, "--log-level", "error", "--disable-telemetry", "--ignore", "*_test.rego", "--ignore", "templates", "--bundle",
-        policies.toString()));
+        "127.0.0.1:" + port, "--log-level", "error", "--skip-version-check", "--config-file",
+        canonical.opaConfig().toString()));
+    if (bundle != null) {
+      command.addAll(List.of("--set", "bundles.socle.resource=" + bundle.toAbsolutePath().toUri()));
+    }
+    if (extraSettings != null) {
+      extraSettings.forEach(s -> command.addAll(List.of("--set", s)));
+    }
+    long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-    OpaServer server = new OpaServer(process, port);
-    server.awaitHealthy(Duration.ofSeconds(30));
+    OpaServer server = new OpaServer(process, port, bundle);
+    server.awaitBundleOutcome(logFile, logStart, Duration.ofSeconds(30));
     return server;
   }
 
@@ -59,26 +96,47 @@ public final class OpaServer implements AutoCloseable {
     return process.isAlive();
   }
 
-  private void awaitHealthy(Duration limit) throws InterruptedException, IOException {
+  /** Whether OPA activated its bundle (true) or refused it (false) when it started. */
+  public boolean bundleActive() {
+    return bundleActive;
+  }
+
+  /**
+   * Waits until OPA's bundle plugin has either activated the bundle ({@code /health?bundles} turns 200)
+   * or logged that loading it failed, whichever comes first.
+   */
+  private void awaitBundleOutcome(Path logFile, long logStart, Duration limit) throws InterruptedException,
+      IOException {
     HttpClient client = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + limit.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IOException("OPA exited with " + process.exitValue() + " before becoming healthy");
+        throw new IOException("OPA exited with " + process.exitValue() + "; log:\n" + tail(logFile, logStart));
       }
       try {
-        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/health")).build(),
+        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/health?bundles")).build(),
             HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
+          bundleActive = true;
+          return;
+        }
+        if (tail(logFile, logStart).contains("Bundle load failed")) {
+          bundleActive = false;
           return;
         }
       } catch (IOException notYet) {
         // not listening yet
       }
-      Thread.sleep(100);
+      Thread.sleep(50);
     }
     close();
-    throw new IOException("OPA did not become healthy within " + limit);
+    throw new IOException("OPA neither activated nor refused its bundle within " + limit);
+  }
+
+  private static String tail(Path logFile, long from) throws IOException {
+    byte[] all = Files.readAllBytes(logFile);
+    return new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   @Override

@@ -1,0 +1,261 @@
+package fr.socle.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import fr.socle.policy.UsageDeclaration;
+import fr.socle.testing.Federation;
+import fr.socle.testing.NodeProcess;
+import fr.socle.testing.OpaServer;
+import fr.socle.testing.Paths;
+import fr.socle.testing.PolicyBundles;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Usage policies enforced end to end: a provider and a consumer node in their own JVMs, each with a
+ * real OPA running the signed bundle as the launchers run it. The provider's OPA is swapped for one
+ * on a stale, unsigned or altered bundle to show that the node then neither decides nor reports ready.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(180)
+class PolicyEnforcementTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir
+  static Path work;
+
+  private OpaServer providerOpa;
+  private OpaServer consumerOpa;
+  private NodeProcess provider;
+  private NodeProcess consumer;
+  private String expected;
+
+  @BeforeAll
+  void startNodes() throws Exception {
+    expected = "socle@" + PolicyBundles.canonical().revision();
+    providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
+    consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
+    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
+    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url());
+  }
+
+  @AfterAll
+  void stopNodes() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, providerOpa, consumerOpa}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+  }
+
+  /** Publishes a one-byte asset under {@code policy}; returns the offer as the consumer's catalog shows it. */
+  private JsonObject publish(String classification, JsonObject policyRequest) throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Files.createDirectories(provider.dataDir().resolve("assets"));
+    Files.writeString(provider.dataDir().resolve("assets/a-" + suffix + ".csv"), "x\n");
+    provider.api().post("/api/assets", new JsonObject().put("id", "a-" + suffix).put("title", "Test")
+        .put("contentType", "text/csv").put("sourcePath", "assets/a-" + suffix + ".csv")
+        .put("classification", classification));
+    provider.api().post("/api/policies", policyRequest.copy().put("id", "p-" + suffix));
+    provider.api().post("/api/offers", new JsonObject().put("id", "o-" + suffix).put("assetId", "a-" + suffix)
+        .put("policyId", "p-" + suffix));
+    // The offer as the catalog would show it; built here because a catalog hides offers whose
+    // constraints cannot hold, and some tests negotiate precisely those.
+    return new JsonObject().put("@id", "o-" + suffix).put("@type", "Offer").put("target", "a-" + suffix);
+  }
+
+  private static JsonObject policy(JsonObject... constraints) {
+    return new JsonObject().put("policy", new JsonObject().put("@type", "Set").put("permission", new JsonArray()
+        .add(new JsonObject().put("action", "use").put("constraint", new JsonArray(java.util.List.of(
+            (Object[]) constraints))))));
+  }
+
+  private static JsonObject constraint(String left, String operator, Object right) {
+    return new JsonObject().put("leftOperand", left).put("operator", operator).put("rightOperand", right);
+  }
+
+  private JsonObject negotiate(JsonObject offer, JsonObject extra) throws Exception {
+    JsonObject started = consumer.api().post("/api/negotiations", extra.copy()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
+        .put("offer", offer));
+    return consumer.api().awaitField("/api/negotiations/" + started.getString("id"), "state", WAIT, "FINALIZED",
+        "TERMINATED");
+  }
+
+  private JsonObject negotiate(JsonObject offer) throws Exception {
+    return negotiate(offer, new JsonObject());
+  }
+
+  private JsonObject territoryOffer() throws Exception {
+    return publish("public", policy(constraint("socle:territory", "isPartOf", "INSEE-REG:94")));
+  }
+
+  // ---- (a) (b) (c): which bundle the provider's OPA runs ----
+
+  @Test
+  void expectedSignedBundleDecidesAndEachDecisionIsLoggedWithItsRevision() throws Exception {
+    HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(new JsonObject(ready.body()).getJsonObject("policyBundle"))
+        .isEqualTo(new JsonObject().put("expected", expected).put("active", expected));
+
+    JsonObject negotiation = negotiate(territoryOffer());
+    assertThat(negotiation.getString("state")).as(negotiation.encode()).isEqualTo("FINALIZED");
+    assertThat(Files.readString(provider.log())).containsPattern("decision scope=negotiation participant="
+        + consumer.participantId() + " allow=true reasons=\\[\\] decisionId=[0-9a-f-]{36} revision="
+        + expected.replace(".", "\\."));
+  }
+
+  @Test
+  void staleBundleMakesTheNodeDenyAndNotReady() throws Exception {
+    Path stale = PolicyBundles.build(work.resolve("bundles"), "sha256-0000000000000000",
+        Paths.certs().resolve("policy-signing.key"));
+    JsonObject offer = territoryOffer();
+    providerOpa = OpaServer.restart(providerOpa, stale, work.resolve("opa-provider.log"));
+    try {
+      assertThat(providerOpa.bundleActive()).as("validly signed, so OPA runs it").isTrue();
+      HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("policy_bundle_revision_mismatch: The policy engine (OPA) runs revision "
+          + "socle@sha256-0000000000000000 while this node expects " + expected);
+
+      JsonObject negotiation = negotiate(offer);
+      assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
+      assertThat(negotiation.getString("detail")).contains("runs revision socle@sha256-0000000000000000 while this "
+          + "node expects " + expected).contains("policy bundle socle@sha256-0000000000000000]");
+      assertThat(Files.readString(provider.log())).contains("allow=false reasons=[policy_bundle_revision_mismatch]");
+    } finally {
+      providerOpa = OpaServer.restart(providerOpa, PolicyBundles.canonical().tarball(),
+          work.resolve("opa-provider.log"));
+    }
+    assertThat(negotiate(offer).getString("state")).isEqualTo("FINALIZED");
+  }
+
+  @Test
+  void unsignedOrAlteredBundleIsNeverActiveSoTheNodeDeniesAndIsNotReady() throws Exception {
+    JsonObject offer = territoryOffer();
+    Path unsigned = PolicyBundles.build(work.resolve("bundles"), PolicyBundles.canonical().revision(), null);
+    Path altered = PolicyBundles.altered(work.resolve("bundles"));
+    try {
+      for (Path bundle : new Path[] {unsigned, altered}) {
+        providerOpa = OpaServer.restart(providerOpa, bundle, work.resolve("opa-provider.log"));
+        assertThat(providerOpa.bundleActive()).as(bundle.toString()).isFalse();
+        HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
+        assertThat(ready.statusCode()).as(bundle.toString()).isEqualTo(503);
+        assertThat(ready.body()).contains("No signed policy bundle is active in the policy engine (OPA) while this "
+            + "node expects " + expected);
+        JsonObject negotiation = negotiate(offer);
+        assertThat(negotiation.getString("state")).as(bundle.toString()).isEqualTo("TERMINATED");
+        assertThat(negotiation.getString("detail")).contains("No signed policy bundle is active");
+      }
+    } finally {
+      providerOpa = OpaServer.restart(providerOpa, PolicyBundles.canonical().tarball(),
+          work.resolve("opa-provider.log"));
+    }
+    assertThat(provider.api().send("GET", "/ready", null).statusCode()).isEqualTo(200);
+  }
+
+  // ---- policies the Rego cannot read ----
+
+  @Test
+  void unknownLeftOperandTerminatesTheNegotiationWithTheReason() throws Exception {
+    JsonObject offer = publish("public", policy(constraint("socle:moonPhase", "eq", "full")));
+    JsonObject negotiation = negotiate(offer);
+    assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
+    assertThat(negotiation.getString("detail")).contains("Unknown left operand").contains("moonPhase")
+        .contains("Socle cannot evaluate this constraint").contains("policy bundle " + expected + "]");
+  }
+
+  @Test
+  void dateTimeWrittenAsXsdIsEnforced() throws Exception {
+    JsonObject open = publish("public", policy(constraint("dateTime", "lt", "2200-01-01T00:00:00Z")));
+    assertThat(negotiate(open).getString("state")).isEqualTo("FINALIZED");
+    JsonObject notYet = publish("public", policy(constraint("dateTime", "gteq",
+        new JsonObject().put("@value", "2200-01-01").put("@type", "xsd:date"))));
+    JsonObject refused = negotiate(notYet);
+    assertThat(refused.getString("state")).isEqualTo("TERMINATED");
+    assertThat(refused.getString("detail")).contains("Constraint not satisfied on dateTime: expected gteq "
+        + "2200-01-01T00:00:00Z");
+  }
+
+  // ---- templates ----
+
+  @Test
+  void operatorsListAndFillTemplates() throws Exception {
+    JsonObject list = provider.api().get("/api/policy-templates");
+    assertThat(list.getJsonArray("items").stream().map(t -> ((JsonObject) t).getString("id")))
+        .contains("territory-public-bodies", "personal-data-rgpd", "download-limit");
+
+    JsonObject created = provider.api().post("/api/policies", new JsonObject().put("id", "tpl-" + UUID.randomUUID())
+        .put("template", "download-limit").put("parameters", new JsonObject().put("maxDownloads", 3)));
+    assertThat(created.getJsonObject("policy").getString("assigner")).isEqualTo(provider.participantId());
+    assertThat(created.getJsonObject("policy").encode()).contains("{\"@value\":\"3\",\"@type\":\"xsd:integer\"}");
+
+    HttpResponse<String> unknown = provider.api().send("POST", "/api/policies", new JsonObject().put("id", "x1")
+        .put("template", "no-such-template").encode());
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(unknown.body()).getString("detail"))
+        .startsWith("unknown policy template 'no-such-template'");
+    HttpResponse<String> missing = provider.api().send("POST", "/api/policies", new JsonObject().put("id", "x2")
+        .put("template", "territory-public-bodies").put("parameters", new JsonObject()).encode());
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(missing.body()).getString("detail"))
+        .startsWith("missing parameter 'territory' for policy template 'territory-public-bodies'");
+    HttpResponse<String> both = provider.api().send("POST", "/api/policies", new JsonObject().put("id", "x3")
+        .put("template", "odbl").put("policy", new JsonObject()).encode());
+    assertThat(both.statusCode()).isEqualTo(400);
+  }
+
+  // ---- purpose and legal basis ----
+
+  @Test
+  void declaredPurposeAndLegalBasisTravelWithTheRequestAndStayWithTheAgreement() throws Exception {
+    JsonObject offer = publish("personal", new JsonObject().put("template", "personal-data-rgpd")
+        .put("parameters", new JsonObject().put("legalBasis", "art6-1-e").put("purpose", "public-service")));
+
+    JsonObject undeclared = negotiate(offer);
+    assertThat(undeclared.getString("state")).isEqualTo("TERMINATED");
+    assertThat(undeclared.getString("detail")).contains("Personal data: a purpose is required");
+
+    JsonObject otherPurpose = negotiate(offer, new JsonObject().put("purpose", "marketing")
+        .put("legalBasis", "art6-1-e"));
+    assertThat(otherPurpose.getString("state")).isEqualTo("TERMINATED");
+    assertThat(otherPurpose.getString("detail")).contains("Constraint not satisfied on purpose");
+
+    JsonObject declared = negotiate(offer, new JsonObject()
+        .put("purpose", "https://socle.fr/purpose/public-service").put("legalBasis", "art6-1-e"));
+    assertThat(declared.getString("state")).as(declared.encode()).isEqualTo("FINALIZED");
+    JsonObject agreement = provider.api().get("/api/agreements/" + declared.getString("agreementId"))
+        .getJsonObject("agreement");
+    assertThat(agreement.getString(UsageDeclaration.PURPOSE)).isEqualTo("https://socle.fr/purpose/public-service");
+    assertThat(agreement.getString(UsageDeclaration.LEGAL_BASIS)).isEqualTo("art6-1-e");
+
+    // The transfer and every access are decided on the declaration the agreement records.
+    JsonObject t = consumer.api().post("/api/transfers", new JsonObject()
+        .put("agreementId", declared.getString("agreementId")));
+    JsonObject started = consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT, "STARTED",
+        "TERMINATED");
+    assertThat(started.getString("state")).as(started.encode()).isEqualTo("STARTED");
+    assertThat(consumer.api().download("/api/transfers/" + t.getString("id") + "/data").statusCode()).isEqualTo(200);
+
+    HttpResponse<String> invalid = consumer.api().send("POST", "/api/negotiations", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
+        .put("offer", offer).put("legalBasis", 6).encode());
+    assertThat(invalid.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(invalid.body()).getString("detail")).isEqualTo("'legalBasis' must be a non-empty "
+        + "string, got 6");
+  }
+}
