@@ -55,6 +55,8 @@ public enum Reason {
     UNKNOWN_NODE,
     /** A serial is already listed in the CRL. */
     ALREADY_REVOKED,
+    /** A CRL offered to replace the one in force has a lower CRL number: an old CRL replayed. */
+    CRL_ROLLBACK,
     /** A file could not be read or written. */
     IO_ERROR;
 
