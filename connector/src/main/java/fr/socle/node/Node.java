@@ -15,15 +15,19 @@ import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
+import fr.socle.trust.FederationLayout;
+import fr.socle.trust.FederationTrust;
 import fr.socle.trust.NodeTls;
 import fr.socle.trust.TrustException;
 import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,6 +48,8 @@ public final class Node extends VerticleBase {
   private final Clock clock;
   private Database database;
   private HttpServer dspServer;
+  private HttpServerOptions dspServerOptions;
+  private HttpClientOptions dspClientOptions;
   private HttpServer managementServer;
   private String participantId;
 
@@ -64,14 +70,17 @@ public final class Node extends VerticleBase {
   @Override
   public Future<?> start() {
     TrustMaterial trust;
+    FederationTrust federation;
+    ProtocolSecurity security;
     try {
       trust = TrustMaterial.load(config.nodeDir(), config.federationDir(), null, clock);
+      federation = new FederationTrust(trust, new FederationLayout(config.federationDir()).crl(), clock);
+      security = securityOverride != null ? securityOverride
+          : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
+              config.dspPort(), trust, federation, clock);
     } catch (TrustException e) {
       return Future.failedFuture(new NodeConfig.ConfigException("tls: " + e.getMessage()));
     }
-    ProtocolSecurity security = securityOverride != null ? securityOverride
-        : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
-            config.dspPort());
     participantId = trust.participant().id().value();
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
@@ -82,7 +91,8 @@ public final class Node extends VerticleBase {
           + " cannot be created: " + e.getMessage()));
     }
     // The DSP server must listen before the address partners call back is known (port 0 in tests).
-    dspServer = vertx.createHttpServer(security.serverOptions());
+    dspServerOptions = security.serverOptions();
+    dspServer = vertx.createHttpServer(dspServerOptions);
     managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
         .setPort(config.managementPort()));
     Router dspRouter = Router.router(vertx);
@@ -98,7 +108,7 @@ public final class Node extends VerticleBase {
         })
         .compose(server -> {
           String selfAddress = config.dspAddress(server.actualPort());
-          wire(security, directory, selfAddress, dspRouter, managementRouter);
+          wire(security, federation, directory, selfAddress, dspRouter, managementRouter);
           return managementServer.listen();
         })
         .compose(server -> writeRunFile())
@@ -107,14 +117,16 @@ public final class Node extends VerticleBase {
             managementServer.actualPort()));
   }
 
-  private void wire(ProtocolSecurity security, ParticipantDirectory directory, String selfAddress, Router dspRouter,
-      Router managementRouter) {
+  private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+      String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
     PolicyEngine policy = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis());
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
-    DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
+    dspClientOptions = security.clientOptions();
+    DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(),
+        security.tokenFor());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, clock, participantId, selfAddress);
@@ -122,17 +134,41 @@ public final class Node extends VerticleBase {
         policy, inputs, clock, participantId, selfAddress);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
+    new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir())
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
-    DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
+    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(),
+        security.tokenFor());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher,
         () -> readiness(policy), config.maxBodyBytes()).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
+    watchCrl(federation, client, fetcher);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
     transfers.resume().onSuccess(n -> LOG.info("resumed {} unfinished transfers", n));
+  }
+
+  /**
+   * Re-reads the federation CRL every {@code tls.crlReloadMillis}. Node tokens are checked against a
+   * new CRL from the next request; then the TLS layers get it too: the DSP server refuses new
+   * handshakes of a revoked peer, and this node's clients refuse to open connections to one.
+   * Connections already open are covered by the token check alone (inbound) or close when idle
+   * (outbound, pooled).
+   */
+  private void watchCrl(FederationTrust federation, DspClient client, DataFetcher fetcher) {
+    vertx.setPeriodic(config.crlReloadMillis(), id -> vertx.executeBlocking(federation::reload, false)
+        .compose(changed -> {
+          if (!changed || securityOverride != null) {
+            return Future.succeededFuture();
+          }
+          ClientSSLOptions clientTls = NodeTls.withCrl(dspClientOptions.getSslOptions(), federation.crl());
+          return Future.all(
+                  dspServer.updateSSLOptions(NodeTls.withCrl(dspServerOptions.getSslOptions(), federation.crl()), true),
+                  client.updateTls(clientTls), fetcher.updateTls(clientTls))
+              .onSuccess(v -> LOG.info("TLS of the DSP server and clients now checks against the new CRL"));
+        })
+        .onFailure(e -> LOG.warn("federation CRL reload failed: {}", e.toString())));
   }
 
   private Future<JsonObject> readiness(PolicyEngine policy) {

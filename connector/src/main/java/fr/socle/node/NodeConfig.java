@@ -14,7 +14,7 @@ import java.nio.file.Path;
  */
 public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
     String managementHost, int managementPort, String apiKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
-    Path directory, long maxBodyBytes, long dspTimeoutMillis) {
+    Path directory, long maxBodyBytes, long dspTimeoutMillis, long crlReloadMillis) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -77,7 +77,9 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.string("database.password", null),
         r.optionalExistingFile("federation.directory"),
         r.positive("limits.maxBodyBytes", 1_048_576),
-        r.positive("limits.dspTimeoutMillis", 10_000));
+        r.positive("limits.dspTimeoutMillis", 10_000),
+        // A revocation reaches running nodes within this delay of the CRL being published.
+        r.positive("tls.crlReloadMillis", 5_000));
   }
 
   /** The node's own DSP address as partners must call it. */
