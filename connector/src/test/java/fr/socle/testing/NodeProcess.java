@@ -38,20 +38,31 @@ public final class NodeProcess implements AutoCloseable {
    * @param opaUrl the OPA sidecar the node asks
    */
   public static NodeProcess start(Path workDir, String slug, String opaUrl) throws IOException, InterruptedException {
+    return start(workDir, Paths.certs(), slug, opaUrl, new JsonObject());
+  }
+
+  /**
+   * Starts node {@code slug} of the federation in {@code federationDir} (laid out as {@code socle certs}
+   * writes it); {@code tls} adds keys to the configuration's {@code tls} object, e.g. crlReloadMillis.
+   */
+  public static NodeProcess start(Path workDir, Path federationDir, String slug, String opaUrl, JsonObject tls)
+      throws IOException, InterruptedException {
     Path dir = workDir.resolve(slug);
     Path dataDir = dir.resolve("data");
     Files.createDirectories(dataDir);
-    Path certs = Paths.certs();
     JsonObject json = new JsonObject()
         .put("name", slug)
         .put("dataDir", dataDir.toString())
         .put("dsp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY))
-        .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
-            .put("federationDir", certs.toString()))
+        .put("tls", new JsonObject().put("nodeDir", federationDir.resolve("nodes/" + slug).toString())
+            .put("federationDir", federationDir.toString()).mergeIn(tls))
         .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000))
-        .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 5000));
+    Path directory = federationDir.resolve("federation.json");
+    if (Files.exists(directory)) {
+      json.put("federation", new JsonObject().put("directory", directory.toString()));
+    }
     Path config = dir.resolve("config.json");
     Files.writeString(config, json.encodePrettily());
     NodeProcess node = new NodeProcess(config, dataDir, dir.resolve("node.log"));
