@@ -1,6 +1,7 @@
 package fr.socle.protocol;
 
 import fr.socle.trust.NodeTokenVerifier;
+import fr.socle.trust.Reason;
 import fr.socle.trust.Verification;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -53,8 +54,10 @@ public final class TokenAuthenticator implements PeerAuthenticator {
     Verification.Rejected rejected = (Verification.Rejected) result;
     LOG.info("refused {} {} from {}: {} ({})", request.method(), request.path(), request.remoteAddress(),
         rejected.reason().code(), rejected.detail());
-    // RFC 9110 §11.6.1: a 401 names the scheme it expects.
-    ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    // RFC 9110 §11.6.1: a 401 names the scheme it expects; RFC 6750 §3.1: with an error code only
+    // when a token was sent.
+    ctx.response().putHeader("WWW-Authenticate",
+        rejected.reason() == Reason.TOKEN_MISSING ? "Bearer" : "Bearer error=\"invalid_token\"");
     throw new DspException(401, rejected.reason().code(), rejected.detail());
   }
 
