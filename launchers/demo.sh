@@ -38,7 +38,7 @@ api "$PROVIDER" POST /api/policies '{"id":"corse-public","template":"territory-p
 api "$PROVIDER" POST /api/offers '{"id":"offre-qualite-eau","assetId":"qualite-eau-2026","policyId":"corse-public"}' >/dev/null
 info "asset qualite-eau-2026 ($(wc -c <"$DATASET") bytes), policy: territory isPartOf INSEE-REG:94"
 
-step "3. $CONSUMER reads the provider's catalog (DSP over mutual TLS)"
+step "3. $CONSUMER reads the provider's catalog (DSP over mutual TLS, with a node token for the provider)"
 OFFER="$(find_offer "$CONSUMER" "$PROVIDER" offre-qualite-eau)"
 info "offer found: $(jq -r '."@id"' <<<"$OFFER") on $(jq -r .target <<<"$OFFER")"
 
@@ -60,7 +60,7 @@ info "received  sha256 $RECEIVED_SUM"
 [ "$ORIGINAL_SUM" = "$RECEIVED_SUM" ] || die "checksums differ"
 
 step "6. $OUTSIDER, outside the territory, tries the same offer"
-SEEN="$(api "$OUTSIDER" POST /api/catalog/request "{\"counterPartyAddress\":\"$PROVIDER_DSP\"}" | jq '[.dataset[]?.hasPolicy[]? | select(."@id" == "offre-qualite-eau")] | length')"
+SEEN="$(api "$OUTSIDER" POST /api/catalog/request "{\"counterPartyId\":\"$PROVIDER_ID\",\"counterPartyAddress\":\"$PROVIDER_DSP\"}" | jq '[.dataset[]?.hasPolicy[]? | select(."@id" == "offre-qualite-eau")] | length')"
 info "offers visible in its catalog: $SEEN"
 NEG="$(api "$OUTSIDER" POST /api/negotiations "{\"counterPartyId\":\"$PROVIDER_ID\",\"counterPartyAddress\":\"$PROVIDER_DSP\",\"offer\":$OFFER}")"
 STATE="$(await "$OUTSIDER" "/api/negotiations/$(jq -r .id <<<"$NEG")" state FINALIZED TERMINATED)"

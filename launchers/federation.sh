@@ -142,7 +142,7 @@ start_transfer() {
 # find_offer CONSUMER PROVIDER OFFER_ID: the offer as the consumer sees it in the provider's catalog.
 find_offer() {
   local offer
-  offer="$(api "$1" POST /api/catalog/request "{\"counterPartyAddress\":\"$(jq -r .dspAddress "$RUN/$2/data/node.json")\"}" \
+  offer="$(api "$1" POST /api/catalog/request "{\"counterPartyId\":\"$(jq -r .participantId "$RUN/$2/data/node.json")\",\"counterPartyAddress\":\"$(jq -r .dspAddress "$RUN/$2/data/node.json")\"}" \
     | jq -c --arg id "$3" '[.dataset[]?.hasPolicy[]? | select(."@id" == $id)][0]')"
   [ "$offer" != null ] || die "offer $3 is not in $2's catalog as $1 sees it"
   echo "$offer"

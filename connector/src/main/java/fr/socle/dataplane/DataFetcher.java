@@ -1,31 +1,49 @@
 package fr.socle.dataplane;
 
+import fr.socle.protocol.TokenAuthenticator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientSSLOptions;
+import java.util.function.Function;
 
 /**
  * The consumer's side of HTTP pull: opens the provider's data endpoint with the data address it
  * received, over the federation's mutual TLS. The caller pipes the response where it needs it.
+ *
+ * <p>Two tokens travel with each request: the transfer's access token in {@code Authorization}, where
+ * the data address says it goes, and this node's token for the provider in
+ * {@link TokenAuthenticator#DATA_PLANE_HEADER} (see {@link TokenAuthenticator} for why there).
  */
 public final class DataFetcher {
 
-  private final HttpClient client;
+  private final HttpClientAgent client;
   private final long idleTimeoutMillis;
+  private final Function<String, String> tokenFor;
 
-  public DataFetcher(Vertx vertx, HttpClientOptions tls, long idleTimeoutMillis) {
+  /** @param tokenFor this node's token for a provider's participant id; null sends none */
+  public DataFetcher(Vertx vertx, HttpClientOptions tls, long idleTimeoutMillis, Function<String, String> tokenFor) {
     this.client = vertx.createHttpClient(new HttpClientOptions(tls).setIdleTimeout((int) (idleTimeoutMillis / 1000)));
     this.idleTimeoutMillis = idleTimeoutMillis;
+    this.tokenFor = tokenFor;
   }
 
-  /** Opens the data stream; the response is paused until the caller pipes or resumes it. */
-  public Future<HttpClientResponse> open(JsonObject dataAddress, String range) {
+  /** Replaces the TLS options of new connections, e.g. with a new CRL. */
+  public Future<Boolean> updateTls(ClientSSLOptions options) {
+    return client.updateSSLOptions(options, true);
+  }
+
+  /**
+   * Opens the data stream of {@code provider} (its participant id), or the byte {@code range} of it
+   * when not null; the response is paused until the caller pipes or resumes it.
+   */
+  public Future<HttpClientResponse> open(String provider, JsonObject dataAddress, String range) {
     String endpoint = dataAddress.getString("endpoint");
     String token = property(dataAddress, "authorization");
     if (endpoint == null || token == null) {
@@ -37,6 +55,14 @@ public final class DataFetcher {
         .setIdleTimeout(idleTimeoutMillis);
     if (range != null) {
       options.putHeader("Range", range);
+    }
+    try {
+      String nodeToken = tokenFor.apply(provider);
+      if (nodeToken != null) {
+        options.putHeader(TokenAuthenticator.DATA_PLANE_HEADER, nodeToken);
+      }
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
     }
     return client.request(options).compose(request -> request.send()).map(response -> {
       response.pause();

@@ -22,6 +22,8 @@ import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferState;
+import fr.socle.trust.ParticipantId;
+import fr.socle.trust.TrustException;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -109,8 +111,11 @@ public final class ManagementApi {
     router.get("/api/offers").handler(ctx -> ok(ctx, catalog.listOffers().map(l -> array(l, o -> o.toJson()))));
 
     router.post("/api/catalog/request").handler(ctx -> {
-      String address = url(body(ctx), "counterPartyAddress");
-      ok(ctx, dsp.post(address, "/catalog/request", Dsp.message("CatalogRequestMessage")));
+      JsonObject body = body(ctx);
+      // The partner's id, not only its address: the node token of the request is made out to it.
+      String counterPartyId = participantId(body, "counterPartyId");
+      ok(ctx, dsp.post(url(body, "counterPartyAddress"), "/catalog/request", counterPartyId,
+          Dsp.message("CatalogRequestMessage")));
     });
 
     router.post("/api/negotiations").handler(ctx -> {
@@ -158,7 +163,7 @@ public final class ManagementApi {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
-          return fetcher.open(t.dataAddress(), ctx.request().getHeader("Range"));
+          return fetcher.open(t.counterPartyId(), t.dataAddress(), ctx.request().getHeader("Range"));
         })
         .onSuccess(response -> {
           if (response.statusCode() == 416) {
@@ -309,6 +314,15 @@ public final class ManagementApi {
       throw Problem.badRequest("'" + name + "' must match " + ID.pattern() + ", got '" + value + "'");
     }
     return value;
+  }
+
+  private static String participantId(JsonObject body, String name) {
+    String value = string(body, name);
+    try {
+      return ParticipantId.parse(value).value();
+    } catch (TrustException e) {
+      throw Problem.badRequest("'" + name + "' must be a participant id NTRFR-<SIREN>: " + e.getMessage());
+    }
   }
 
   private static String url(JsonObject body, String name) {

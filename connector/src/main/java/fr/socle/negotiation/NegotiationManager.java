@@ -205,7 +205,8 @@ public final class NegotiationManager {
 
   private Future<Boolean> consumerStep(Negotiation n) {
     return switch (n.state()) {
-      case REQUESTING -> client.post(n.counterPartyAddress(), "/negotiations/request", contractRequest(n))
+      case REQUESTING -> client.post(n.counterPartyAddress(), "/negotiations/request", n.counterPartyId(),
+              contractRequest(n))
           .compose(answer -> {
             String providerPid = answer.getString("providerPid");
             if (providerPid == null) {
@@ -216,7 +217,7 @@ public final class NegotiationManager {
           });
       case AGREED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFYING));
       case VERIFYING -> client.post(n.counterPartyAddress(),
-              "/negotiations/" + n.providerPid() + "/agreement/verification",
+              "/negotiations/" + n.providerPid() + "/agreement/verification", n.counterPartyId(),
               pids(Dsp.message("ContractAgreementVerificationMessage"), n))
           .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFIED)));
       case TERMINATING -> sendTermination(n, "/negotiations/" + n.providerPid() + "/termination");
@@ -229,12 +230,12 @@ public final class NegotiationManager {
       case REQUESTED -> decide(n);
       case AGREEING -> store.findAgreement(n.agreementId())
           .compose(a -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/agreement",
-              pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
+              n.counterPartyId(), pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
                   .put("callbackAddress", selfAddress)))
           .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.AGREED)));
       case VERIFIED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZING));
       case FINALIZING -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/events",
-              pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", "FINALIZED"))
+              n.counterPartyId(), pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", "FINALIZED"))
           .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZED)));
       case TERMINATING -> sendTermination(n, "/negotiations/" + n.consumerPid() + "/termination");
       default -> Future.succeededFuture(false);
@@ -268,7 +269,8 @@ public final class NegotiationManager {
 
   private Future<Boolean> sendTermination(Negotiation n, String path) {
     Future<JsonObject> sent = n.counterPartyPid() == null ? Future.succeededFuture(new JsonObject())
-        : client.post(n.counterPartyAddress(), path, pids(Dsp.message("ContractNegotiationTerminationMessage"), n)
+        : client.post(n.counterPartyAddress(), path, n.counterPartyId(),
+            pids(Dsp.message("ContractNegotiationTerminationMessage"), n)
             .put("code", "refused").put("reason", new JsonArray().add(n.detail() == null ? "terminated" : n.detail())));
     return sent.compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATED)));
   }

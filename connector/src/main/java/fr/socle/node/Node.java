@@ -22,15 +22,19 @@ import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
+import fr.socle.trust.FederationLayout;
+import fr.socle.trust.FederationTrust;
 import fr.socle.trust.NodeTls;
 import fr.socle.trust.TrustException;
 import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -54,6 +58,8 @@ public final class Node extends VerticleBase {
   private AuditLog audit;
   private TreeHeadSchedule heads;
   private HttpServer dspServer;
+  private HttpServerOptions dspServerOptions;
+  private HttpClientOptions dspClientOptions;
   private HttpServer managementServer;
   private String participantId;
 
@@ -72,8 +78,8 @@ public final class Node extends VerticleBase {
   }
 
   /** What start-up reads from disk, gathered on a worker thread. */
-  private record Prepared(TrustMaterial trust, ProtocolSecurity security, ParticipantDirectory directory,
-      PolicyTemplates templates, Database database) {
+  private record Prepared(TrustMaterial trust, FederationTrust federation, ProtocolSecurity security,
+      ParticipantDirectory directory, PolicyTemplates templates, Database database) {
   }
 
   @Override
@@ -85,7 +91,8 @@ public final class Node extends VerticleBase {
       audit = new AuditLog(vertx, database.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()),
           clock);
       // The DSP server must listen before the address partners call back is known (port 0 in tests).
-      dspServer = vertx.createHttpServer(prepared.security().serverOptions());
+      dspServerOptions = prepared.security().serverOptions();
+      dspServer = vertx.createHttpServer(dspServerOptions);
       managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
           .setPort(config.managementPort()));
       Router dspRouter = Router.router(vertx);
@@ -100,8 +107,8 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.security(), prepared.directory(), prepared.templates(), selfAddress, dspRouter,
-                managementRouter);
+            wire(prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
+                selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
     })
@@ -114,14 +121,17 @@ public final class Node extends VerticleBase {
   /** Blocking start-up work: trust material, participant directory, data directory, database. */
   private Prepared prepare() {
     TrustMaterial trust;
+    FederationTrust federation;
+    ProtocolSecurity security;
     try {
       trust = TrustMaterial.load(config.nodeDir(), config.federationDir(), null, clock);
+      federation = new FederationTrust(trust, new FederationLayout(config.federationDir()).crl(), clock);
+      security = securityOverride != null ? securityOverride
+          : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
+              config.dspPort(), trust, federation, clock);
     } catch (TrustException e) {
       throw new NodeConfig.ConfigException("tls: " + e.getMessage());
     }
-    ProtocolSecurity security = securityOverride != null ? securityOverride
-        : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
-            config.dspPort());
     ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
         : ParticipantDirectory.load(config.directory());
     PolicyTemplates templates;
@@ -136,12 +146,12 @@ public final class Node extends VerticleBase {
     } catch (IOException e) {
       throw new NodeConfig.ConfigException("dataDir " + config.dataDir() + " cannot be created: " + e.getMessage());
     }
-    return new Prepared(trust, security, directory, templates, Database.open(vertx, config.databaseUrl(),
+    return new Prepared(trust, federation, security, directory, templates, Database.open(vertx, config.databaseUrl(),
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(ProtocolSecurity security, ParticipantDirectory directory, PolicyTemplates templates,
-      String selfAddress, Router dspRouter, Router managementRouter) {
+  private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+      PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock);
     TransferStore transferStore = new TransferStore(database, clock);
@@ -149,7 +159,8 @@ public final class Node extends VerticleBase {
         config.opaExpectedRevision());
     DecisionPoint policy = new AuditedDecisions(engine, audit);
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
-    DspClient client = new DspClient(vertx, security.clientOptions(), config.dspTimeoutMillis());
+    dspClientOptions = security.clientOptions();
+    DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, clock, participantId, selfAddress);
@@ -157,19 +168,42 @@ public final class Node extends VerticleBase {
         policy, inputs, clock, participantId, selfAddress);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.authenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
+    new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
         config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit)
         .mount(dspRouter);
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
-    DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
+    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
         () -> readiness(engine), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
     new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
+    watchCrl(federation, client, fetcher);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
     transfers.resume().onSuccess(n -> LOG.info("resumed {} unfinished transfers", n));
+  }
+
+  /**
+   * Re-reads the federation CRL every {@code tls.crlReloadMillis}. Node tokens are checked against a
+   * new CRL from the next request; then the TLS layers get it too: the DSP server refuses new
+   * handshakes of a revoked peer, and this node's clients refuse to open connections to one.
+   * Connections already open are covered by the token check alone (inbound) or close when idle
+   * (outbound, pooled).
+   */
+  private void watchCrl(FederationTrust federation, DspClient client, DataFetcher fetcher) {
+    vertx.setPeriodic(config.crlReloadMillis(), id -> vertx.executeBlocking(federation::reload, false)
+        .compose(changed -> {
+          if (!changed || securityOverride != null) {
+            return Future.succeededFuture();
+          }
+          ClientSSLOptions clientTls = NodeTls.withCrl(dspClientOptions.getSslOptions(), federation.crl());
+          return Future.all(
+                  dspServer.updateSSLOptions(NodeTls.withCrl(dspServerOptions.getSslOptions(), federation.crl()), true),
+                  client.updateTls(clientTls), fetcher.updateTls(clientTls))
+              .onSuccess(v -> LOG.info("TLS of the DSP server and clients now checks against the new CRL"));
+        })
+        .onFailure(e -> LOG.warn("federation CRL reload failed: {}", e.toString())));
   }
 
   private Future<JsonObject> readiness(PolicyEngine policy) {

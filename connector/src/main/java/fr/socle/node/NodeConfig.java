@@ -19,7 +19,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
-    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir) {
+    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -91,7 +91,9 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.positive("audit.signHeadEveryEntries", 1_000),
         r.positive("audit.signHeadEveryMillis", 60_000),
         expectedRevision,
-        r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
+        r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"),
+        // A revocation reaches running nodes within this delay of the CRL being published.
+        r.positive("tls.crlReloadMillis", 5_000));
   }
 
   /**

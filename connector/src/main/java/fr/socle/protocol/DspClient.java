@@ -3,16 +3,24 @@ package fr.socle.protocol;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.util.function.Function;
 
 /**
  * Calls partner nodes' DSP endpoints over mutually authenticated TLS. Every call is bounded in time;
  * a refusal carries the partner's status and error body so it can be shown to the operator.
+ *
+ * <p>Every call names its callee's participant id: the node token on it is made for that callee
+ * alone ({@code aud}), so a partner cannot reuse it against a third node, and a call sent to the wrong
+ * address is refused by an honest recipient instead of being served by it.
  */
 public final class DspClient {
 
@@ -30,24 +38,59 @@ public final class DspClient {
     }
   }
 
+  private final HttpClientAgent http;
   private final WebClient client;
   private final long timeoutMillis;
+  private final Function<String, String> tokenFor;
 
-  public DspClient(Vertx vertx, HttpClientOptions tls, long timeoutMillis) {
-    this.client = WebClient.create(vertx, new WebClientOptions(tls).setUserAgent("socle-node"));
+  /**
+   * @param tokenFor the {@code Authorization} token for a callee's participant id; a null token
+   *                 sends no header (conformance runs against partners that use none)
+   */
+  public DspClient(Vertx vertx, HttpClientOptions tls, long timeoutMillis, Function<String, String> tokenFor) {
+    WebClientOptions options = new WebClientOptions(tls).setUserAgent("socle-node");
+    this.http = vertx.createHttpClient(options);
+    this.client = WebClient.wrap(http, options);
     this.timeoutMillis = timeoutMillis;
+    this.tokenFor = tokenFor;
   }
 
-  /** POSTs a DSP message; succeeds with the partner's JSON answer, or an empty object for no body. */
-  public Future<JsonObject> post(String base, String path, JsonObject message) {
-    String uri = join(base, path);
-    return client.postAbs(uri).timeout(timeoutMillis).putHeader("Content-Type", "application/json")
-        .sendJsonObject(message).compose(response -> json(uri, response));
+  /**
+   * Replaces the TLS options of new connections, e.g. with a new CRL; pooled connections keep theirs
+   * until they close.
+   */
+  public Future<Boolean> updateTls(ClientSSLOptions options) {
+    return http.updateSSLOptions(options, true);
   }
 
-  public Future<JsonObject> get(String base, String path) {
+  /**
+   * POSTs a DSP message to {@code callee}; succeeds with the partner's JSON answer, or an empty object
+   * for no body.
+   */
+  public Future<JsonObject> post(String base, String path, String callee, JsonObject message) {
     String uri = join(base, path);
-    return client.getAbs(uri).timeout(timeoutMillis).send().compose(response -> json(uri, response));
+    return authorize(client.postAbs(uri), callee)
+        .compose(request -> request.timeout(timeoutMillis).putHeader("Content-Type", "application/json")
+            .sendJsonObject(message))
+        .compose(response -> json(uri, response));
+  }
+
+  public Future<JsonObject> get(String base, String path, String callee) {
+    String uri = join(base, path);
+    return authorize(client.getAbs(uri), callee).compose(request -> request.timeout(timeoutMillis).send())
+        .compose(response -> json(uri, response));
+  }
+
+  private Future<HttpRequest<Buffer>> authorize(HttpRequest<Buffer> request, String callee) {
+    try {
+      // Signed per call: each token is single-use at the callee (jti), so none can be cached here.
+      String token = tokenFor.apply(callee);
+      return Future.succeededFuture(token == null ? request
+          : request.putHeader(TokenAuthenticator.DSP_HEADER, "Bearer " + token));
+    } catch (IllegalArgumentException e) {
+      // no callee id: a bug in the caller, reported on the call's future like any other failure
+      return Future.failedFuture(e);
+    }
   }
 
   private static Future<JsonObject> json(String uri, HttpResponse<Buffer> response) {

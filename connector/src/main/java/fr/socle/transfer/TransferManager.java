@@ -170,7 +170,7 @@ public final class TransferManager {
 
   private Future<Boolean> consumerStep(Transfer t) {
     return switch (t.state()) {
-      case REQUESTING -> client.post(t.counterPartyAddress(), "/transfers/request",
+      case REQUESTING -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(),
               Dsp.message("TransferRequestMessage").put("consumerPid", t.id()).put("agreementId", t.agreementId())
                   .put("format", t.format()).put("callbackAddress", selfAddress))
           .compose(answer -> {
@@ -182,7 +182,7 @@ public final class TransferManager {
                 .withCounterPartyPid(providerPid));
           });
       case COMPLETING -> client.post(t.counterPartyAddress(), "/transfers/" + t.providerPid() + "/completion",
-              pids(Dsp.message("TransferCompletionMessage"), t))
+              t.counterPartyId(), pids(Dsp.message("TransferCompletionMessage"), t))
           .compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.COMPLETED)));
       case TERMINATING -> sendTermination(t, "/transfers/" + t.providerPid() + "/termination");
       default -> Future.succeededFuture(false);
@@ -201,7 +201,7 @@ public final class TransferManager {
             .put("endpointProperties", new JsonArray()
                 .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authorization").put("value", token))
                 .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authType").put("value", "bearer")));
-        yield client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
+        yield client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
                 pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
             .compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.STARTED)
                 .withTokenHash(AccessTokens.hash(token))));
@@ -228,7 +228,8 @@ public final class TransferManager {
 
   private Future<Boolean> sendTermination(Transfer t, String path) {
     Future<JsonObject> sent = t.counterPartyPid() == null ? Future.succeededFuture(new JsonObject())
-        : client.post(t.counterPartyAddress(), path, pids(Dsp.message("TransferTerminationMessage"), t)
+        : client.post(t.counterPartyAddress(), path, t.counterPartyId(),
+            pids(Dsp.message("TransferTerminationMessage"), t)
             .put("code", "refused").put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail())));
     return sent.compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.TERMINATED)));
   }

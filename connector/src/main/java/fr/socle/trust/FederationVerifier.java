@@ -34,7 +34,8 @@ import java.util.Set;
  * ignored on purpose, so a peer cannot steer path building towards a CA it brought along.
  *
  * <p>Revocation is checked for the leaf only (the issuing CA is certified by an offline root that
- * publishes no CRL). A stale CRL makes revocation status unknown, which is a refusal: fail closed.
+ * publishes no CRL). A stale CRL makes revocation status unknown, which is a refusal: fail closed,
+ * from the first second past its nextUpdate.
  *
  * <p>Immutable. When the CRL is refreshed, build a new verifier and swap the reference.
  */
@@ -83,6 +84,10 @@ public final class FederationVerifier {
         if (pkix != null) {
             return pkix;
         }
+        Verification.Rejected stale = checkCrlCurrent(subject);
+        if (stale != null) {
+            return stale;
+        }
         Verification.Rejected usage = checkNodeUsage(leaf, subject);
         if (usage != null) {
             return usage;
@@ -123,6 +128,23 @@ public final class FederationVerifier {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PKIX validation is unavailable in this JDK", e);
         }
+    }
+
+    /**
+     * The JDK's revocation checker still accepts a CRL up to 15 minutes past its nextUpdate (its
+     * MAX_CLOCK_SKEW); a federation CRL is re-signed long before it goes stale, so a stale one means
+     * publication stopped, and revocations made since may be missing. Fail closed at once.
+     */
+    private Verification.Rejected checkCrlCurrent(String subject) {
+        Instant now = clock.instant();
+        Date nextUpdate = crl.getNextUpdate();
+        if (nextUpdate == null || now.isAfter(nextUpdate.toInstant())) {
+            return new Verification.Rejected(Reason.REVOCATION_UNKNOWN, "revocation status of certificate '" + subject
+                    + "' is unknown: the federation CRL is stale since "
+                    + (nextUpdate == null ? "always (it has no nextUpdate)" : nextUpdate.toInstant()) + " (now " + now
+                    + "); publish a fresh one with 'socle certs crl --dir <federation>'");
+        }
+        return null;
     }
 
     private Verification.Rejected rejection(CertPathValidatorException e, List<X509Certificate> path, Instant now) {

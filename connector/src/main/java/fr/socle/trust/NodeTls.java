@@ -1,5 +1,6 @@
 package fr.socle.trust;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
@@ -9,7 +10,10 @@ import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.SSLEngineOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.core.net.SSLOptions;
 import java.nio.file.Path;
+import java.security.cert.CRLException;
+import java.security.cert.X509CRL;
 import java.util.Set;
 
 /**
@@ -57,6 +61,24 @@ public record NodeTls(Path certificate, Path key, Path trustAnchors, Path crl) {
    */
   public static SSLEngineOptions engine() {
     return OpenSsl.isAvailable() ? new OpenSSLEngineOptions() : new JdkSSLEngineOptions();
+  }
+
+  /**
+   * A copy of {@code options} (a server's or a client's) with {@code crl} in place of any CRL file, for
+   * updating a running server or client. The TLS layer then enforces exactly the CRL that
+   * {@link FederationTrust} accepted, never a file swapped in meanwhile or one it refused.
+   */
+  @SuppressWarnings("unchecked")
+  public static <T extends SSLOptions> T withCrl(T options, X509CRL crl) {
+    T updated = (T) options.copy();
+    updated.getCrlPaths().clear();
+    updated.getCrlValues().clear();
+    try {
+      updated.addCrlValue(Buffer.buffer(crl.getEncoded()));
+    } catch (CRLException e) {
+      throw new IllegalStateException("a CRL that was parsed cannot be re-encoded", e);
+    }
+    return updated;
   }
 
   private PemKeyCertOptions keyCert() {

@@ -55,8 +55,43 @@ public enum Reason {
     UNKNOWN_NODE,
     /** A serial is already listed in the CRL. */
     ALREADY_REVOKED,
+    /** A CRL offered to replace the one in force has a lower CRL number: an old CRL replayed. */
+    CRL_ROLLBACK,
     /** A file could not be read or written. */
-    IO_ERROR;
+    IO_ERROR,
+
+    // Node-to-node tokens (NodeTokenVerifier), in the order the verifier checks them.
+
+    /** A request carries no node token where one is required. */
+    TOKEN_MISSING,
+    /** A node token is not a compact JWS with a JSON header and a JSON claims set. */
+    TOKEN_MALFORMED,
+    /** A node token's {@code typ} header is not {@code socle-node+jwt}. */
+    TOKEN_TYPE_INVALID,
+    /** A node token's {@code alg} is not ES256 ({@code none}, HMAC and RSA included). */
+    TOKEN_ALGORITHM_NOT_ALLOWED,
+    /** A node token has no {@code x5c} certificate chain, or one that cannot be decoded. */
+    TOKEN_X5C_MISSING,
+    /** A node token's signature does not verify with the key of its {@code x5c} certificate. */
+    TOKEN_SIGNATURE_INVALID,
+    /** A node token lacks one of the claims iss, sub, aud, iat, exp, jti. */
+    TOKEN_CLAIM_MISSING,
+    /** A node token's {@code iss} or {@code sub} is not the participant of its certificate. */
+    TOKEN_ISSUER_MISMATCH,
+    /** A node token's {@code aud} is not exactly this node's participant id. */
+    TOKEN_AUDIENCE_MISMATCH,
+    /** A node token's {@code exp} has passed (beyond the allowed clock skew). */
+    TOKEN_EXPIRED,
+    /** A node token's {@code iat} or {@code nbf} lies in the future (beyond the allowed clock skew). */
+    TOKEN_NOT_YET_VALID,
+    /** A node token's {@code exp} is not after its {@code iat}, or more than 300 s after it. */
+    TOKEN_LIFETIME_INVALID,
+    /** A node token's {@code jti} was already presented by the same issuer. */
+    TOKEN_REPLAYED,
+    /** The replay cache is full of unexpired tokens; refusing is safer than forgetting one. */
+    REPLAY_CACHE_FULL,
+    /** A node token's certificate is not the TLS client certificate of the connection carrying it. */
+    TLS_CERTIFICATE_MISMATCH;
 
     /** The stable snake_case code, e.g. {@code invalid_siren}. */
     public String code() {

@@ -11,6 +11,9 @@
  * <p>Entry points: {@link fr.socle.trust.FederationPki} writes federations (used by {@code socle certs}),
  * {@link fr.socle.trust.TrustMaterial} loads and checks a node's material at startup, and
  * {@link fr.socle.trust.FederationVerifier} decides whether a peer's certificate chain belongs to the
- * federation. The on-disk contract is {@link fr.socle.trust.FederationLayout}.
+ * federation; {@link fr.socle.trust.FederationTrust} keeps that verifier current as the CRL changes.
+ * Between nodes, {@link fr.socle.trust.NodeTokenIssuer} signs the token a node puts on each call and
+ * {@link fr.socle.trust.NodeTokenVerifier} checks it. The on-disk contract is
+ * {@link fr.socle.trust.FederationLayout}.
  */
 package fr.socle.trust;

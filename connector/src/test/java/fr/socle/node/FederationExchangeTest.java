@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Real nodes in their own JVMs, each with its own real OPA, talking DSP over mutual TLS with the
@@ -84,8 +86,8 @@ class FederationExchangeTest {
   }
 
   private JsonObject offerInCatalog(NodeProcess who, String offerId) throws Exception {
-    JsonObject catalog = who.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+    JsonObject catalog = who.api().post("/api/catalog/request", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
     assertThat(catalog.getString("@type")).isEqualTo("Catalog");
     assertThat(catalog.getString("participantId")).isEqualTo(provider.participantId());
     for (Object d : catalog.getJsonArray("dataset", new JsonArray())) {
@@ -150,6 +152,47 @@ class FederationExchangeTest {
     assertThat(negotiation.getString("agreementId")).isNull();
   }
 
+  /** Every pair of demo nodes reads each other's catalog: mTLS and node tokens work in all directions. */
+  @ParameterizedTest(name = "{0} <-> {1}")
+  @CsvSource({"region-exemple, commune-esempiu", "region-exemple, metropole-exemple",
+      "commune-esempiu, metropole-exemple"})
+  void demoNodesExchangeCatalogRequestsBothWays(String a, String b) throws Exception {
+    for (NodeProcess[] pair : new NodeProcess[][] {{node(a), node(b)}, {node(b), node(a)}}) {
+      JsonObject catalog = pair[0].api().post("/api/catalog/request", new JsonObject()
+          .put("counterPartyId", pair[1].participantId()).put("counterPartyAddress", pair[1].dspAddress()));
+      assertThat(catalog.getString("@type")).isEqualTo("Catalog");
+      assertThat(catalog.getString("participantId")).isEqualTo(pair[1].participantId());
+    }
+  }
+
+  @Test
+  void catalogRequestNamesTheCalleeAndAnotherCalleeRefusesIt() throws Exception {
+    HttpResponse<String> missing = consumer.api().send("POST", "/api/catalog/request",
+        new JsonObject().put("counterPartyAddress", provider.dspAddress()).encode());
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(missing.body()).getString("detail")).contains("'counterPartyId' is required");
+    HttpResponse<String> malformed = consumer.api().send("POST", "/api/catalog/request", new JsonObject()
+        .put("counterPartyId", "NTRFR-219900017").put("counterPartyAddress", provider.dspAddress()).encode());
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(malformed.body()).getString("detail")).contains("Luhn");
+    // The operator names the métropole but sends to the région: the région refuses a token made out
+    // to someone else, and the operator sees why.
+    HttpResponse<String> misdirected = consumer.api().send("POST", "/api/catalog/request", new JsonObject()
+        .put("counterPartyId", outsider.participantId()).put("counterPartyAddress", provider.dspAddress()).encode());
+    assertThat(misdirected.statusCode()).isEqualTo(502);
+    assertThat(new JsonObject(misdirected.body()).getString("detail")).contains("401").contains("token_audience_mismatch")
+        .contains(outsider.participantId());
+  }
+
+  private NodeProcess node(String slug) {
+    return switch (slug) {
+      case Federation.PROVIDER -> provider;
+      case Federation.CONSUMER -> consumer;
+      case Federation.OUTSIDER -> outsider;
+      default -> throw new IllegalArgumentException("no demo node " + slug);
+    };
+  }
+
   @Test
   void managementApiRefusesAWrongOrMissingKey() throws Exception {
     HttpResponse<String> wrong = new NodeProcess.Api(provider.managementUrl(), "not-the-key").send("GET",
@@ -195,7 +238,7 @@ class FederationExchangeTest {
         "/negotiations/x/agreement", "/negotiations/x/events", "/negotiations/x/agreement/verification",
         "/transfers/request", "/transfers/x/start", "/transfers/x/completion", "/transfers/x/termination"}) {
       HttpResponse<String> r = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress() + path))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"@context\": ["))
+          .header("Content-Type", "application/json").header("Authorization", consumerToken()).POST(HttpRequest.BodyPublishers.ofString("{\"@context\": ["))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(path).isEqualTo(400);
       JsonObject error = new JsonObject(r.body());
@@ -209,7 +252,7 @@ class FederationExchangeTest {
       assertThat(new JsonObject(r.body()).getString("detail")).as(path).contains("must be a JSON object");
     }
     HttpResponse<String> wrongType = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
-        + "/negotiations/request")).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        + "/negotiations/request")).header("Authorization", consumerToken()).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
         .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
         .put("@type", "TransferRequestMessage").encode())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(wrongType.statusCode()).isEqualTo(400);
@@ -229,8 +272,8 @@ class FederationExchangeTest {
       HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("policy engine (OPA)");
-      JsonObject catalog = consumer.api().post("/api/catalog/request",
-          new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+      JsonObject catalog = consumer.api().post("/api/catalog/request", new JsonObject()
+          .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
       assertThat(catalog.getJsonArray("dataset")).as("no offer shown without a decision").isEmpty();
     } finally {
       providerOpa = OpaServer.restart(providerOpa, work.resolve("opa-provider.log"));
@@ -263,9 +306,14 @@ class FederationExchangeTest {
     assertThat(sha256(data.body())).isEqualTo(sha256(dataset));
   }
 
+  /** A fresh token of the consumer for the provider: each is single-use. */
+  private String consumerToken() {
+    return "Bearer " + Federation.token(Federation.CONSUMER, provider.participantId());
+  }
+
   private HttpRequest catalogRequest() {
     return HttpRequest.newBuilder(URI.create(provider.dspAddress() + "/catalog/request"))
-        .header("Content-Type", "application/json")
+        .header("Content-Type", "application/json").header("Authorization", consumerToken())
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
             .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
             .put("@type", "CatalogRequestMessage").encode()))

@@ -39,28 +39,45 @@ public final class NodeProcess implements AutoCloseable {
    * @param opaUrl the OPA sidecar the node asks
    */
   public static NodeProcess start(Path workDir, String slug, String opaUrl) throws IOException, InterruptedException {
-    return start(workDir, slug, opaUrl, new JsonObject());
+    return start(workDir, Paths.certs(), slug, opaUrl, new JsonObject(), new JsonObject());
   }
 
   /** As {@link #start(Path, String, String)}, with top-level configuration entries added or replaced. */
   public static NodeProcess start(Path workDir, String slug, String opaUrl, JsonObject overrides)
       throws IOException, InterruptedException {
+    return start(workDir, Paths.certs(), slug, opaUrl, new JsonObject(), overrides);
+  }
+
+  /**
+   * Starts node {@code slug} of the federation in {@code federationDir} (laid out as {@code socle certs}
+   * writes it); {@code tls} adds keys to the configuration's {@code tls} object, e.g. crlReloadMillis.
+   */
+  public static NodeProcess start(Path workDir, Path federationDir, String slug, String opaUrl, JsonObject tls)
+      throws IOException, InterruptedException {
+    return start(workDir, federationDir, slug, opaUrl, tls, new JsonObject());
+  }
+
+  private static NodeProcess start(Path workDir, Path federationDir, String slug, String opaUrl, JsonObject tls,
+      JsonObject overrides)
+      throws IOException, InterruptedException {
     Path dir = workDir.resolve(slug);
     Path dataDir = dir.resolve("data");
     Files.createDirectories(dataDir);
-    Path certs = Paths.certs();
     JsonObject json = new JsonObject()
         .put("name", slug)
         .put("dataDir", dataDir.toString())
         .put("dsp", new JsonObject().put("host", "127.0.0.1").put("port", 0))
         .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("apiKey", API_KEY)
             .put("auditorKey", AUDITOR_KEY))
-        .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/" + slug).toString())
-            .put("federationDir", certs.toString()))
+        .put("tls", new JsonObject().put("nodeDir", federationDir.resolve("nodes/" + slug).toString())
+            .put("federationDir", federationDir.toString()).mergeIn(tls))
         .put("opa", new JsonObject().put("url", opaUrl).put("timeoutMillis", 2000)
             .put("expectedRevisionFile", PolicyBundles.canonical().revisionFile().toString()))
-        .put("federation", new JsonObject().put("directory", certs.resolve("federation.json").toString()))
         .put("limits", new JsonObject().put("dspTimeoutMillis", 15000));
+    Path directory = federationDir.resolve("federation.json");
+    if (Files.exists(directory)) {
+      json.put("federation", new JsonObject().put("directory", directory.toString()));
+    }
     overrides.forEach(e -> json.put(e.getKey(), e.getValue()));
     Path config = dir.resolve("config.json");
     Files.writeString(config, json.encodePrettily());

@@ -45,14 +45,21 @@ public final class TlsClients {
     context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
     SSLParameters parameters = new SSLParameters();
     parameters.setProtocols(protocols.length == 0 ? new String[] {"TLSv1.3"} : protocols);
+    // The JDK counts the TLS handshake in the connect timeout; a node's first handshakes, cold and on a
+    // shared machine, can take several seconds.
     return HttpClient.newBuilder().sslContext(context).sslParameters(parameters)
-        .connectTimeout(Duration.ofSeconds(5)).build();
+        .connectTimeout(Duration.ofSeconds(20)).build();
   }
 
   /** A client holding the development federation's certificate of node {@code slug}. */
   public static HttpClient member(String slug) throws IOException, GeneralSecurityException {
-    Path node = Paths.certs().resolve("nodes").resolve(slug);
-    return client(node.resolve("node.crt"), node.resolve("node.key"), Paths.certs().resolve("root-ca.crt"));
+    return member(Paths.certs(), slug);
+  }
+
+  /** A client holding the certificate of node {@code slug} of the federation in {@code federationDir}. */
+  public static HttpClient member(Path federationDir, String slug) throws IOException, GeneralSecurityException {
+    Path node = federationDir.resolve("nodes").resolve(slug);
+    return client(node.resolve("node.crt"), node.resolve("node.key"), federationDir.resolve("root-ca.crt"));
   }
 
   static Certificate[] certificates(Path pem) throws IOException, GeneralSecurityException {
