@@ -72,7 +72,7 @@ class AuditTrailTest {
     provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", id)
         .put("policyId", "p-" + id));
     JsonObject catalog = consumer.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
     JsonObject offer = null;
     for (Object d : catalog.getJsonArray("dataset")) {
       if (id.equals(((JsonObject) d).getString("@id"))) {

@@ -113,7 +113,7 @@ class DataPlaneTest {
     provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", "a-" + id)
         .put("policyId", "p-" + id));
     JsonObject catalog = consumer.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyAddress", provider.dspAddress()));
+        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
     JsonObject offer = null;
     for (Object d : catalog.getJsonArray("dataset")) {
       for (Object p : ((JsonObject) d).getJsonArray("hasPolicy")) {
@@ -234,13 +234,16 @@ class DataPlaneTest {
     String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/secret.csv"), use());
     String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
     HttpClient member = TlsClients.member(Federation.CONSUMER);
-    HttpResponse<String> forged = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
-        + "/public/transfers/" + providerPid)).header("Authorization", "Bearer forged").build(),
+    URI endpoint = URI.create(provider.dspAddress() + "/public/transfers/" + providerPid);
+    // The node token is valid: what is refused is the transfer's access token.
+    HttpResponse<String> forged = member.send(HttpRequest.newBuilder(endpoint).header("Authorization", "Bearer forged")
+        .header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId())).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(forged.statusCode()).isEqualTo(401);
     assertThat(forged.body()).contains("invalid_token");
-    HttpResponse<String> none = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
-        + "/public/transfers/" + providerPid)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> none = member.send(HttpRequest.newBuilder(endpoint)
+        .header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId())).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(none.statusCode()).isEqualTo(401);
   }
 
