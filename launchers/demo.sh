@@ -104,7 +104,8 @@ info "asset qualite-eau-2026 ($(wc -c <"$DATASET") bytes), policy: territory isP
 
 step "3. $CONSUMER reads the provider's catalog (DSP over mutual TLS)"
 CATALOG="$(api "$CONSUMER" POST /api/catalog/request "{\"counterPartyAddress\":\"$PROVIDER_DSP\"}")"
-OFFER="$(jq -c '[.dataset[]?.hasPolicy[]? | select(."@id" == "offre-qualite-eau")][0]' <<<"$CATALOG")"
+# DSP 2025-1 catalogs name the dataset once, not in each of its offers: the offer sent back carries it as target.
+OFFER="$(jq -c '[.dataset[]? | ."@id" as $d | .hasPolicy[]? | select(."@id" == "offre-qualite-eau") | . + {target: $d}][0]' <<<"$CATALOG")"
 [ "$OFFER" != null ] || die "the offer is missing from the catalog"
 info "offer found: $(jq -r '."@id"' <<<"$OFFER") on $(jq -r .target <<<"$OFFER")"
 

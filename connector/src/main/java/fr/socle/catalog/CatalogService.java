@@ -35,9 +35,16 @@ public final class CatalogService {
 
   /** The catalog for {@code caller}. */
   public Future<JsonObject> catalogFor(String caller) {
-    return visibleOffers(caller).map(offers -> Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
-        .put("participantId", selfId).put("service", new JsonArray().add(dataService()))
-        .put("dataset", datasets(offers)));
+    return visibleOffers(caller).map(offers -> {
+      JsonObject catalog = Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
+          .put("participantId", selfId).put("service", new JsonArray().add(dataService()));
+      JsonArray datasets = datasets(offers);
+      // The catalog schema wants at least one item in a "dataset" array: an empty catalog has none.
+      if (!datasets.isEmpty()) {
+        catalog.put("dataset", datasets);
+      }
+      return catalog;
+    });
   }
 
   /** One dataset of the catalog, or null when the caller may see none of its offers. */
@@ -81,7 +88,7 @@ public final class CatalogService {
           .put("hasPolicy", new JsonArray())
           .put("distribution", new JsonArray().add(new JsonObject().put("@type", "Distribution")
               .put("format", Dsp.HTTP_DATA_PULL).put("accessService", dataService()))));
-      dataset.getJsonArray("hasPolicy").add(offer.odrlOffer(selfId));
+      dataset.getJsonArray("hasPolicy").add(offer.catalogOffer(selfId));
     }
     return new JsonArray(new ArrayList<>(byAsset.values()));
   }

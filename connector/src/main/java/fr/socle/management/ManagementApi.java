@@ -100,7 +100,7 @@ public final class ManagementApi {
     router.post("/api/negotiations").handler(ctx -> {
       JsonObject body = body(ctx);
       created(ctx, negotiations.request(string(body, "counterPartyId"), url(body, "counterPartyAddress"),
-          object(body, "offer")).map(Negotiation::toJson));
+          object(body, "offer"), body.getValue("datasetId") instanceof String d ? d : null).map(Negotiation::toJson));
     });
     router.get("/api/negotiations").handler(ctx ->
         ok(ctx, negotiations.store().list().map(l -> array(l, Negotiation::toJson))));

@@ -2,10 +2,11 @@ package fr.socle.negotiation;
 
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
+import fr.socle.negotiation.NegotiationHook.Move;
+import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.PolicyEngine;
 import fr.socle.policy.Scope;
-import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
 import fr.socle.protocol.DspMessage;
@@ -14,7 +15,6 @@ import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,12 +23,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Both sides of DSP contract negotiation.
+ * Both sides of DSP contract negotiation, counter-offers included.
  *
- * <p>Incoming messages are handled in a fixed order: the caller is already authenticated (mTLS);
- * load the negotiation, check the caller owns it, validate the message, transition, then kick the
- * step runner. Outgoing messages are sent only by {@link #step(String)}, from a persisted -ING state,
- * so a node killed at any moment resends what it had not delivered when it starts again.
+ * <p>Incoming messages are handled in a fixed order: the caller is already authenticated; load the
+ * negotiation, check the caller owns it and the message names it, validate, transition (a
+ * compare-and-set), then kick the step runner. A message that does not fit the current state is a
+ * 409 and changes nothing; a redelivered one is acknowledged without change
+ * ({@link NegotiationState#hasReached}).
+ *
+ * <p>Outgoing messages are sent only by {@link #step(String)}, from a persisted -ING state, so a
+ * node killed at any moment resends what it had not delivered when it starts again. Where the node
+ * has the next move in a settled state, the {@link NegotiationHook} may choose it; otherwise the
+ * provider asks its policy engine and the consumer verifies agreements and holds offers for its
+ * operator.
  */
 public final class NegotiationManager {
 
@@ -39,18 +46,21 @@ public final class NegotiationManager {
   private final DspClient client;
   private final PolicyEngine policy;
   private final DecisionInputs inputs;
+  private final NegotiationHook hook;
   private final Clock clock;
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
 
   public NegotiationManager(Vertx vertx, NegotiationStore store, CatalogStore catalog, DspClient client,
-      PolicyEngine policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
+      PolicyEngine policy, DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId,
+      String selfAddress) {
     this.store = store;
     this.catalog = catalog;
     this.client = client;
     this.policy = policy;
     this.inputs = inputs;
+    this.hook = hook;
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
@@ -65,20 +75,35 @@ public final class NegotiationManager {
     });
   }
 
+  public NegotiationStore store() {
+    return store;
+  }
+
   // ---- consumer side, from the management API ----
 
-  /** Starts negotiating {@code offer} (as found in the provider's catalog) with a provider. */
-  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer) {
+  /**
+   * Starts negotiating {@code offer} (as found in the provider's catalog) with a provider. The
+   * dataset is the offer's {@code target} or, as DSP 2025-1 catalogs leave it out, {@code datasetId}.
+   */
+  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
+      String datasetId) {
     String offerId = offer.getString("@id");
-    String target = offer.getValue("target") instanceof String t ? t : null;
+    String target = offer.getValue("target") instanceof String t ? t : datasetId;
     if (offerId == null || target == null) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "the offer must carry '@id' and 'target' as in the provider's catalog, got " + offer.encode()));
+      return Future.failedFuture(new IllegalArgumentException("the offer must carry an '@id', and a 'target' "
+          + "unless the dataset id is given, got " + offer.encode()));
     }
+    JsonObject body = offer.copy().put("target", target);
     Instant now = clock.instant();
     Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
-        counterPartyId, null, counterPartyAddress, offerId, target, offer, null, null, now, now);
+        counterPartyId, null, counterPartyAddress, offerId, target, body, null, null, now, now);
     return store.create(n).onSuccess(created -> runner.kick(created.id()));
+  }
+
+  /** Terminates an unfinished negotiation on this node's initiative (operator or hook). */
+  public Future<Negotiation> terminate(String id, String reason) {
+    return store.find(id).compose(n -> local(n, Change.to(n.state(), NegotiationState.TERMINATING)
+        .withDetail(reason)));
   }
 
   // ---- provider side, DSP endpoints ----
@@ -87,26 +112,25 @@ public final class NegotiationManager {
   public Future<Negotiation> onContractRequest(String caller, DspMessage message) {
     String consumerPid = message.requireString("consumerPid");
     String callback = message.requireString("callbackAddress");
-    JsonObject offer = message.requireObject("offer");
-    String offerId = offer.getString("@id");
-    if (offerId == null) {
-      return Future.failedFuture(DspException.badRequest("ContractRequestMessage.offer requires an '@id'"));
-    }
+    String offerId = offerId(message);
     if (message.optionalString("providerPid") != null) {
-      return Future.failedFuture(DspException.badRequest(
-          "an initial ContractRequestMessage must not carry a providerPid (counter-offers are not supported yet)"));
+      return Future.failedFuture(DspException.badRequest("a ContractRequestMessage to /negotiations/request starts a "
+          + "negotiation and must not carry a providerPid; send counter-requests to /negotiations/:providerPid/request"));
     }
-    return catalog.findOffer(offerId)
-        .recover(e -> Future.failedFuture(e instanceof NotFound
-            ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
-        .compose(found -> {
-          Instant now = clock.instant();
-          Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
-              caller, consumerPid, callback, offerId, found.asset().id(), found.odrlOffer(selfId), null, null, now,
-              now);
-          return store.create(n);
-        })
-        .onSuccess(n -> runner.kick(n.id()));
+    return knownOffer(offerId, null).compose(found -> {
+      Instant now = clock.instant();
+      Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
+          caller, consumerPid, callback, offerId, found.asset().id(), found.odrlOffer(selfId), null, null, now, now);
+      return store.create(n);
+    }).onSuccess(n -> runner.kick(n.id()));
+  }
+
+  /** {@code POST /negotiations/:providerPid/request}: a consumer's counter-request to our offer. */
+  public Future<Negotiation> onCounterRequest(String caller, String providerPid, DspMessage message) {
+    String offerId = offerId(message);
+    return owned(caller, providerPid, Role.PROVIDER, message)
+        .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> transition(n,
+            Change.to(n.state(), NegotiationState.REQUESTED).withOffer(offerId, found.odrlOffer(selfId)))));
   }
 
   /** {@code POST /negotiations/:providerPid/agreement/verification}. */
@@ -117,9 +141,28 @@ public final class NegotiationManager {
 
   // ---- consumer side, DSP callbacks ----
 
+  /** {@code POST /negotiations/:consumerPid/offers}: the provider makes an offer. */
+  public Future<Negotiation> onOffer(String caller, String consumerPid, DspMessage message) {
+    JsonObject offer = message.requireObject("offer");
+    String providerPid = message.requireString("providerPid");
+    return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
+      String offerId = offer.getString("@id");
+      if (offerId == null) {
+        throw DspException.badRequest("ContractOfferMessage.offer requires an '@id'");
+      }
+      Object target = offer.getValue("target");
+      if (target != null && !n.assetId().equals(target)) {
+        throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
+      }
+      return transition(n, Change.to(n.state(), NegotiationState.OFFERED).withCounterPartyPid(providerPid)
+          .withOffer(offerId, offer.copy().put("target", n.assetId())));
+    });
+  }
+
   /** {@code POST /negotiations/:consumerPid/agreement}: the provider agreed. */
   public Future<Negotiation> onAgreement(String caller, String consumerPid, DspMessage message) {
     JsonObject body = message.requireObject("agreement");
+    String providerPid = message.requireString("providerPid");
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
       String agreementId = body.getString("@id");
       if (agreementId == null) {
@@ -134,22 +177,26 @@ public final class NegotiationManager {
             + " is not this participant " + selfId);
       }
       Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0);
-      NegotiationStore.Change change = NegotiationStore.Change.to(n.state(), NegotiationState.AGREED)
-          .withAgreement(agreement).withCounterPartyPid(message.requireString("providerPid"));
-      return transition(n, change);
+      return transition(n, Change.to(n.state(), NegotiationState.AGREED).withAgreement(agreement)
+          .withCounterPartyPid(providerPid));
     });
   }
 
-  /** {@code POST /negotiations/:pid/events}: FINALIZED for a consumer; ACCEPTED is not expected yet. */
+  /** {@code POST /negotiations/:pid/events}: ACCEPTED for a provider, FINALIZED for a consumer. */
   public Future<Negotiation> onEvent(String caller, String pid, DspMessage message) {
     String eventType = message.requireString("eventType");
+    // Compacted with the DSP context the value is a bare term; a peer may also send the full IRI.
+    String event = eventType.replaceFirst("^.*[:/]", "");
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
-      if (n.role() == Role.CONSUMER && eventType.endsWith("FINALIZED")) {
+      if (n.role() == Role.PROVIDER && event.equals("ACCEPTED")) {
+        return move(n, NegotiationState.ACCEPTED, null);
+      }
+      if (n.role() == Role.CONSUMER && event.equals("FINALIZED")) {
         return move(n, NegotiationState.FINALIZED, null);
       }
-      throw DspException.conflict("event " + eventType + " is not expected by the " + n.role().name().toLowerCase()
-          + " in state " + n.state().dspState());
+      throw DspException.badRequest("event " + eventType + " is not one a " + n.role().name().toLowerCase()
+          + " receives; expected " + (n.role() == Role.PROVIDER ? "ACCEPTED" : "FINALIZED"));
     });
   }
 
@@ -157,9 +204,9 @@ public final class NegotiationManager {
   public Future<Negotiation> onTermination(String caller, String pid, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
-      String reason = message.body().getValue("reason") == null ? "no reason given"
-          : message.body().getValue("reason").toString();
-      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": " + reason);
+      Object reason = message.body().getValue("reason");
+      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": "
+          + (reason == null ? "no reason given" : reason.toString()));
     });
   }
 
@@ -173,8 +220,9 @@ public final class NegotiationManager {
     });
   }
 
-  public NegotiationStore store() {
-    return store;
+  /** The DSP {@code ContractNegotiation} body for {@code n}. */
+  public static JsonObject dspBody(Negotiation n) {
+    return NegotiationMessages.negotiation(n);
   }
 
   // ---- steps ----
@@ -188,40 +236,78 @@ public final class NegotiationManager {
 
   private Future<Boolean> consumerStep(Negotiation n) {
     return switch (n.state()) {
-      case REQUESTING -> client.post(n.counterPartyAddress(), "/negotiations/request", contractRequest(n))
+      case REQUESTING -> client.post(n.counterPartyAddress(), NegotiationMessages.requestPath(n),
+              NegotiationMessages.request(n, selfAddress))
           .compose(answer -> {
-            String providerPid = answer.getString("providerPid");
+            String providerPid = n.providerPid() != null ? n.providerPid() : answer.getString("providerPid");
             if (providerPid == null) {
               return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
             }
-            return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.REQUESTED)
-                .withCounterPartyPid(providerPid));
+            return advance(n, Change.to(n.state(), NegotiationState.REQUESTED).withCounterPartyPid(providerPid));
           });
-      case AGREED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFYING));
-      case VERIFYING -> client.post(n.counterPartyAddress(),
-              "/negotiations/" + n.providerPid() + "/agreement/verification",
-              pids(Dsp.message("ContractAgreementVerificationMessage"), n))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFIED)));
-      case TERMINATING -> sendTermination(n, "/negotiations/" + n.providerPid() + "/termination");
+      case REQUESTED -> settle(n, Move.WAIT);
+      case OFFERED -> settle(n, Move.WAIT);
+      case ACCEPTING -> send(n, NegotiationMessages.path(n, "events"), NegotiationMessages.event(n, "ACCEPTED"),
+          NegotiationState.ACCEPTED);
+      case AGREED -> settle(n, null);
+      case VERIFYING -> send(n, NegotiationMessages.path(n, "agreement/verification"),
+          NegotiationMessages.verification(n), NegotiationState.VERIFIED);
+      case TERMINATING -> sendTermination(n);
       default -> Future.succeededFuture(false);
     };
   }
 
   private Future<Boolean> providerStep(Negotiation n) {
     return switch (n.state()) {
-      case REQUESTED -> decide(n);
+      case REQUESTED, ACCEPTED, VERIFIED -> settle(n, null);
+      case OFFERING -> send(n, NegotiationMessages.path(n, "offers"), NegotiationMessages.offer(n, selfAddress),
+          NegotiationState.OFFERED);
       case AGREEING -> store.findAgreement(n.agreementId())
-          .compose(a -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/agreement",
-              pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
-                  .put("callbackAddress", selfAddress)))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.AGREED)));
-      case VERIFIED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZING));
-      case FINALIZING -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/events",
-              pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", "FINALIZED"))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZED)));
-      case TERMINATING -> sendTermination(n, "/negotiations/" + n.consumerPid() + "/termination");
+          .compose(a -> send(n, NegotiationMessages.path(n, "agreement"),
+              NegotiationMessages.agreement(n, a, selfAddress), NegotiationState.AGREED));
+      case FINALIZING -> send(n, NegotiationMessages.path(n, "events"), NegotiationMessages.event(n, "FINALIZED"),
+          NegotiationState.FINALIZED);
+      case TERMINATING -> sendTermination(n);
       default -> Future.succeededFuture(false);
     };
+  }
+
+  /**
+   * The next move in a settled state where this node may act: the hook's choice, or the node's own
+   * ({@code fallback}; null where the node acts by itself).
+   */
+  private Future<Boolean> settle(Negotiation n, Move fallback) {
+    Move move = hook.next(n);
+    if (move == Move.DEFAULT) {
+      move = fallback;
+    }
+    if (move == Move.WAIT) {
+      return Future.succeededFuture(false);
+    }
+    if (move == Move.TERMINATE) {
+      return advance(n, Change.to(n.state(), NegotiationState.TERMINATING).withDetail("terminated by " + selfId));
+    }
+    NegotiationState state = n.state();
+    if (move == null) {
+      return switch (state) {
+        case REQUESTED, ACCEPTED -> decide(n);
+        case VERIFIED -> advance(n, Change.to(state, NegotiationState.FINALIZING));
+        case AGREED -> advance(n, Change.to(state, NegotiationState.VERIFYING));
+        default -> Future.succeededFuture(false);
+      };
+    }
+    boolean provider = n.role() == Role.PROVIDER;
+    if (move == Move.OFFER && provider && state == NegotiationState.REQUESTED) {
+      return advance(n, Change.to(state, NegotiationState.OFFERING));
+    }
+    if (move == Move.ACCEPT && !provider && state == NegotiationState.OFFERED) {
+      return advance(n, Change.to(state, NegotiationState.ACCEPTING));
+    }
+    if (move == Move.REQUEST && !provider && state == NegotiationState.OFFERED) {
+      return advance(n, Change.to(state, NegotiationState.REQUESTING));
+    }
+    return Future.failedFuture(new IllegalStateException("the negotiation hook chose " + move + " for a "
+        + n.role() + " negotiation in " + state + ", where it does not apply"));
   }
 
   /** The provider's decision: its own stored offer policy, evaluated by OPA for the authenticated consumer. */
@@ -232,11 +318,9 @@ public final class NegotiationManager {
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("negotiation {} refused for {}: {}", n.id(), n.counterPartyId(), decision.summary());
-            return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATING)
-                .withDetail(decision.summary()));
+            return advance(n, Change.to(n.state(), NegotiationState.TERMINATING).withDetail(decision.summary()));
           }
-          return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.AGREEING)
-              .withAgreement(agreementFor(n, offer)));
+          return advance(n, Change.to(n.state(), NegotiationState.AGREEING).withAgreement(agreementFor(n, offer)));
         }));
   }
 
@@ -248,31 +332,63 @@ public final class NegotiationManager {
     return new Agreement(body.getString("@id"), n.id(), offer.asset().id(), selfId, n.counterPartyId(), body, now, 0);
   }
 
-  private Future<Boolean> sendTermination(Negotiation n, String path) {
-    Future<JsonObject> sent = n.counterPartyPid() == null ? Future.succeededFuture(new JsonObject())
-        : client.post(n.counterPartyAddress(), path, pids(Dsp.message("ContractNegotiationTerminationMessage"), n)
-            .put("code", "refused").put("reason", new JsonArray().add(n.detail() == null ? "terminated" : n.detail())));
-    return sent.compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATED)));
+  /** Sends a message of a -ING state, then records {@code done} once the counter-party acknowledged it. */
+  private Future<Boolean> send(Negotiation n, String path, JsonObject message, NegotiationState done) {
+    return client.post(n.counterPartyAddress(), path, message).compose(ok -> advance(n, Change.to(n.state(), done)));
+  }
+
+  private Future<Boolean> sendTermination(Negotiation n) {
+    if (n.counterPartyPid() == null) {
+      // The counter-party never heard of this negotiation: there is no one to tell.
+      return advance(n, Change.to(n.state(), NegotiationState.TERMINATED));
+    }
+    return send(n, NegotiationMessages.path(n, "termination"), NegotiationMessages.termination(n),
+        NegotiationState.TERMINATED);
   }
 
   private Future<Void> giveUp(String id, Throwable cause) {
     return store.find(id).compose(n -> n.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATED)
+        : store.move(id, Change.to(n.state(), NegotiationState.TERMINATED)
             .withDetail("gave up: " + cause.getMessage())).mapEmpty());
   }
 
   /** Commits a step's transition; a conflict means a partner's message moved it first, which is fine. */
-  private Future<Boolean> advance(Negotiation n, NegotiationStore.Change change) {
+  private Future<Boolean> advance(Negotiation n, Change change) {
     return store.move(n.id(), change).map(true)
         .recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
+  // ---- incoming message checks ----
+
+  private static String offerId(DspMessage message) {
+    String offerId = message.requireObject("offer").getString("@id");
+    if (offerId == null) {
+      throw DspException.badRequest("ContractRequestMessage.offer requires an '@id'");
+    }
+    return offerId;
+  }
+
+  /** One of this node's offers, for {@code assetId} when it is not null. */
+  private Future<Offer> knownOffer(String offerId, String assetId) {
+    return catalog.findOffer(offerId)
+        .recover(e -> Future.failedFuture(e instanceof NotFound
+            ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
+        .map(found -> {
+          if (assetId != null && !assetId.equals(found.asset().id())) {
+            throw DspException.badRequest("offer '" + offerId + "' is for dataset " + found.asset().id()
+                + ", not the negotiated " + assetId);
+          }
+          return found;
+        });
+  }
+
   private Future<Negotiation> owned(String caller, String pid, Role role, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
-      if (n.role() != role) {
-        throw DspException.notFound("no " + role.name().toLowerCase() + " negotiation '" + pid + "'");
-      }
       checkOwner(n, caller, message);
+      if (n.role() != role) {
+        throw DspException.conflict("negotiation " + pid + " is a " + n.role().name().toLowerCase()
+            + " negotiation; a " + message.type() + " goes to the " + role.name().toLowerCase());
+      }
       return n;
     });
   }
@@ -294,10 +410,11 @@ public final class NegotiationManager {
   }
 
   private Future<Negotiation> move(Negotiation n, NegotiationState to, String detail) {
-    return transition(n, NegotiationStore.Change.to(n.state(), to).withDetail(detail));
+    return transition(n, Change.to(n.state(), to).withDetail(detail));
   }
 
-  private Future<Negotiation> transition(Negotiation n, NegotiationStore.Change change) {
+  /** A transition asked for by the counter-party: idempotent for redeliveries, 409 out of turn. */
+  private Future<Negotiation> transition(Negotiation n, Change change) {
     if (n.state().hasReached(change.to())) {
       return Future.succeededFuture(n);
     }
@@ -310,21 +427,16 @@ public final class NegotiationManager {
         .onSuccess(moved -> runner.kick(moved.id()));
   }
 
-  private JsonObject contractRequest(Negotiation n) {
-    return Dsp.message("ContractRequestMessage").put("consumerPid", n.id()).put("offer", n.offer())
-        .put("callbackAddress", selfAddress);
-  }
-
-  private static JsonObject pids(JsonObject message, Negotiation n) {
-    return message.put("providerPid", n.providerPid()).put("consumerPid", n.consumerPid());
+  /** A transition asked for by this node's operator rather than a partner. */
+  private Future<Negotiation> local(Negotiation n, Change change) {
+    if (!n.state().canMoveTo(change.to())) {
+      return Future.failedFuture(new Conflict("negotiation " + n.id() + " is " + n.state()
+          + " and cannot become " + change.to()));
+    }
+    return store.move(n.id(), change).onSuccess(moved -> runner.kick(moved.id()));
   }
 
   private static <T> Future<T> notFound(Throwable e) {
     return Future.failedFuture(e instanceof NotFound ? DspException.notFound(e.getMessage()) : e);
-  }
-
-  /** The DSP {@code ContractNegotiation} body for {@code n}. */
-  public static JsonObject dspBody(Negotiation n) {
-    return pids(Dsp.message("ContractNegotiation"), n).put("state", n.state().dspState());
   }
 }

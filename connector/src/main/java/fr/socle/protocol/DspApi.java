@@ -79,6 +79,8 @@ public final class DspApi {
       reply(ctx, 201, negotiations.onContractRequest(caller, m).map(NegotiationManager::dspBody),
           "ContractNegotiationError");
     });
+    negotiation(router, "/negotiations/:pid/request", "ContractRequestMessage", negotiations::onCounterRequest);
+    negotiation(router, "/negotiations/:pid/offers", "ContractOfferMessage", negotiations::onOffer);
     negotiation(router, "/negotiations/:pid/agreement/verification", "ContractAgreementVerificationMessage",
         negotiations::onVerification);
     negotiation(router, "/negotiations/:pid/agreement", "ContractAgreementMessage", negotiations::onAgreement);
@@ -95,6 +97,7 @@ public final class DspApi {
       reply(ctx, 201, transfers.onTransferRequest(caller, m).map(TransferManager::dspBody), "TransferError");
     });
     transfer(router, "/transfers/:pid/start", "TransferStartMessage", transfers::onStart);
+    transfer(router, "/transfers/:pid/suspension", "TransferSuspensionMessage", transfers::onSuspension);
     transfer(router, "/transfers/:pid/completion", "TransferCompletionMessage", transfers::onCompletion);
     transfer(router, "/transfers/:pid/termination", "TransferTerminationMessage", transfers::onTermination);
   }
