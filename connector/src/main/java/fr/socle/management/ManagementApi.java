@@ -51,10 +51,16 @@ public final class ManagementApi {
   private final DataFetcher fetcher;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
+  private final String partnerScheme;
 
+  /**
+   * @param partnerScheme the scheme of partners' DSP addresses: {@code https://} for every
+   *     production node; plain {@code http://} only for a node built with plain protocol security
+   *     (the conformance test)
+   */
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
       TransferManager transfers, DspClient dsp, DataFetcher fetcher, Supplier<Future<JsonObject>> readiness,
-      long maxBodyBytes) {
+      long maxBodyBytes, String partnerScheme) {
     this.apiKey = apiKey;
     this.catalog = catalog;
     this.negotiations = negotiations;
@@ -63,6 +69,7 @@ public final class ManagementApi {
     this.fetcher = fetcher;
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
+    this.partnerScheme = partnerScheme;
   }
 
   public void mount(Router router) {
@@ -251,11 +258,11 @@ public final class ManagementApi {
     return value;
   }
 
-  private static String url(JsonObject body, String name) {
+  private String url(JsonObject body, String name) {
     String value = string(body, name);
-    if (!value.startsWith("https://")) {
-      throw Problem.badRequest("'" + name + "' must be an https:// URL (partners speak DSP over TLS), got '"
-          + value + "'");
+    if (!value.startsWith(partnerScheme)) {
+      throw Problem.badRequest("'" + name + "' must be an " + partnerScheme + " URL (partners speak DSP over TLS), "
+          + "got '" + value + "'");
     }
     return value;
   }

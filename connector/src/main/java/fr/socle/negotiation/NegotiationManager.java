@@ -245,8 +245,7 @@ public final class NegotiationManager {
             }
             return advance(n, Change.to(n.state(), NegotiationState.REQUESTED).withCounterPartyPid(providerPid));
           });
-      case REQUESTED -> settle(n, Move.WAIT);
-      case OFFERED -> settle(n, Move.WAIT);
+      case REQUESTED, OFFERED, ACCEPTED, VERIFIED -> settle(n, Move.WAIT);
       case ACCEPTING -> send(n, NegotiationMessages.path(n, "events"), NegotiationMessages.event(n, "ACCEPTED"),
           NegotiationState.ACCEPTED);
       case AGREED -> settle(n, null);
@@ -260,7 +259,8 @@ public final class NegotiationManager {
   private Future<Boolean> providerStep(Negotiation n) {
     return switch (n.state()) {
       case REQUESTED, ACCEPTED, VERIFIED -> settle(n, null);
-      case OFFERING -> send(n, NegotiationMessages.path(n, "offers"), NegotiationMessages.offer(n, selfAddress),
+      case OFFERED, AGREED -> settle(n, Move.WAIT);
+      case OFFERING -> send(n, NegotiationMessages.path(n, "offers"), NegotiationMessages.offer(n),
           NegotiationState.OFFERED);
       case AGREEING -> store.findAgreement(n.agreementId())
           .compose(a -> send(n, NegotiationMessages.path(n, "agreement"),

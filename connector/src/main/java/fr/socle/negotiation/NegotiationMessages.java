@@ -13,22 +13,22 @@ final class NegotiationMessages {
   private NegotiationMessages() {
   }
 
-  /** {@code ContractRequestMessage}: the first one (no providerPid) or a counter-request. */
+  /**
+   * {@code ContractRequestMessage}: the first one carries the callback address, a counter-request
+   * the providerPid instead (the schema allows exactly one of the two).
+   */
   static JsonObject request(Negotiation n, String selfAddress) {
-    JsonObject m = Dsp.message("ContractRequestMessage").put("consumerPid", n.consumerPid()).put("offer", n.offer())
-        .put("callbackAddress", selfAddress);
-    if (n.providerPid() != null) {
-      m.put("providerPid", n.providerPid());
-    }
-    return m;
+    JsonObject m = Dsp.message("ContractRequestMessage").put("consumerPid", n.consumerPid()).put("offer", n.offer());
+    return n.providerPid() == null ? m.put("callbackAddress", selfAddress) : m.put("providerPid", n.providerPid());
   }
 
   static String requestPath(Negotiation n) {
     return n.providerPid() == null ? "/negotiations/request" : "/negotiations/" + n.providerPid() + "/request";
   }
 
-  static JsonObject offer(Negotiation n, String selfAddress) {
-    return pids(Dsp.message("ContractOfferMessage"), n).put("offer", n.offer()).put("callbackAddress", selfAddress);
+  /** {@code ContractOfferMessage} in a running negotiation: the consumerPid, hence no callback address. */
+  static JsonObject offer(Negotiation n) {
+    return pids(Dsp.message("ContractOfferMessage"), n).put("offer", n.offer());
   }
 
   static JsonObject agreement(Negotiation n, Agreement a, String selfAddress) {

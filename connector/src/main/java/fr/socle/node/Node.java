@@ -143,7 +143,8 @@ public final class Node extends VerticleBase {
 
     DataFetcher fetcher = new DataFetcher(vertx, security.clientOptions(), config.dspTimeoutMillis());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher,
-        () -> readiness(policy), config.maxBodyBytes()).mount(managementRouter);
+        () -> readiness(policy), config.maxBodyBytes(),
+        security.clientOptions().isSsl() ? "https://" : "http://").mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
