@@ -354,8 +354,10 @@ public final class NegotiationManager {
 
   /** Commits a step's transition; a conflict means a partner's message moved it first, which is fine. */
   private Future<Boolean> advance(Negotiation n, Change change) {
-    return store.move(n.id(), change).map(true)
-        .recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+    return store.move(n.id(), change).map(moved -> {
+      LOG.debug("negotiation {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
+      return true;
+    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
   // ---- incoming message checks ----
@@ -424,7 +426,11 @@ public final class NegotiationManager {
     }
     return store.move(n.id(), change)
         .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
-        .onSuccess(moved -> runner.kick(moved.id()));
+        .onSuccess(moved -> {
+          LOG.debug("negotiation {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(), change.from(),
+              change.to());
+          runner.kick(moved.id());
+        });
   }
 
   /** A transition asked for by this node's operator rather than a partner. */

@@ -285,8 +285,10 @@ public final class TransferManager {
   }
 
   private Future<Boolean> advance(Transfer t, Change change) {
-    return store.move(t.id(), change).map(true)
-        .recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+    return store.move(t.id(), change).map(moved -> {
+      LOG.debug("transfer {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
+      return true;
+    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
@@ -317,7 +319,11 @@ public final class TransferManager {
     }
     return store.move(t.id(), change)
         .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
-        .onSuccess(moved -> runner.kick(moved.id()));
+        .onSuccess(moved -> {
+          LOG.debug("transfer {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(), change.from(),
+              change.to());
+          runner.kick(moved.id());
+        });
   }
 
   /** A transition asked for by the local operator rather than a partner. */
