@@ -7,6 +7,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.node.Node;
 import fr.socle.node.NodeConfig;
 import fr.socle.node.ProtocolSecurity;
+import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspException;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.store.Database;
@@ -15,23 +16,32 @@ import fr.socle.testing.Paths;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.dataspacetck.core.system.ConsoleMonitor;
 import org.eclipse.dataspacetck.dsp.system.DspSystemLauncher;
 import org.eclipse.dataspacetck.runtime.TckRuntime;
@@ -84,6 +94,7 @@ class DspTckTest {
         vertx.deployVerticle(node).await();
         seed(config, clock, node.participantId(), kitAddress);
         JsonObject run = new JsonObject(Files.readString(config.dataDir().resolve("node.json")));
+        catalogIsPaginatedWithLinkHeaders(dspUrl, token);
         try (TckInitiator initiator = TckInitiator.start(0, "http://127.0.0.1:" + run.getInteger("managementPort"),
             API_KEY)) {
           Map<String, String> properties = properties();
@@ -114,6 +125,37 @@ class DspTckTest {
         vertx.close().await();
       }
     }
+  }
+
+  /** DSP 2025-1 catalog pagination, which the kit does not exercise: pages of 5 over the seeded datasets. */
+  private static void catalogIsPaginatedWithLinkHeaders(String dspUrl, String token) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    String request = new JsonObject().put("@context", new JsonArray().add(Dsp.CONTEXT))
+        .put("@type", "CatalogRequestMessage").encode();
+    List<String> seen = new ArrayList<>();
+    String next = "/catalog/request?limit=5";
+    int pages = 0;
+    while (next != null) {
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(dspUrl + next))
+          .header("Authorization", token).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+      for (Object d : new JsonObject(page.body()).getJsonArray("dataset")) {
+        seen.add(((JsonObject) d).getString("@id"));
+      }
+      String link = page.headers().firstValue("Link").orElse("");
+      assertThat(link.contains("rel=\"previous\"")).as("previous link on page " + pages).isEqualTo(pages > 0);
+      Matcher m = Pattern.compile("<([^>]+)>; rel=\"next\"").matcher(link);
+      next = m.find() ? m.group(1) : null;
+      pages++;
+    }
+    assertThat(pages).isEqualTo((TckSeed.DATASETS.size() + 4) / 5);
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(TckSeed.DATASETS);
+    HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(URI.create(dspUrl + "/catalog/request?limit=0"))
+        .header("Authorization", token).POST(HttpRequest.BodyPublishers.ofString(request)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(wrong.body()).contains("query parameter 'limit' must be an integer from 1 to 100, got '0'");
   }
 
   private void report(TestExecutionSummary summary, long millis, boolean all) throws IOException {

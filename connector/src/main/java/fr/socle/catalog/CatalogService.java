@@ -33,17 +33,30 @@ public final class CatalogService {
     this.selfAddress = selfAddress;
   }
 
-  /** The catalog for {@code caller}. */
-  public Future<JsonObject> catalogFor(String caller) {
+  /** One page of a catalog: datasets {@code offset} to {@code offset + limit - 1} of {@code total}. */
+  public record Page(JsonObject catalog, int offset, int limit, int total) {
+
+    public boolean hasNext() {
+      return offset + limit < total;
+    }
+
+    public boolean hasPrevious() {
+      return offset > 0;
+    }
+  }
+
+  /** The catalog for {@code caller}, paginated by dataset in a stable order (by dataset id). */
+  public Future<Page> catalogFor(String caller, int offset, int limit) {
     return visibleOffers(caller).map(offers -> {
       JsonObject catalog = Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
           .put("participantId", selfId).put("service", new JsonArray().add(dataService()));
-      JsonArray datasets = datasets(offers);
-      // The catalog schema wants at least one item in a "dataset" array: an empty catalog has none.
-      if (!datasets.isEmpty()) {
-        catalog.put("dataset", datasets);
+      JsonArray all = datasets(offers);
+      List<Object> page = all.getList().subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+      // The catalog schema wants at least one item in a "dataset" array: an empty page has none.
+      if (!page.isEmpty()) {
+        catalog.put("dataset", new JsonArray(new ArrayList<>(page)));
       }
-      return catalog;
+      return new Page(catalog, offset, limit, all.size());
     });
   }
 

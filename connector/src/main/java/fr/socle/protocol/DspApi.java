@@ -13,7 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
-import java.util.function.BiFunction;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class DspApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(DspApi.class);
+  /** Datasets per catalog page, at most. */
+  static final int MAX_PAGE = 100;
 
   /** Handles one validated message for the authenticated caller and the path's process id. */
   private interface Handler<T> {
@@ -57,7 +60,12 @@ public final class DspApi {
     router.post("/catalog/request").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
       message(ctx, "CatalogRequestMessage");
-      reply(ctx, 200, catalog.catalogFor(caller), "CatalogError");
+      int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
+      int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
+      reply(ctx, 200, catalog.catalogFor(caller, offset, limit).map(page -> {
+        links(ctx, page);
+        return page.catalog();
+      }), "CatalogError");
     });
     router.get("/catalog/datasets/:id").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
@@ -100,6 +108,42 @@ public final class DspApi {
     transfer(router, "/transfers/:pid/suspension", "TransferSuspensionMessage", transfers::onSuspension);
     transfer(router, "/transfers/:pid/completion", "TransferCompletionMessage", transfers::onCompletion);
     transfer(router, "/transfers/:pid/termination", "TransferTerminationMessage", transfers::onTermination);
+  }
+
+  /**
+   * DSP 2025-1 catalog pagination (HTTPS binding, "Pagination"): RFC 8288 {@code Link} headers with
+   * {@code next} and {@code previous}; the query parameters are this node's own.
+   */
+  private static void links(RoutingContext ctx, CatalogService.Page page) {
+    String base = ctx.request().path();
+    List<String> links = new ArrayList<>();
+    if (page.hasNext()) {
+      links.add("<" + base + "?offset=" + (page.offset() + page.limit()) + "&limit=" + page.limit() + ">; rel=\"next\"");
+    }
+    if (page.hasPrevious()) {
+      links.add("<" + base + "?offset=" + Math.max(0, page.offset() - page.limit()) + "&limit=" + page.limit()
+          + ">; rel=\"previous\"");
+    }
+    if (!links.isEmpty()) {
+      ctx.response().putHeader("Link", String.join(", ", links));
+    }
+  }
+
+  private static int queryInt(RoutingContext ctx, String name, int min, int max, int fallback) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the expected range
+    }
+    throw DspException.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max
+        + ", got '" + raw + "'");
   }
 
   private void negotiation(Router router, String path, String type, Handler<Negotiation> handler) {
