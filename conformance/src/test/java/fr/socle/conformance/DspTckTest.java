@@ -95,6 +95,7 @@ class DspTckTest {
         seed(config, clock, node.participantId(), kitAddress);
         JsonObject run = new JsonObject(Files.readString(config.dataDir().resolve("node.json")));
         catalogIsPaginatedWithLinkHeaders(dspUrl, token);
+        malformedMessagesGetA4xxNeverA500(dspUrl, token);
         try (TckInitiator initiator = TckInitiator.start(0, "http://127.0.0.1:" + run.getInteger("managementPort"),
             API_KEY)) {
           Map<String, String> properties = properties();
@@ -156,6 +157,65 @@ class DspTckTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(wrong.statusCode()).isEqualTo(400);
     assertThat(wrong.body()).contains("query parameter 'limit' must be an integer from 1 to 100, got '0'");
+  }
+
+  /**
+   * Messages of the right type whose properties break the DSP schemas (wrong JSON types, missing
+   * members, unknown ids) are refused with a 4xx and a DSP error body, on every endpoint.
+   */
+  private static void malformedMessagesGetA4xxNeverA500(String dspUrl, String token) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    Map<String, List<JsonObject>> cases = new java.util.LinkedHashMap<>();
+    JsonObject number = new JsonObject().put("n", 42);
+    cases.put("/negotiations/request", List.of(
+        msg("ContractRequestMessage").put("consumerPid", 42).put("offer", new JsonObject().put("@id", "x"))
+            .put("callbackAddress", "http://127.0.0.1:1"),
+        msg("ContractRequestMessage").put("consumerPid", "c").put("offer", "not an object")
+            .put("callbackAddress", "http://127.0.0.1:1"),
+        msg("ContractRequestMessage").put("consumerPid", "c").put("offer", new JsonObject().put("@id", "x")
+            .put("target", number)).put("callbackAddress", 42),
+        msg("ContractRequestMessage").put("consumerPid", "c").put("offer", new JsonObject().put("@id", "unknown"))
+            .put("callbackAddress", "http://127.0.0.1:1"),
+        msg("ContractRequestMessage")));
+    cases.put("/negotiations/nope/agreement", List.of(
+        msg("ContractAgreementMessage").put("providerPid", "p").put("consumerPid", "nope")
+            .put("agreement", new JsonObject().put("@id", "a").put("target", number).put("assignee", 42)),
+        msg("ContractAgreementMessage").put("providerPid", "p").put("consumerPid", "nope").put("agreement", 42)));
+    cases.put("/negotiations/nope/events", List.of(
+        msg("ContractNegotiationEventMessage").put("providerPid", "p").put("consumerPid", "nope").put("eventType", 42),
+        msg("ContractNegotiationEventMessage").put("providerPid", "p").put("consumerPid", "nope")
+            .put("eventType", "ACCEPTED")));
+    cases.put("/negotiations/nope/offers", List.of(
+        msg("ContractOfferMessage").put("providerPid", "p").put("consumerPid", "nope").put("offer", new JsonArray())));
+    cases.put("/negotiations/nope/termination", List.of(
+        msg("ContractNegotiationTerminationMessage").put("providerPid", new JsonArray()).put("consumerPid", "nope")));
+    cases.put("/transfers/request", List.of(
+        msg("TransferRequestMessage").put("consumerPid", "c").put("agreementId", 42).put("format", "HttpData-PULL")
+            .put("callbackAddress", "http://127.0.0.1:1"),
+        msg("TransferRequestMessage").put("consumerPid", "c").put("agreementId", "unknown")
+            .put("format", "HttpData-PULL").put("callbackAddress", "http://127.0.0.1:1"),
+        msg("TransferRequestMessage").put("consumerPid", "c").put("agreementId", "ATP0101").put("format", number)
+            .put("callbackAddress", "http://127.0.0.1:1")));
+    cases.put("/transfers/nope/start", List.of(
+        msg("TransferStartMessage").put("providerPid", "p").put("consumerPid", "nope").put("dataAddress", "x")));
+    cases.put("/transfers/nope/suspension", List.of(
+        msg("TransferSuspensionMessage").put("providerPid", "p").put("consumerPid", "nope").put("reason", number)));
+    cases.put("/catalog/request", List.of(msg("CatalogRequestMessage").put("filter", 42),
+        msg("TransferRequestMessage")));
+    for (Map.Entry<String, List<JsonObject>> c : cases.entrySet()) {
+      for (JsonObject body : c.getValue()) {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(dspUrl + c.getKey()))
+            .header("Authorization", token).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+        String answer = r.body().length() > 300 ? r.body().substring(0, 300) + "..." : r.body();
+        assertThat(r.statusCode()).as(c.getKey() + " " + body.encode() + " -> " + answer).isBetween(400, 499);
+        assertThat(new JsonObject(r.body()).getString("@type")).as(r.body()).endsWith("Error");
+      }
+    }
+  }
+
+  private static JsonObject msg(String type) {
+    return new JsonObject().put("@context", new JsonArray().add(Dsp.CONTEXT)).put("@type", type);
   }
 
   private void report(TestExecutionSummary summary, long millis, boolean all) throws IOException {

@@ -87,7 +87,7 @@ public final class NegotiationManager {
    */
   public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
       String datasetId) {
-    String offerId = offer.getString("@id");
+    String offerId = text(offer, "@id");
     String target = offer.getValue("target") instanceof String t ? t : datasetId;
     if (offerId == null || target == null) {
       return Future.failedFuture(new IllegalArgumentException("the offer must carry an '@id', and a 'target' "
@@ -146,7 +146,7 @@ public final class NegotiationManager {
     JsonObject offer = message.requireObject("offer");
     String providerPid = message.requireString("providerPid");
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
-      String offerId = offer.getString("@id");
+      String offerId = text(offer, "@id");
       if (offerId == null) {
         throw DspException.badRequest("ContractOfferMessage.offer requires an '@id'");
       }
@@ -164,16 +164,16 @@ public final class NegotiationManager {
     JsonObject body = message.requireObject("agreement");
     String providerPid = message.requireString("providerPid");
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
-      String agreementId = body.getString("@id");
+      String agreementId = text(body, "@id");
       if (agreementId == null) {
         throw DspException.badRequest("ContractAgreementMessage.agreement requires an '@id'");
       }
-      if (!n.assetId().equals(body.getString("target"))) {
-        throw DspException.badRequest("the agreement's target " + body.getString("target")
+      if (!n.assetId().equals(body.getValue("target"))) {
+        throw DspException.badRequest("the agreement's target " + body.getValue("target")
             + " is not the negotiated asset " + n.assetId());
       }
-      if (!selfId.equals(body.getString("assignee"))) {
-        throw DspException.badRequest("the agreement's assignee " + body.getString("assignee")
+      if (!selfId.equals(body.getValue("assignee"))) {
+        throw DspException.badRequest("the agreement's assignee " + body.getValue("assignee")
             + " is not this participant " + selfId);
       }
       Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0);
@@ -363,7 +363,7 @@ public final class NegotiationManager {
   // ---- incoming message checks ----
 
   private static String offerId(DspMessage message) {
-    String offerId = message.requireObject("offer").getString("@id");
+    String offerId = text(message.requireObject("offer"), "@id");
     if (offerId == null) {
       throw DspException.badRequest("ContractRequestMessage.offer requires an '@id'");
     }
@@ -440,6 +440,11 @@ public final class NegotiationManager {
           + " and cannot become " + change.to()));
     }
     return store.move(n.id(), change).onSuccess(moved -> runner.kick(moved.id()));
+  }
+
+  /** A string member, or null when it is absent or not a string (a partner's JSON is never cast blindly). */
+  private static String text(JsonObject o, String key) {
+    return o.getValue(key) instanceof String s ? s : null;
   }
 
   private static <T> Future<T> notFound(Throwable e) {

@@ -59,7 +59,13 @@ public final class DspApi {
 
     router.post("/catalog/request").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
-      message(ctx, "CatalogRequestMessage");
+      DspMessage request = message(ctx, "CatalogRequestMessage");
+      // Filters are not supported (the specification leaves their content open): all are ignored,
+      // but a filter that is not even the array the schema wants is an error.
+      Object filter = request.body().getValue("filter");
+      if (filter != null && !(filter instanceof JsonArray)) {
+        throw DspException.badRequest("CatalogRequestMessage: 'filter' must be an array, got " + filter);
+      }
       int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
       int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
       reply(ctx, 200, catalog.catalogFor(caller, offset, limit).map(page -> {
@@ -199,6 +205,14 @@ public final class DspApi {
     fail(ctx, ctx.failure() != null ? ctx.failure() : new HttpException(ctx.statusCode()), errorType(ctx));
   }
 
+  private static JsonObject requestBody(RoutingContext ctx) {
+    try {
+      return ctx.body() == null ? null : ctx.body().asJsonObject();
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+  }
+
   private static String errorType(RoutingContext ctx) {
     String path = ctx.normalizedPath();
     if (path.startsWith("/negotiations")) {
@@ -230,6 +244,15 @@ public final class DspApi {
       return;
     }
     JsonObject body = Dsp.message(errorType).put("code", code).put("reason", new JsonArray().add(reason));
+    if (!"CatalogError".equals(errorType)) {
+      // The negotiation and transfer error schemas name both process ids: echo those the request gave.
+      JsonObject request = requestBody(ctx);
+      for (String pid : new String[] {"providerPid", "consumerPid"}) {
+        if (request != null && request.getValue(pid) instanceof String value) {
+          body.put(pid, value);
+        }
+      }
+    }
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 }
