@@ -109,8 +109,11 @@ class DspTckTest {
           properties.put("dataspacetck.callback.address", kitAddress);
           properties.put("dataspacetck.host", "127.0.0.1");
           properties.put("dataspacetck.port", String.valueOf(callbackPort));
-          // Seconds the kit waits for each expected message or state.
-          properties.put("dataspacetck.dsp.default.wait", "10");
+          // Seconds the kit waits for each expected message or state (its own default). A wait ends as
+          // soon as its condition holds; the margin covers the node's retries when one of its messages
+          // reaches the kit before the kit is ready for it (the kit then answers 404 or drops the
+          // connection, and the node resends 0.5 s later).
+          properties.put("dataspacetck.dsp.default.wait", "15");
           properties.put("dataspacetck.debug", "false");
 
           // -Dsocle.tck.only=CN_C:01 runs the scenarios whose name starts so, while working on them.
