@@ -87,12 +87,6 @@ public final class NegotiationManager {
     return store.create(n).onSuccess(created -> runner.kick(created.id()));
   }
 
-  /** Terminates an unfinished negotiation on this node's initiative (operator or hook). */
-  public Future<Negotiation> terminate(String id, String reason) {
-    return store.find(id).compose(n -> local(n, Change.to(n.state(), NegotiationState.TERMINATING)
-        .withDetail(reason)));
-  }
-
   // ---- provider side, DSP endpoints ----
 
   /** {@code POST /negotiations/request}: a consumer asks for an offer. */
@@ -283,15 +277,6 @@ public final class NegotiationManager {
               change.from(), change.to());
           runner.kick(moved.id());
         });
-  }
-
-  /** A transition asked for by this node's operator rather than a partner. */
-  private Future<Negotiation> local(Negotiation n, Change change) {
-    if (!n.state().canMoveTo(change.to())) {
-      return Future.failedFuture(new Conflict("negotiation " + n.id() + " is " + n.state()
-          + " and cannot become " + change.to()));
-    }
-    return store.move(n.id(), change).onSuccess(moved -> runner.kick(moved.id()));
   }
 
   /** A string member, or null when it is absent or not a string (a partner's JSON is never cast blindly). */

@@ -101,8 +101,9 @@ public enum NegotiationState {
       // The provider may hear the counter-request before it recorded that its offer was delivered.
       case REQUESTED -> EnumSet.of(REQUESTING, OFFERED, OFFERING);
       case OFFERING -> EnumSet.of(REQUESTED);
-      // The consumer may hear the offer before it recorded the acknowledgement of its request.
-      case OFFERED -> EnumSet.of(OFFERING, REQUESTED, REQUESTING);
+      // The consumer may hear the offer before it recorded the acknowledgement of its request; a
+      // provider may revise its offer, or resend it after a crash, while the consumer holds it.
+      case OFFERED -> EnumSet.of(OFFERING, REQUESTED, REQUESTING, OFFERED);
       case ACCEPTING -> EnumSet.of(OFFERED);
       case ACCEPTED -> EnumSet.of(ACCEPTING, OFFERED, OFFERING);
       case AGREEING -> EnumSet.of(REQUESTED, ACCEPTED);

@@ -76,7 +76,7 @@ public final class TransferManager {
     return store;
   }
 
-  // ---- this node's initiative (operator or hook) ----
+  // ---- this node's initiative (operator) ----
 
   /** Asks the provider of {@code agreementId} to start a transfer. */
   public Future<Transfer> request(String agreementId, String format) {
@@ -98,11 +98,6 @@ public final class TransferManager {
   /** Tells the counter-party this node has done with a started transfer. */
   public Future<Transfer> complete(String id) {
     return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.COMPLETING)));
-  }
-
-  /** Terminates an unfinished transfer. */
-  public Future<Transfer> terminate(String id, String reason) {
-    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING).withDetail(reason)));
   }
 
   // ---- DSP endpoints and callbacks ----
