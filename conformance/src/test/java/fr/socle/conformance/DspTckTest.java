@@ -137,10 +137,10 @@ class DspTckTest {
     String request = new JsonObject().put("@context", new JsonArray().add(Dsp.CONTEXT))
         .put("@type", "CatalogRequestMessage").encode();
     List<String> seen = new ArrayList<>();
-    String next = "/catalog/request?limit=5";
+    String next = dspUrl + "/catalog/request?limit=5";
     int pages = 0;
     while (next != null) {
-      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(dspUrl + next))
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(next))
           .header("Authorization", token).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(request)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(page.statusCode()).as(page.body()).isEqualTo(200);

@@ -121,7 +121,8 @@ public final class DspApi {
    * {@code next} and {@code previous}; the query parameters are this node's own.
    */
   private static void links(RoutingContext ctx, CatalogService.Page page) {
-    String base = ctx.request().path();
+    String uri = ctx.request().absoluteURI();
+    String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     List<String> links = new ArrayList<>();
     if (page.hasNext()) {
       links.add("<" + base + "?offset=" + (page.offset() + page.limit()) + "&limit=" + page.limit() + ">; rel=\"next\"");
