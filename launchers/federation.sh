@@ -139,11 +139,12 @@ start_transfer() {
   echo "$id"
 }
 
-# find_offer CONSUMER PROVIDER OFFER_ID: the offer as the consumer sees it in the provider's catalog.
+# find_offer CONSUMER PROVIDER OFFER_ID: the offer as the consumer sees it in the provider's catalog, with
+# its dataset as target (DSP 2025-1 catalogs name the dataset once, not in each of its offers).
 find_offer() {
   local offer
   offer="$(api "$1" POST /api/catalog/request "{\"counterPartyId\":\"$(jq -r .participantId "$RUN/$2/data/node.json")\",\"counterPartyAddress\":\"$(jq -r .dspAddress "$RUN/$2/data/node.json")\"}" \
-    | jq -c --arg id "$3" '[.dataset[]?.hasPolicy[]? | select(."@id" == $id)][0]')"
+    | jq -c --arg id "$3" '[.dataset[]? | ."@id" as $d | .hasPolicy[]? | select(."@id" == $id) | . + {target: $d}][0]')"
   [ "$offer" != null ] || die "offer $3 is not in $2's catalog as $1 sees it"
   echo "$offer"
 }

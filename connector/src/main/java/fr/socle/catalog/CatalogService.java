@@ -33,11 +33,31 @@ public final class CatalogService {
     this.selfAddress = selfAddress;
   }
 
-  /** The catalog for {@code caller}. */
-  public Future<JsonObject> catalogFor(String caller) {
-    return visibleOffers(caller).map(offers -> Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
-        .put("participantId", selfId).put("service", new JsonArray().add(dataService()))
-        .put("dataset", datasets(offers)));
+  /** One page of a catalog: datasets {@code offset} to {@code offset + limit - 1} of {@code total}. */
+  public record Page(JsonObject catalog, int offset, int limit, int total) {
+
+    public boolean hasNext() {
+      return offset + limit < total;
+    }
+
+    public boolean hasPrevious() {
+      return offset > 0;
+    }
+  }
+
+  /** The catalog for {@code caller}, paginated by dataset in a stable order (by dataset id). */
+  public Future<Page> catalogFor(String caller, int offset, int limit) {
+    return visibleOffers(caller).map(offers -> {
+      JsonObject catalog = Dsp.message("Catalog").put("@id", "urn:socle:catalog:" + selfId)
+          .put("participantId", selfId).put("service", new JsonArray().add(dataService()));
+      JsonArray all = datasets(offers);
+      List<Object> page = all.getList().subList(Math.min(offset, all.size()), Math.min(offset + limit, all.size()));
+      // The catalog schema wants at least one item in a "dataset" array: an empty page has none.
+      if (!page.isEmpty()) {
+        catalog.put("dataset", new JsonArray(new ArrayList<>(page)));
+      }
+      return new Page(catalog, offset, limit, all.size());
+    });
   }
 
   /** One dataset of the catalog, or null when the caller may see none of its offers. */
@@ -81,7 +101,7 @@ public final class CatalogService {
           .put("hasPolicy", new JsonArray())
           .put("distribution", new JsonArray().add(new JsonObject().put("@type", "Distribution")
               .put("format", Dsp.HTTP_DATA_PULL).put("accessService", dataService()))));
-      dataset.getJsonArray("hasPolicy").add(offer.odrlOffer(selfId));
+      dataset.getJsonArray("hasPolicy").add(offer.catalogOffer(selfId));
     }
     return new JsonArray(new ArrayList<>(byAsset.values()));
   }

@@ -63,10 +63,17 @@ public final class ManagementApi {
   private final long maxBodyBytes;
   private final PolicyTemplates templates;
   private final String participantId;
+  private final String partnerScheme;
 
+  /**
+   * @param partnerScheme the scheme of partners' DSP addresses: {@code https://} for every
+   *     production node; plain {@code http://} only for a node built with plain protocol security
+   *     (the conformance test)
+   */
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
       TransferManager transfers, DspClient dsp, DataFetcher fetcher, AuditLog audit,
-      Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId) {
+      Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId,
+      String partnerScheme) {
     this.apiKey = apiKey;
     this.catalog = catalog;
     this.negotiations = negotiations;
@@ -78,6 +85,7 @@ public final class ManagementApi {
     this.maxBodyBytes = maxBodyBytes;
     this.templates = templates;
     this.participantId = participantId;
+    this.partnerScheme = partnerScheme;
   }
 
   public void mount(Router router) {
@@ -122,7 +130,8 @@ public final class ManagementApi {
       JsonObject body = body(ctx);
       UsageDeclaration declared = UsageDeclaration.of(body.getValue("purpose"), body.getValue("legalBasis"));
       created(ctx, negotiations.request(string(body, "counterPartyId"), url(body, "counterPartyAddress"),
-          object(body, "offer"), declared).map(Negotiation::toJson));
+          object(body, "offer"), body.getValue("datasetId") instanceof String d ? d : null, declared)
+          .map(Negotiation::toJson));
     });
     router.get("/api/negotiations").handler(ctx ->
         ok(ctx, negotiations.store().list().map(l -> array(l, Negotiation::toJson))));
@@ -325,11 +334,11 @@ public final class ManagementApi {
     }
   }
 
-  private static String url(JsonObject body, String name) {
+  private String url(JsonObject body, String name) {
     String value = string(body, name);
-    if (!value.startsWith("https://")) {
-      throw Problem.badRequest("'" + name + "' must be an https:// URL (partners speak DSP over TLS), got '"
-          + value + "'");
+    if (!value.startsWith(partnerScheme)) {
+      throw Problem.badRequest("'" + name + "' must be an " + partnerScheme + " URL (partners speak DSP over TLS), "
+          + "got '" + value + "'");
     }
     return value;
   }

@@ -2,11 +2,10 @@ package fr.socle.negotiation;
 
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
+import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
-import fr.socle.policy.Scope;
 import fr.socle.policy.UsageDeclaration;
-import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
 import fr.socle.protocol.DspMessage;
@@ -15,7 +14,6 @@ import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,12 +22,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Both sides of DSP contract negotiation.
+ * Both sides of DSP contract negotiation, counter-offers included.
  *
- * <p>Incoming messages are handled in a fixed order: the caller is already authenticated (mTLS);
- * load the negotiation, check the caller owns it, validate the message, transition, then kick the
- * step runner. Outgoing messages are sent only by {@link #step(String)}, from a persisted -ING state,
- * so a node killed at any moment resends what it had not delivered when it starts again.
+ * <p>Incoming messages are handled in a fixed order: the caller is already authenticated; load the
+ * negotiation, check the caller owns it and the message names it, validate, transition (a
+ * compare-and-set), then kick the step runner. A message that does not fit the current state is a
+ * 409 and changes nothing; a redelivered one is acknowledged without change
+ * ({@link NegotiationState#hasReached}).
+ *
+ * <p>Outgoing messages are sent only by {@link NegotiationSteps}, from a persisted -ING state, so a
+ * node killed at any moment resends what it had not delivered when it starts again.
  */
 public final class NegotiationManager {
 
@@ -37,25 +39,20 @@ public final class NegotiationManager {
 
   private final NegotiationStore store;
   private final CatalogStore catalog;
-  private final DspClient client;
-  private final DecisionPoint policy;
-  private final DecisionInputs inputs;
   private final Clock clock;
   private final String selfId;
-  private final String selfAddress;
   private final StepRunner runner;
 
   public NegotiationManager(Vertx vertx, NegotiationStore store, CatalogStore catalog, DspClient client,
-      DecisionPoint policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
+      DecisionPoint policy, DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId,
+      String selfAddress) {
     this.store = store;
     this.catalog = catalog;
-    this.client = client;
-    this.policy = policy;
-    this.inputs = inputs;
     this.clock = clock;
     this.selfId = selfId;
-    this.selfAddress = selfAddress;
-    this.runner = new StepRunner(vertx, "negotiation", this::step, this::giveUp, 8, 500, 30_000, 10_000);
+    NegotiationSteps steps = new NegotiationSteps(store, catalog, client, policy, inputs, hook, clock, selfId,
+        selfAddress);
+    this.runner = new StepRunner(vertx, "negotiation", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 
   /** Re-runs the pending step of every unfinished negotiation; called once at start-up. */
@@ -66,29 +63,37 @@ public final class NegotiationManager {
     });
   }
 
+  public NegotiationStore store() {
+    return store;
+  }
+
   // ---- consumer side, from the management API ----
 
-  /** Starts negotiating {@code offer} (as found in the provider's catalog) with a provider. */
-  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer) {
-    return request(counterPartyId, counterPartyAddress, offer, UsageDeclaration.NONE);
+  /**
+   * Starts negotiating {@code offer} (as found in the provider's catalog) with a provider. The
+   * dataset is the offer's {@code target} or, as DSP 2025-1 catalogs leave it out, {@code datasetId}.
+   */
+  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
+      String datasetId) {
+    return request(counterPartyId, counterPartyAddress, offer, datasetId, UsageDeclaration.NONE);
   }
 
   /**
-   * Starts negotiating {@code offer} with what this consumer declares about its use; the declaration
-   * is kept in the stored offer document (under its own IRIs) until the request is sent.
+   * As {@link #request(String, String, JsonObject, String)}, with what this consumer declares about its
+   * use; the declaration is kept in the stored offer document (under its own IRIs) until it is sent.
    */
   public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
-      UsageDeclaration declared) {
-    String offerId = offer.getString("@id");
-    String target = offer.getValue("target") instanceof String t ? t : null;
+      String datasetId, UsageDeclaration declared) {
+    String offerId = text(offer, "@id");
+    String target = offer.getValue("target") instanceof String t ? t : datasetId;
     if (offerId == null || target == null) {
-      return Future.failedFuture(new IllegalArgumentException(
-          "the offer must carry '@id' and 'target' as in the provider's catalog, got " + offer.encode()));
+      return Future.failedFuture(new IllegalArgumentException("the offer must carry an '@id', and a 'target' "
+          + "unless the dataset id is given, got " + offer.encode()));
     }
+    JsonObject body = declared.writeTo(offer.copy().put("target", target));
     Instant now = clock.instant();
     Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
-        counterPartyId, null, counterPartyAddress, offerId, target, declared.writeTo(offer.copy()), null, null, now,
-        now);
+        counterPartyId, null, counterPartyAddress, offerId, target, body, null, null, now, now);
     return store.create(n).onSuccess(created -> runner.kick(created.id()));
   }
 
@@ -98,14 +103,10 @@ public final class NegotiationManager {
   public Future<Negotiation> onContractRequest(String caller, DspMessage message) {
     String consumerPid = message.requireString("consumerPid");
     String callback = message.requireString("callbackAddress");
-    JsonObject offer = message.requireObject("offer");
-    String offerId = offer.getString("@id");
-    if (offerId == null) {
-      return Future.failedFuture(DspException.badRequest("ContractRequestMessage.offer requires an '@id'"));
-    }
+    String offerId = offerId(message);
     if (message.optionalString("providerPid") != null) {
-      return Future.failedFuture(DspException.badRequest(
-          "an initial ContractRequestMessage must not carry a providerPid (counter-offers are not supported yet)"));
+      return Future.failedFuture(DspException.badRequest("a ContractRequestMessage to /negotiations/request starts a "
+          + "negotiation and must not carry a providerPid; send counter-requests to /negotiations/:providerPid/request"));
     }
     UsageDeclaration declared;
     try {
@@ -113,17 +114,21 @@ public final class NegotiationManager {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(DspException.badRequest("ContractRequestMessage: " + e.getMessage()));
     }
-    return catalog.findOffer(offerId)
-        .recover(e -> Future.failedFuture(e instanceof NotFound
-            ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
-        .compose(found -> {
-          Instant now = clock.instant();
-          Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
-              caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)),
-              null, null, now, now);
-          return store.create(n);
-        })
-        .onSuccess(n -> runner.kick(n.id()));
+    return knownOffer(offerId, null).compose(found -> {
+      Instant now = clock.instant();
+      Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
+          caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
+          null, now, now);
+      return store.create(n);
+    }).onSuccess(n -> runner.kick(n.id()));
+  }
+
+  /** {@code POST /negotiations/:providerPid/request}: a consumer's counter-request to our offer. */
+  public Future<Negotiation> onCounterRequest(String caller, String providerPid, DspMessage message) {
+    String offerId = offerId(message);
+    return owned(caller, providerPid, Role.PROVIDER, message)
+        .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> transition(n,
+            Change.to(n.state(), NegotiationState.REQUESTED).withOffer(offerId, found.odrlOffer(selfId)))));
   }
 
   /** {@code POST /negotiations/:providerPid/agreement/verification}. */
@@ -134,39 +139,62 @@ public final class NegotiationManager {
 
   // ---- consumer side, DSP callbacks ----
 
-  /** {@code POST /negotiations/:consumerPid/agreement}: the provider agreed. */
-  public Future<Negotiation> onAgreement(String caller, String consumerPid, DspMessage message) {
-    JsonObject body = message.requireObject("agreement");
+  /** {@code POST /negotiations/:consumerPid/offers}: the provider makes an offer. */
+  public Future<Negotiation> onOffer(String caller, String consumerPid, DspMessage message) {
+    JsonObject offer = message.requireObject("offer");
+    String providerPid = message.requireString("providerPid");
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
-      String agreementId = body.getString("@id");
-      if (agreementId == null) {
-        throw DspException.badRequest("ContractAgreementMessage.agreement requires an '@id'");
+      String offerId = text(offer, "@id");
+      if (offerId == null) {
+        throw DspException.badRequest("ContractOfferMessage.offer requires an '@id'");
       }
-      if (!n.assetId().equals(body.getString("target"))) {
-        throw DspException.badRequest("the agreement's target " + body.getString("target")
-            + " is not the negotiated asset " + n.assetId());
+      Object target = offer.getValue("target");
+      if (target != null && !n.assetId().equals(target)) {
+        throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
       }
-      if (!selfId.equals(body.getString("assignee"))) {
-        throw DspException.badRequest("the agreement's assignee " + body.getString("assignee")
-            + " is not this participant " + selfId);
-      }
-      Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0);
-      NegotiationStore.Change change = NegotiationStore.Change.to(n.state(), NegotiationState.AGREED)
-          .withAgreement(agreement).withCounterPartyPid(message.requireString("providerPid"));
-      return transition(n, change);
+      return transition(n, Change.to(n.state(), NegotiationState.OFFERED).withCounterPartyPid(providerPid)
+          .withOffer(offerId, offer.copy().put("target", n.assetId())));
     });
   }
 
-  /** {@code POST /negotiations/:pid/events}: FINALIZED for a consumer; ACCEPTED is not expected yet. */
+  /** {@code POST /negotiations/:consumerPid/agreement}: the provider agreed. */
+  public Future<Negotiation> onAgreement(String caller, String consumerPid, DspMessage message) {
+    JsonObject body = message.requireObject("agreement");
+    String providerPid = message.requireString("providerPid");
+    return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
+      String agreementId = text(body, "@id");
+      if (agreementId == null) {
+        throw DspException.badRequest("ContractAgreementMessage.agreement requires an '@id'");
+      }
+      if (!n.assetId().equals(body.getValue("target"))) {
+        throw DspException.badRequest("the agreement's target " + body.getValue("target")
+            + " is not the negotiated asset " + n.assetId());
+      }
+      if (!selfId.equals(body.getValue("assignee"))) {
+        throw DspException.badRequest("the agreement's assignee " + body.getValue("assignee")
+            + " is not this participant " + selfId);
+      }
+      Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0);
+      return transition(n, Change.to(n.state(), NegotiationState.AGREED).withAgreement(agreement)
+          .withCounterPartyPid(providerPid));
+    });
+  }
+
+  /** {@code POST /negotiations/:pid/events}: ACCEPTED for a provider, FINALIZED for a consumer. */
   public Future<Negotiation> onEvent(String caller, String pid, DspMessage message) {
     String eventType = message.requireString("eventType");
+    // Compacted with the DSP context the value is a bare term; a peer may also send the full IRI.
+    String event = eventType.replaceFirst("^.*[:/]", "");
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
-      if (n.role() == Role.CONSUMER && eventType.endsWith("FINALIZED")) {
+      if (n.role() == Role.PROVIDER && event.equals("ACCEPTED")) {
+        return move(n, NegotiationState.ACCEPTED, null);
+      }
+      if (n.role() == Role.CONSUMER && event.equals("FINALIZED")) {
         return move(n, NegotiationState.FINALIZED, null);
       }
-      throw DspException.conflict("event " + eventType + " is not expected by the " + n.role().name().toLowerCase()
-          + " in state " + n.state().dspState());
+      throw DspException.badRequest("event " + eventType + " is not one a " + n.role().name().toLowerCase()
+          + " receives; expected " + (n.role() == Role.PROVIDER ? "ACCEPTED" : "FINALIZED"));
     });
   }
 
@@ -174,9 +202,9 @@ public final class NegotiationManager {
   public Future<Negotiation> onTermination(String caller, String pid, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
-      String reason = message.body().getValue("reason") == null ? "no reason given"
-          : message.body().getValue("reason").toString();
-      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": " + reason);
+      Object reason = message.body().getValue("reason");
+      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": "
+          + (reason == null ? "no reason given" : reason.toString()));
     });
   }
 
@@ -190,109 +218,42 @@ public final class NegotiationManager {
     });
   }
 
-  public NegotiationStore store() {
-    return store;
+  /** The DSP {@code ContractNegotiation} body for {@code n}. */
+  public static JsonObject dspBody(Negotiation n) {
+    return NegotiationMessages.negotiation(n);
   }
 
-  // ---- steps ----
+  // ---- incoming message checks ----
 
-  Future<Boolean> step(String id) {
-    return store.find(id).compose(n -> switch (n.role()) {
-      case CONSUMER -> consumerStep(n);
-      case PROVIDER -> providerStep(n);
-    });
+  private static String offerId(DspMessage message) {
+    String offerId = text(message.requireObject("offer"), "@id");
+    if (offerId == null) {
+      throw DspException.badRequest("ContractRequestMessage.offer requires an '@id'");
+    }
+    return offerId;
   }
 
-  private Future<Boolean> consumerStep(Negotiation n) {
-    return switch (n.state()) {
-      case REQUESTING -> client.post(n.counterPartyAddress(), "/negotiations/request", n.counterPartyId(),
-              contractRequest(n))
-          .compose(answer -> {
-            String providerPid = answer.getString("providerPid");
-            if (providerPid == null) {
-              return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
-            }
-            return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.REQUESTED)
-                .withCounterPartyPid(providerPid));
-          });
-      case AGREED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFYING));
-      case VERIFYING -> client.post(n.counterPartyAddress(),
-              "/negotiations/" + n.providerPid() + "/agreement/verification", n.counterPartyId(),
-              pids(Dsp.message("ContractAgreementVerificationMessage"), n))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.VERIFIED)));
-      case TERMINATING -> sendTermination(n, "/negotiations/" + n.providerPid() + "/termination");
-      default -> Future.succeededFuture(false);
-    };
-  }
-
-  private Future<Boolean> providerStep(Negotiation n) {
-    return switch (n.state()) {
-      case REQUESTED -> decide(n);
-      case AGREEING -> store.findAgreement(n.agreementId())
-          .compose(a -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/agreement",
-              n.counterPartyId(), pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
-                  .put("callbackAddress", selfAddress)))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.AGREED)));
-      case VERIFIED -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZING));
-      case FINALIZING -> client.post(n.counterPartyAddress(), "/negotiations/" + n.consumerPid() + "/events",
-              n.counterPartyId(), pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", "FINALIZED"))
-          .compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.FINALIZED)));
-      case TERMINATING -> sendTermination(n, "/negotiations/" + n.consumerPid() + "/termination");
-      default -> Future.succeededFuture(false);
-    };
-  }
-
-  /** The provider's decision: its own stored offer policy, evaluated by OPA for the authenticated consumer. */
-  private Future<Boolean> decide(Negotiation n) {
-    return catalog.findOffer(n.offerId()).compose(offer -> policy.decide(Scope.NEGOTIATION,
-        inputs.build(Scope.NEGOTIATION, n.counterPartyId(), offer.asset().id(), offer.asset().classification(),
-            UsageDeclaration.readFrom(n.offer()).writeTo(offer.odrlOffer(selfId)), null, 0))
-        .compose(decision -> {
-          if (!decision.allow()) {
-            LOG.info("negotiation {} refused for {}: {}", n.id(), n.counterPartyId(), decision.summary());
-            return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATING)
-                .withDetail(decision.summary()));
+  /** One of this node's offers, for {@code assetId} when it is not null. */
+  private Future<Offer> knownOffer(String offerId, String assetId) {
+    return catalog.findOffer(offerId)
+        .recover(e -> Future.failedFuture(e instanceof NotFound
+            ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
+        .map(found -> {
+          if (assetId != null && !assetId.equals(found.asset().id())) {
+            throw DspException.badRequest("offer '" + offerId + "' is for dataset " + found.asset().id()
+                + ", not the negotiated " + assetId);
           }
-          return advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.AGREEING)
-              .withAgreement(agreementFor(n, offer)));
-        }));
-  }
-
-  private Agreement agreementFor(Negotiation n, Offer offer) {
-    Instant now = clock.instant();
-    // The agreement records what the consumer declared, for the transfer and access decisions under it.
-    JsonObject body = UsageDeclaration.readFrom(n.offer()).writeTo(offer.odrlOffer(selfId).copy());
-    body.put("@id", "urn:uuid:" + UUID.randomUUID()).put("@type", "Agreement").put("assignee", n.counterPartyId())
-        .put("timestamp", now.toString());
-    return new Agreement(body.getString("@id"), n.id(), offer.asset().id(), selfId, n.counterPartyId(), body, now, 0);
-  }
-
-  private Future<Boolean> sendTermination(Negotiation n, String path) {
-    Future<JsonObject> sent = n.counterPartyPid() == null ? Future.succeededFuture(new JsonObject())
-        : client.post(n.counterPartyAddress(), path, n.counterPartyId(),
-            pids(Dsp.message("ContractNegotiationTerminationMessage"), n)
-            .put("code", "refused").put("reason", new JsonArray().add(n.detail() == null ? "terminated" : n.detail())));
-    return sent.compose(ok -> advance(n, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATED)));
-  }
-
-  private Future<Void> giveUp(String id, Throwable cause) {
-    return store.find(id).compose(n -> n.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, NegotiationStore.Change.to(n.state(), NegotiationState.TERMINATED)
-            .withDetail("gave up: " + cause.getMessage())).mapEmpty());
-  }
-
-  /** Commits a step's transition; a conflict means a partner's message moved it first, which is fine. */
-  private Future<Boolean> advance(Negotiation n, NegotiationStore.Change change) {
-    return store.move(n.id(), change).map(true)
-        .recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+          return found;
+        });
   }
 
   private Future<Negotiation> owned(String caller, String pid, Role role, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
-      if (n.role() != role) {
-        throw DspException.notFound("no " + role.name().toLowerCase() + " negotiation '" + pid + "'");
-      }
       checkOwner(n, caller, message);
+      if (n.role() != role) {
+        throw DspException.conflict("negotiation " + pid + " is a " + n.role().name().toLowerCase()
+            + " negotiation; a " + message.type() + " goes to the " + role.name().toLowerCase());
+      }
       return n;
     });
   }
@@ -314,10 +275,11 @@ public final class NegotiationManager {
   }
 
   private Future<Negotiation> move(Negotiation n, NegotiationState to, String detail) {
-    return transition(n, NegotiationStore.Change.to(n.state(), to).withDetail(detail));
+    return transition(n, Change.to(n.state(), to).withDetail(detail));
   }
 
-  private Future<Negotiation> transition(Negotiation n, NegotiationStore.Change change) {
+  /** A transition asked for by the counter-party: idempotent for redeliveries, 409 out of turn. */
+  private Future<Negotiation> transition(Negotiation n, Change change) {
     if (n.state().hasReached(change.to())) {
       return Future.succeededFuture(n);
     }
@@ -327,24 +289,19 @@ public final class NegotiationManager {
     }
     return store.move(n.id(), change)
         .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
-        .onSuccess(moved -> runner.kick(moved.id()));
+        .onSuccess(moved -> {
+          LOG.debug("negotiation {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(),
+              change.from(), change.to());
+          runner.kick(moved.id());
+        });
   }
 
-  private JsonObject contractRequest(Negotiation n) {
-    return UsageDeclaration.readFrom(n.offer()).writeTo(Dsp.message("ContractRequestMessage")
-        .put("consumerPid", n.id()).put("offer", UsageDeclaration.strip(n.offer())).put("callbackAddress", selfAddress));
-  }
-
-  private static JsonObject pids(JsonObject message, Negotiation n) {
-    return message.put("providerPid", n.providerPid()).put("consumerPid", n.consumerPid());
+  /** A string member, or null when it is absent or not a string (a partner's JSON is never cast blindly). */
+  private static String text(JsonObject o, String key) {
+    return o.getValue(key) instanceof String s ? s : null;
   }
 
   private static <T> Future<T> notFound(Throwable e) {
     return Future.failedFuture(e instanceof NotFound ? DspException.notFound(e.getMessage()) : e);
-  }
-
-  /** The DSP {@code ContractNegotiation} body for {@code n}. */
-  public static JsonObject dspBody(Negotiation n) {
-    return pids(Dsp.message("ContractNegotiation"), n).put("state", n.state().dspState());
   }
 }

@@ -23,26 +23,32 @@ public final class NegotiationStore {
       "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count";
 
   /**
-   * A state change: {@code counterPartyPid}, {@code agreementId} and {@code detail} replace the stored
-   * values when not null; {@code agreement} is inserted in the same transaction when not null.
+   * A state change: {@code counterPartyPid}, {@code agreementId}, {@code detail}, {@code offerId} and
+   * {@code offer} replace the stored values when not null; {@code agreement} is inserted in the same
+   * transaction when not null.
    */
   public record Change(NegotiationState from, NegotiationState to, String counterPartyPid, String agreementId,
-      String detail, Agreement agreement) {
+      String detail, Agreement agreement, String offerId, JsonObject offer) {
 
     public static Change to(NegotiationState from, NegotiationState to) {
-      return new Change(from, to, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null);
     }
 
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, agreementId, text, agreement);
+      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, agreementId, detail, agreement);
+      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer);
     }
 
     public Change withAgreement(Agreement value) {
-      return new Change(from, to, counterPartyPid, value.id(), detail, value);
+      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer);
+    }
+
+    /** The offer now on the table: a provider's new offer, or a consumer's counter-request. */
+    public Change withOffer(String id, JsonObject body) {
+      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body);
     }
   }
 
@@ -104,14 +110,17 @@ public final class NegotiationStore {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE negotiation SET state = ?, "
           + "counter_party_pid = COALESCE(?, counter_party_pid), agreement_id = COALESCE(?, agreement_id), "
-          + "detail = COALESCE(?, detail), updated_at = ? WHERE id = ? AND state = ?")) {
+          + "detail = COALESCE(?, detail), offer_id = COALESCE(?, offer_id), offer = COALESCE(?, offer), "
+          + "updated_at = ? WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
         ps.setString(3, change.agreementId());
         ps.setString(4, change.detail());
-        ps.setTimestamp(5, Timestamp.from(clock.instant()));
-        ps.setString(6, id);
-        ps.setString(7, change.from().name());
+        ps.setString(5, change.offerId());
+        ps.setString(6, change.offer() == null ? null : change.offer().encode());
+        ps.setTimestamp(7, Timestamp.from(clock.instant()));
+        ps.setString(8, id);
+        ps.setString(9, change.from().name());
         if (ps.executeUpdate() == 0) {
           Negotiation current = find(c, id);
           throw new Conflict("negotiation " + id + " is " + current.state() + ", expected " + change.from());

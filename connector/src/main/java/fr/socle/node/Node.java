@@ -10,6 +10,7 @@ import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
+import fr.socle.negotiation.NegotiationHook;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.DecisionInputs;
@@ -20,6 +21,7 @@ import fr.socle.policy.PolicyTemplates;
 import fr.socle.protocol.DspApi;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
+import fr.socle.transfer.TransferHook;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
 import fr.socle.trust.FederationLayout;
@@ -64,6 +66,8 @@ public final class Node extends VerticleBase {
   private String participantId;
 
   private final ProtocolSecurity securityOverride;
+  private final NegotiationHook negotiationHook;
+  private final TransferHook transferHook;
 
   /** A production node: protocol security comes from the federation material in the configuration. */
   public Node(NodeConfig config, Clock clock) {
@@ -72,9 +76,20 @@ public final class Node extends VerticleBase {
 
   /** A node whose protocol security is given by code (conformance tests), not by configuration. */
   public Node(NodeConfig config, Clock clock, ProtocolSecurity security) {
+    this(config, clock, security, NegotiationHook.NONE, TransferHook.NONE);
+  }
+
+  /**
+   * A node whose protocol security and next moves are given by code: the DSP conformance test plays
+   * the kit's scripted scenarios through the hooks. Nothing in a configuration file reaches this.
+   */
+  public Node(NodeConfig config, Clock clock, ProtocolSecurity security, NegotiationHook negotiationHook,
+      TransferHook transferHook) {
     this.config = config;
     this.clock = clock;
     this.securityOverride = security;
+    this.negotiationHook = negotiationHook;
+    this.transferHook = transferHook;
   }
 
   /** What start-up reads from disk, gathered on a worker thread. */
@@ -163,9 +178,9 @@ public final class Node extends VerticleBase {
     DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
-        inputs, clock, participantId, selfAddress);
+        inputs, negotiationHook, clock, participantId, selfAddress);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, clock, participantId, selfAddress);
+        policy, inputs, transferHook, clock, participantId, selfAddress);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
@@ -175,7 +190,8 @@ public final class Node extends VerticleBase {
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
-        () -> readiness(engine), config.maxBodyBytes(), templates, participantId).mount(managementRouter);
+        () -> readiness(engine), config.maxBodyBytes(), templates, participantId,
+        dspClientOptions.isSsl() ? "https://" : "http://").mount(managementRouter);
     new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
     watchCrl(federation, client, fetcher);

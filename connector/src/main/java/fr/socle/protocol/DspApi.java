@@ -13,7 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
-import java.util.function.BiFunction;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class DspApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(DspApi.class);
+  /** Datasets per catalog page, at most. */
+  static final int MAX_PAGE = 100;
 
   /** Handles one validated message for the authenticated caller and the path's process id. */
   private interface Handler<T> {
@@ -56,8 +59,19 @@ public final class DspApi {
 
     router.post("/catalog/request").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
-      message(ctx, "CatalogRequestMessage");
-      reply(ctx, 200, catalog.catalogFor(caller), "CatalogError");
+      DspMessage request = message(ctx, "CatalogRequestMessage");
+      // Filters are not supported (the specification leaves their content open): all are ignored,
+      // but a filter that is not even the array the schema wants is an error.
+      Object filter = request.body().getValue("filter");
+      if (filter != null && !(filter instanceof JsonArray)) {
+        throw DspException.badRequest("CatalogRequestMessage: 'filter' must be an array, got " + filter);
+      }
+      int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
+      int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
+      reply(ctx, 200, catalog.catalogFor(caller, offset, limit).map(page -> {
+        links(ctx, page);
+        return page.catalog();
+      }), "CatalogError");
     });
     router.get("/catalog/datasets/:id").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
@@ -79,6 +93,8 @@ public final class DspApi {
       reply(ctx, 201, negotiations.onContractRequest(caller, m).map(NegotiationManager::dspBody),
           "ContractNegotiationError");
     });
+    negotiation(router, "/negotiations/:pid/request", "ContractRequestMessage", negotiations::onCounterRequest);
+    negotiation(router, "/negotiations/:pid/offers", "ContractOfferMessage", negotiations::onOffer);
     negotiation(router, "/negotiations/:pid/agreement/verification", "ContractAgreementVerificationMessage",
         negotiations::onVerification);
     negotiation(router, "/negotiations/:pid/agreement", "ContractAgreementMessage", negotiations::onAgreement);
@@ -95,8 +111,46 @@ public final class DspApi {
       reply(ctx, 201, transfers.onTransferRequest(caller, m).map(TransferManager::dspBody), "TransferError");
     });
     transfer(router, "/transfers/:pid/start", "TransferStartMessage", transfers::onStart);
+    transfer(router, "/transfers/:pid/suspension", "TransferSuspensionMessage", transfers::onSuspension);
     transfer(router, "/transfers/:pid/completion", "TransferCompletionMessage", transfers::onCompletion);
     transfer(router, "/transfers/:pid/termination", "TransferTerminationMessage", transfers::onTermination);
+  }
+
+  /**
+   * DSP 2025-1 catalog pagination (HTTPS binding, "Pagination"): RFC 8288 {@code Link} headers with
+   * {@code next} and {@code previous}; the query parameters are this node's own.
+   */
+  private static void links(RoutingContext ctx, CatalogService.Page page) {
+    String uri = ctx.request().absoluteURI();
+    String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
+    List<String> links = new ArrayList<>();
+    if (page.hasNext()) {
+      links.add("<" + base + "?offset=" + (page.offset() + page.limit()) + "&limit=" + page.limit() + ">; rel=\"next\"");
+    }
+    if (page.hasPrevious()) {
+      links.add("<" + base + "?offset=" + Math.max(0, page.offset() - page.limit()) + "&limit=" + page.limit()
+          + ">; rel=\"previous\"");
+    }
+    if (!links.isEmpty()) {
+      ctx.response().putHeader("Link", String.join(", ", links));
+    }
+  }
+
+  private static int queryInt(RoutingContext ctx, String name, int min, int max, int fallback) {
+    String raw = ctx.request().getParam(name);
+    if (raw == null) {
+      return fallback;
+    }
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the expected range
+    }
+    throw DspException.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max
+        + ", got '" + raw + "'");
   }
 
   private void negotiation(Router router, String path, String type, Handler<Negotiation> handler) {
@@ -152,6 +206,14 @@ public final class DspApi {
     fail(ctx, ctx.failure() != null ? ctx.failure() : new HttpException(ctx.statusCode()), errorType(ctx));
   }
 
+  private static JsonObject requestBody(RoutingContext ctx) {
+    try {
+      return ctx.body() == null ? null : ctx.body().asJsonObject();
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+  }
+
   private static String errorType(RoutingContext ctx) {
     String path = ctx.normalizedPath();
     if (path.startsWith("/negotiations")) {
@@ -183,6 +245,15 @@ public final class DspApi {
       return;
     }
     JsonObject body = Dsp.message(errorType).put("code", code).put("reason", new JsonArray().add(reason));
+    if (!"CatalogError".equals(errorType)) {
+      // The negotiation and transfer error schemas name both process ids: echo those the request gave.
+      JsonObject request = requestBody(ctx);
+      for (String pid : new String[] {"providerPid", "consumerPid"}) {
+        if (request != null && request.getValue(pid) instanceof String value) {
+          body.put(pid, value);
+        }
+      }
+    }
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 }

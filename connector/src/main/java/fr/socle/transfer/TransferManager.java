@@ -2,7 +2,6 @@ package fr.socle.transfer;
 
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.AccessTokens;
-import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
@@ -15,6 +14,8 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.transfer.TransferHook.Move;
+import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Both sides of DSP transfer processes, in the same shape as negotiations: incoming messages
  * authenticate, load, check the owner, validate and transition; outgoing messages are sent only from
- * a persisted -ING state by {@link #step(String)}.
+ * a persisted -ING state by {@link #step(String)}. Either side may suspend, complete or terminate a
+ * started transfer; only the provider starts it, and starts it again after a suspension, each time
+ * with a fresh access token.
  */
 public final class TransferManager {
 
@@ -40,19 +43,22 @@ public final class TransferManager {
   private final DspClient client;
   private final DecisionPoint policy;
   private final DecisionInputs inputs;
+  private final TransferHook hook;
   private final Clock clock;
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
-      DspClient client, DecisionPoint policy, DecisionInputs inputs, Clock clock, String selfId, String selfAddress) {
+      DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
+      String selfAddress) {
     this.store = store;
     this.agreements = agreements;
     this.catalog = catalog;
     this.client = client;
     this.policy = policy;
     this.inputs = inputs;
+    this.hook = hook;
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
@@ -70,7 +76,7 @@ public final class TransferManager {
     return store;
   }
 
-  // ---- consumer side, from the management API ----
+  // ---- this node's initiative (operator) ----
 
   /** Asks the provider of {@code agreementId} to start a transfer. */
   public Future<Transfer> request(String agreementId, String format) {
@@ -89,17 +95,12 @@ public final class TransferManager {
         .onSuccess(t -> runner.kick(t.id()));
   }
 
-  /** Tells the provider the consumer has what it needed. */
+  /** Tells the counter-party this node has done with a started transfer. */
   public Future<Transfer> complete(String id) {
-    return store.find(id).compose(t -> {
-      if (t.role() != Role.CONSUMER) {
-        return Future.failedFuture(new IllegalArgumentException("transfer " + id + " is not a consumer transfer"));
-      }
-      return local(t, TransferStore.Change.to(t.state(), TransferState.COMPLETING));
-    });
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.COMPLETING)));
   }
 
-  // ---- provider side, DSP endpoints ----
+  // ---- DSP endpoints and callbacks ----
 
   /** {@code POST /transfers/request}. */
   public Future<Transfer> onTransferRequest(String caller, DspMessage message) {
@@ -126,7 +127,32 @@ public final class TransferManager {
         .onSuccess(t -> runner.kick(t.id()));
   }
 
-  /** {@code POST /transfers/:providerPid/completion}, or the consumer callback of the same name. */
+  /**
+   * {@code POST /transfers/:pid/start}. To a consumer: the provider started (or resumed) the
+   * transfer, and the message carries the data address to keep. To a provider: the consumer asks to
+   * resume a suspended transfer, which the provider does with a start message of its own.
+   */
+  public Future<Transfer> onStart(String caller, String pid, DspMessage message) {
+    return owned(caller, pid, message).compose(t -> {
+      if (t.role() == Role.PROVIDER) {
+        return transition(t, Change.to(t.state(), TransferState.RESUMING));
+      }
+      JsonObject address = message.requireObject("dataAddress");
+      if (!(address.getValue("endpoint") instanceof String)) {
+        throw DspException.badRequest("TransferStartMessage.dataAddress requires an 'endpoint'");
+      }
+      return transition(t, Change.to(t.state(), TransferState.STARTED).withDataAddress(address)
+          .withCounterPartyPid(message.requireString("providerPid")));
+    });
+  }
+
+  /** {@code POST /transfers/:pid/suspension}, from either side. */
+  public Future<Transfer> onSuspension(String caller, String pid, DspMessage message) {
+    return owned(caller, pid, message).compose(t -> transition(t, TransferState.SUSPENDED,
+        "suspended by " + caller + ": " + message.body().getValue("reason", "no reason given")));
+  }
+
+  /** {@code POST /transfers/:pid/completion}, from either side. */
   public Future<Transfer> onCompletion(String caller, String pid, DspMessage message) {
     return owned(caller, pid, message).compose(t -> transition(t, TransferState.COMPLETED, null));
   }
@@ -135,22 +161,6 @@ public final class TransferManager {
   public Future<Transfer> onTermination(String caller, String pid, DspMessage message) {
     return owned(caller, pid, message).compose(t -> transition(t, TransferState.TERMINATED,
         "terminated by " + caller + ": " + message.body().getValue("reason", "no reason given")));
-  }
-
-  /** Consumer callback {@code POST /transfers/:consumerPid/start}: keeps the data address. */
-  public Future<Transfer> onStart(String caller, String consumerPid, DspMessage message) {
-    JsonObject address = message.requireObject("dataAddress");
-    if (!(address.getValue("endpoint") instanceof String)) {
-      return Future.failedFuture(DspException.badRequest("TransferStartMessage.dataAddress requires an 'endpoint'"));
-    }
-    return owned(caller, consumerPid, message).compose(t -> {
-      if (t.role() != Role.CONSUMER) {
-        throw DspException.notFound("no consumer transfer '" + consumerPid + "'");
-      }
-      TransferStore.Change change = TransferStore.Change.to(t.state(), TransferState.STARTED)
-          .withDataAddress(address).withCounterPartyPid(message.requireString("providerPid"));
-      return transition(t, change);
-    });
   }
 
   public Future<Transfer> get(String caller, String pid) {
@@ -162,53 +172,63 @@ public final class TransferManager {
     });
   }
 
+  public static JsonObject dspBody(Transfer t) {
+    return pids(Dsp.message("TransferProcess"), t).put("state", t.state().dspState());
+  }
+
   // ---- steps ----
 
   Future<Boolean> step(String id) {
-    return store.find(id).compose(t -> t.role() == Role.CONSUMER ? consumerStep(t) : providerStep(t));
+    return store.find(id).compose(t -> switch (t.state()) {
+      case REQUESTING -> sendRequest(t);
+      case REQUESTED, STARTED, SUSPENDED -> settle(t);
+      case STARTING, RESUMING -> sendStart(t);
+      case SUSPENDING -> send(t, "suspension", Dsp.message("TransferSuspensionMessage").put("code", "suspended")
+          .put("reason", new JsonArray().add(t.detail() == null ? "suspended" : t.detail())), TransferState.SUSPENDED);
+      case COMPLETING -> send(t, "completion", Dsp.message("TransferCompletionMessage"), TransferState.COMPLETED);
+      case TERMINATING -> sendTermination(t);
+      case COMPLETED, TERMINATED -> Future.succeededFuture(false);
+    });
   }
 
-  private Future<Boolean> consumerStep(Transfer t) {
-    return switch (t.state()) {
-      case REQUESTING -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(),
-              Dsp.message("TransferRequestMessage").put("consumerPid", t.id()).put("agreementId", t.agreementId())
-                  .put("format", t.format()).put("callbackAddress", selfAddress))
-          .compose(answer -> {
-            String providerPid = answer.getString("providerPid");
-            if (providerPid == null) {
-              return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
-            }
-            return advance(t, TransferStore.Change.to(t.state(), TransferState.REQUESTED)
-                .withCounterPartyPid(providerPid));
-          });
-      case COMPLETING -> client.post(t.counterPartyAddress(), "/transfers/" + t.providerPid() + "/completion",
-              t.counterPartyId(), pids(Dsp.message("TransferCompletionMessage"), t))
-          .compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.COMPLETED)));
-      case TERMINATING -> sendTermination(t, "/transfers/" + t.providerPid() + "/termination");
-      default -> Future.succeededFuture(false);
-    };
+  private Future<Boolean> sendRequest(Transfer t) {
+    return client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(),
+            Dsp.message("TransferRequestMessage").put("consumerPid", t.id()).put("agreementId", t.agreementId())
+                .put("format", t.format()).put("callbackAddress", selfAddress))
+        .compose(answer -> {
+          String providerPid = answer.getString("providerPid");
+          if (providerPid == null) {
+            return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
+          }
+          return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
+        });
   }
 
-  private Future<Boolean> providerStep(Transfer t) {
-    return switch (t.state()) {
-      case REQUESTED -> decide(t);
-      case STARTING -> {
-        // A fresh token per attempt: only its hash is stored, and only once the consumer has it.
-        String token = AccessTokens.generate();
-        JsonObject address = new JsonObject().put("@type", "DataAddress")
-            .put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
-            .put("endpoint", selfAddress + "/public/transfers/" + t.id())
-            .put("endpointProperties", new JsonArray()
-                .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authorization").put("value", token))
-                .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authType").put("value", "bearer")));
-        yield client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
-                pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
-            .compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.STARTED)
-                .withTokenHash(AccessTokens.hash(token))));
-      }
-      case TERMINATING -> sendTermination(t, "/transfers/" + t.consumerPid() + "/termination");
-      default -> Future.succeededFuture(false);
-    };
+  /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */
+  private Future<Boolean> settle(Transfer t) {
+    Move move = hook.next(t);
+    TransferState state = t.state();
+    boolean provider = t.role() == Role.PROVIDER;
+    if (move == Move.DEFAULT) {
+      return provider && state == TransferState.REQUESTED ? decide(t) : Future.succeededFuture(false);
+    }
+    if (move == Move.WAIT) {
+      return Future.succeededFuture(false);
+    }
+    if (move == Move.TERMINATE) {
+      return advance(t, Change.to(state, TransferState.TERMINATING).withDetail("terminated by " + selfId));
+    }
+    if (move == Move.SUSPEND && state == TransferState.STARTED) {
+      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId));
+    }
+    if (move == Move.COMPLETE && state == TransferState.STARTED) {
+      return advance(t, Change.to(state, TransferState.COMPLETING));
+    }
+    if (move == Move.RESUME && provider && state == TransferState.SUSPENDED) {
+      return advance(t, Change.to(state, TransferState.RESUMING));
+    }
+    return Future.failedFuture(new IllegalStateException("the transfer hook chose " + move + " for a " + t.role()
+        + " transfer in " + state + ", where it does not apply"));
   }
 
   private Future<Boolean> decide(Transfer t) {
@@ -219,30 +239,52 @@ public final class TransferManager {
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
-            return advance(t, TransferStore.Change.to(t.state(), TransferState.TERMINATING)
-                .withDetail(decision.summary()));
+            return advance(t, Change.to(t.state(), TransferState.TERMINATING).withDetail(decision.summary()));
           }
-          return advance(t, TransferStore.Change.to(t.state(), TransferState.STARTING));
+          return advance(t, Change.to(t.state(), TransferState.STARTING));
         });
   }
 
-  private Future<Boolean> sendTermination(Transfer t, String path) {
-    Future<JsonObject> sent = t.counterPartyPid() == null ? Future.succeededFuture(new JsonObject())
-        : client.post(t.counterPartyAddress(), path, t.counterPartyId(),
-            pids(Dsp.message("TransferTerminationMessage"), t)
-            .put("code", "refused").put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail())));
-    return sent.compose(ok -> advance(t, TransferStore.Change.to(t.state(), TransferState.TERMINATED)));
+  /** Starts or resumes: a fresh token per attempt, of which only the hash is kept, once the consumer has it. */
+  private Future<Boolean> sendStart(Transfer t) {
+    String token = AccessTokens.generate();
+    JsonObject address = new JsonObject().put("@type", "DataAddress")
+        .put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
+        .put("endpoint", selfAddress + "/public/transfers/" + t.id())
+        .put("endpointProperties", new JsonArray()
+            .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authorization").put("value", token))
+            .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authType").put("value", "bearer")));
+    return client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
+            pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
+        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED).withTokenHash(AccessTokens.hash(token))));
+  }
+
+  private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {
+    return client.post(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid() + "/" + action,
+            t.counterPartyId(), pids(message, t))
+        .compose(ok -> advance(t, Change.to(t.state(), done)));
+  }
+
+  private Future<Boolean> sendTermination(Transfer t) {
+    if (t.counterPartyPid() == null) {
+      // The provider never acknowledged the request: there is no process of theirs to terminate.
+      return advance(t, Change.to(t.state(), TransferState.TERMINATED));
+    }
+    return send(t, "termination", Dsp.message("TransferTerminationMessage").put("code", "terminated")
+        .put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail())), TransferState.TERMINATED);
   }
 
   private Future<Void> giveUp(String id, Throwable cause) {
     return store.find(id).compose(t -> t.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, TransferStore.Change.to(t.state(), TransferState.TERMINATED)
+        : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
             .withDetail("gave up: " + cause.getMessage())).mapEmpty());
   }
 
-  private Future<Boolean> advance(Transfer t, TransferStore.Change change) {
-    return store.move(t.id(), change).map(true)
-        .recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+  private Future<Boolean> advance(Transfer t, Change change) {
+    return store.move(t.id(), change).map(moved -> {
+      LOG.debug("transfer {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
+      return true;
+    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
@@ -259,10 +301,11 @@ public final class TransferManager {
   }
 
   private Future<Transfer> transition(Transfer t, TransferState to, String detail) {
-    return transition(t, TransferStore.Change.to(t.state(), to).withDetail(detail));
+    return transition(t, Change.to(t.state(), to).withDetail(detail));
   }
 
-  private Future<Transfer> transition(Transfer t, TransferStore.Change change) {
+  /** A transition asked for by the counter-party: idempotent for redeliveries, 409 out of turn. */
+  private Future<Transfer> transition(Transfer t, Change change) {
     if (t.state().hasReached(change.to())) {
       return Future.succeededFuture(t);
     }
@@ -272,11 +315,15 @@ public final class TransferManager {
     }
     return store.move(t.id(), change)
         .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
-        .onSuccess(moved -> runner.kick(moved.id()));
+        .onSuccess(moved -> {
+          LOG.debug("transfer {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(), change.from(),
+              change.to());
+          runner.kick(moved.id());
+        });
   }
 
   /** A transition asked for by the local operator rather than a partner. */
-  private Future<Transfer> local(Transfer t, TransferStore.Change change) {
+  private Future<Transfer> local(Transfer t, Change change) {
     if (!t.state().canMoveTo(change.to())) {
       return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
           + " and cannot become " + change.to()));
@@ -290,9 +337,5 @@ public final class TransferManager {
 
   private static <T> Future<T> notFound(Throwable e) {
     return Future.failedFuture(e instanceof NotFound ? DspException.notFound(e.getMessage()) : e);
-  }
-
-  public static JsonObject dspBody(Transfer t) {
-    return pids(Dsp.message("TransferProcess"), t).put("state", t.state().dspState());
   }
 }

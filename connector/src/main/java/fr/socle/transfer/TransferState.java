@@ -3,17 +3,29 @@ package fr.socle.transfer;
 import java.util.EnumSet;
 import java.util.Set;
 
-/** States of a transfer process (DSP 2025-1), plus the -ING states of messages not yet delivered. */
+/**
+ * States of a transfer process (DSP 2025-1), plus the -ING states of messages not yet delivered.
+ *
+ * <p>Spec: https://eclipse-dataspace-protocol-base.github.io/DataspaceProtocol/2025-1/#transfer-process-states
+ * A started transfer may be suspended and started again by a new start message; either side may
+ * suspend, complete or terminate it.
+ */
 public enum TransferState {
   /** Consumer: the transfer request is to be sent. */
   REQUESTING,
   /** The request was received (provider) or acknowledged (consumer). */
   REQUESTED,
-  /** Provider: the policy engine allowed the transfer; the start message is to be sent. */
+  /** Provider: the transfer is allowed; the start message is to be sent. */
   STARTING,
   /** Data may flow. */
   STARTED,
-  /** Consumer: the completion message is to be sent. */
+  /** The suspension message is to be sent. */
+  SUSPENDING,
+  /** Data may not flow until a new start message; the token is no longer accepted. */
+  SUSPENDED,
+  /** Provider: a suspended transfer is to be started again; the new start message is to be sent. */
+  RESUMING,
+  /** The completion message is to be sent. */
   COMPLETING,
   /** The transfer ended normally; its token is no longer accepted. */
   COMPLETED,
@@ -25,7 +37,8 @@ public enum TransferState {
   public String dspState() {
     return switch (this) {
       case REQUESTING, REQUESTED, STARTING -> "REQUESTED";
-      case STARTED, COMPLETING -> "STARTED";
+      case STARTED, SUSPENDING, COMPLETING -> "STARTED";
+      case SUSPENDED, RESUMING -> "SUSPENDED";
       case COMPLETED -> "COMPLETED";
       case TERMINATING, TERMINATED -> "TERMINATED";
     };
@@ -36,20 +49,13 @@ public enum TransferState {
   }
 
   /**
-   * Whether {@code this} is {@code target} or lies after it on the way to COMPLETED: a message asking
-   * for {@code target} is then a redelivery and is acknowledged without change. STARTED is excluded:
-   * a repeated start carries a fresh data address that must be kept.
+   * Whether a message asking for {@code target} is a redelivery and is acknowledged without change:
+   * only when the transfer is already in {@code target}. The path loops (STARTED, SUSPENDED, STARTED)
+   * so no order of states tells a late duplicate from a message out of turn. STARTED is excluded: a
+   * repeated start carries a fresh data address that must be kept.
    */
   public boolean hasReached(TransferState target) {
-    if (target == STARTED) {
-      return false;
-    }
-    if (this == target) {
-      return true;
-    }
-    boolean happy = this != TERMINATING && this != TERMINATED;
-    boolean happyTarget = target != TERMINATING && target != TERMINATED;
-    return happy && happyTarget && ordinal() > target.ordinal();
+    return this == target && target != STARTED;
   }
 
   /** Whether a transfer may move from {@code this} to {@code target}. Pure; no I/O. */
@@ -63,12 +69,19 @@ public enum TransferState {
       case REQUESTED -> EnumSet.of(REQUESTING);
       case STARTING -> EnumSet.of(REQUESTED);
       // The consumer may hear the start before it recorded the acknowledgement of its request, and
-      // hears it again when a provider that crashed mid-send resends it with a fresh token.
-      case STARTED -> EnumSet.of(STARTING, REQUESTED, REQUESTING, STARTED);
+      // hears it again when a provider that crashed mid-send resends it with a fresh token, or resumes.
+      case STARTED -> EnumSet.of(STARTING, RESUMING, REQUESTED, REQUESTING, STARTED, SUSPENDED);
+      case SUSPENDING -> EnumSet.of(STARTED);
+      // Either side may hear the other's suspension while its own is in flight.
+      case SUSPENDED -> EnumSet.of(SUSPENDING, STARTED, STARTING);
+      // The provider resumes on its own or because the consumer asked with a start message.
+      case RESUMING -> EnumSet.of(SUSPENDED);
       case COMPLETING -> EnumSet.of(STARTED);
       case COMPLETED -> EnumSet.of(COMPLETING, STARTED);
-      case TERMINATING -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, COMPLETING);
-      case TERMINATED -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, COMPLETING, TERMINATING);
+      case TERMINATING -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, SUSPENDING, SUSPENDED, RESUMING,
+          COMPLETING);
+      case TERMINATED -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, SUSPENDING, SUSPENDED, RESUMING,
+          COMPLETING, TERMINATING);
     };
   }
 }

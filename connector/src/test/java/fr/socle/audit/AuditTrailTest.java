@@ -76,7 +76,7 @@ class AuditTrailTest {
     JsonObject offer = null;
     for (Object d : catalog.getJsonArray("dataset")) {
       if (id.equals(((JsonObject) d).getString("@id"))) {
-        offer = ((JsonObject) d).getJsonArray("hasPolicy").getJsonObject(0);
+        offer = ((JsonObject) d).getJsonArray("hasPolicy").getJsonObject(0).copy().put("target", id);
       }
     }
     JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()

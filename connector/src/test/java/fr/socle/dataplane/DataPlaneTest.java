@@ -118,7 +118,7 @@ class DataPlaneTest {
     for (Object d : catalog.getJsonArray("dataset")) {
       for (Object p : ((JsonObject) d).getJsonArray("hasPolicy")) {
         if (("o-" + id).equals(((JsonObject) p).getString("@id"))) {
-          offer = (JsonObject) p;
+          offer = ((JsonObject) p).copy().put("target", ((JsonObject) d).getString("@id"));
         }
       }
     }

@@ -24,10 +24,50 @@ class DspMessageTest {
 
   @Test
   void refusesAMissingContextWithWhatWasExpected() {
+    JsonObject noContext = request();
+    noContext.remove("@context");
+    assertThatThrownBy(() -> DspMessage.of(noContext, "ContractRequestMessage"))
+        .isInstanceOf(DspException.class)
+        .hasMessage("expected @context to include " + Dsp.CONTEXT + ", got none");
+  }
+
+  @Test
+  void neverFetchesAnUnknownContext() {
     assertThatThrownBy(() -> DspMessage.of(request().put("@context", "https://example.org/other"),
         "ContractRequestMessage"))
         .isInstanceOf(DspException.class)
-        .hasMessage("expected @context to include " + Dsp.CONTEXT + ", got https://example.org/other");
+        .hasMessageContaining("context https://example.org/other is not one this node knows (it never fetches "
+            + "contexts); use " + Dsp.CONTEXT)
+        .satisfies(e -> assertThat(((DspException) e).status()).isEqualTo(400));
+  }
+
+  @Test
+  void keepsAMessageInTheDspContextExactlyAsSent() {
+    JsonObject sent = request().put("offer", new JsonObject().put("@id", "o-1").put("rightOperand",
+        new JsonArray().add("INSEE-REG:94")));
+    assertThat(DspMessage.of(sent, "ContractRequestMessage").body()).isSameAs(sent);
+  }
+
+  @Test
+  void compactsAnExpandedMessageWithTheDspContext() {
+    JsonObject expanded = new JsonObject()
+        .put("@type", new JsonArray().add("https://w3id.org/dspace/2025/1/ContractNegotiationEventMessage"))
+        .put("https://w3id.org/dspace/2025/1/providerPid", new JsonArray().add(new JsonObject().put("@id", "p-1")))
+        .put("https://w3id.org/dspace/2025/1/consumerPid", new JsonArray().add(new JsonObject().put("@id", "c-1")))
+        .put("https://w3id.org/dspace/2025/1/eventType",
+            new JsonArray().add(new JsonObject().put("@id", "https://w3id.org/dspace/2025/1/ACCEPTED")))
+        .put("@context", new JsonObject());
+    DspMessage m = DspMessage.of(expanded, "ContractNegotiationEventMessage");
+    assertThat(m.requireString("providerPid")).isEqualTo("p-1");
+    assertThat(m.requireString("consumerPid")).isEqualTo("c-1");
+    assertThat(m.requireString("eventType")).isEqualTo("ACCEPTED");
+  }
+
+  @Test
+  void refusesWhatIsNotJsonLd() {
+    assertThatThrownBy(() -> DspMessage.of(request().put("@id", 42), "ContractRequestMessage"))
+        .hasMessageStartingWith("the ContractRequestMessage is not JSON-LD this node can process")
+        .satisfies(e -> assertThat(((DspException) e).status()).isEqualTo(400));
   }
 
   @Test

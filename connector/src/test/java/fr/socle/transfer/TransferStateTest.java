@@ -11,15 +11,18 @@ import org.junit.jupiter.api.Test;
 /** The transfer state machine, checked over every pair of states against an independent table. */
 class TransferStateTest {
 
-  private static final Map<TransferState, Set<TransferState>> EXPECTED_NEXT = Map.of(
-      REQUESTING, EnumSet.of(REQUESTED, STARTED, TERMINATING, TERMINATED),
-      REQUESTED, EnumSet.of(STARTING, STARTED, TERMINATING, TERMINATED),
-      STARTING, EnumSet.of(STARTED, TERMINATING, TERMINATED),
-      STARTED, EnumSet.of(STARTED, COMPLETING, COMPLETED, TERMINATING, TERMINATED),
-      COMPLETING, EnumSet.of(COMPLETED, TERMINATING, TERMINATED),
-      COMPLETED, EnumSet.noneOf(TransferState.class),
-      TERMINATING, EnumSet.of(TERMINATED),
-      TERMINATED, EnumSet.noneOf(TransferState.class));
+  private static final Map<TransferState, Set<TransferState>> EXPECTED_NEXT = Map.ofEntries(
+      Map.entry(REQUESTING, EnumSet.of(REQUESTED, STARTED, TERMINATING, TERMINATED)),
+      Map.entry(REQUESTED, EnumSet.of(STARTING, STARTED, TERMINATING, TERMINATED)),
+      Map.entry(STARTING, EnumSet.of(STARTED, SUSPENDED, TERMINATING, TERMINATED)),
+      Map.entry(STARTED, EnumSet.of(STARTED, SUSPENDING, SUSPENDED, COMPLETING, COMPLETED, TERMINATING, TERMINATED)),
+      Map.entry(SUSPENDING, EnumSet.of(SUSPENDED, TERMINATING, TERMINATED)),
+      Map.entry(SUSPENDED, EnumSet.of(RESUMING, STARTED, TERMINATING, TERMINATED)),
+      Map.entry(RESUMING, EnumSet.of(STARTED, TERMINATING, TERMINATED)),
+      Map.entry(COMPLETING, EnumSet.of(COMPLETED, TERMINATING, TERMINATED)),
+      Map.entry(COMPLETED, EnumSet.noneOf(TransferState.class)),
+      Map.entry(TERMINATING, EnumSet.of(TERMINATED)),
+      Map.entry(TERMINATED, EnumSet.noneOf(TransferState.class)));
 
   @Test
   void everyPairOfStatesFollowsTheTable() {
@@ -31,11 +34,28 @@ class TransferStateTest {
   }
 
   @Test
+  void everyStateIsInTheTable() {
+    assertThat(EXPECTED_NEXT.keySet()).containsExactlyInAnyOrder(values());
+  }
+
+  @Test
   void redeliveredMessagesAreRecognisedButARepeatedStartIsKept() {
     assertThat(COMPLETED.hasReached(COMPLETED)).isTrue();
-    assertThat(COMPLETED.hasReached(REQUESTED)).isTrue();
+    assertThat(SUSPENDED.hasReached(SUSPENDED)).isTrue();
+    assertThat(TERMINATED.hasReached(TERMINATED)).isTrue();
     assertThat(STARTED.hasReached(STARTED)).isFalse();
     assertThat(TERMINATED.hasReached(COMPLETED)).isFalse();
+    // The path loops through SUSPENDED, so a later state says nothing about an earlier message.
+    assertThat(COMPLETED.hasReached(REQUESTED)).isFalse();
+    assertThat(SUSPENDED.hasReached(COMPLETED)).isFalse();
+  }
+
+  @Test
+  void negativeScenariosOfTheConformanceKitAreRefused() {
+    assertThat(REQUESTED.canMoveTo(COMPLETED)).as("completion of a request").isFalse();
+    assertThat(REQUESTED.canMoveTo(SUSPENDED)).as("suspension of a request").isFalse();
+    assertThat(SUSPENDED.canMoveTo(COMPLETED)).as("completion while suspended").isFalse();
+    assertThat(TERMINATED.canMoveTo(SUSPENDED)).as("suspension after termination").isFalse();
   }
 
   @Test
