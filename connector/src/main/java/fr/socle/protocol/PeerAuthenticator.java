@@ -4,7 +4,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Tells which participant sent a protocol request. Production nodes use
- * {@link CertificateAuthenticator}: the identity comes from the federation certificate, never from
+ * {@link TokenAuthenticator}: the identity comes from the federation certificate, never from
  * what the request says about itself.
  */
 @FunctionalInterface

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import fr.socle.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -33,7 +34,7 @@ final class AuditFixture implements AutoCloseable {
 
   final Vertx vertx;
   final TestPki pki = TestPki.create("Audit test");
-  final TestClock clock = new TestClock(Instant.parse("2026-01-01T09:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T09:00:00Z"));
   private final Supplier<HikariConfig> database;
   private final List<String> blocked = new CopyOnWriteArrayList<>();
   HikariDataSource pool;

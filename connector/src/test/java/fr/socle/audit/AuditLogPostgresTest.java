@@ -3,6 +3,7 @@ package fr.socle.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
+import fr.socle.testing.PostgresServer;
 import io.vertx.core.Future;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -14,25 +15,37 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The H2 flow of {@link AuditLogTest} on PostgreSQL, in a schema of its own that is dropped after.
- * Runs only when {@code -Dsocle.test.postgres.url=jdbc:postgresql://host:port/db?user=...} is given,
- * because no PostgreSQL is started by the build.
+ * on a throw-away PostgreSQL cluster the test starts.
  */
 @ExtendWith(VertxExtension.class)
-@EnabledIfSystemProperty(named = AuditLogPostgresTest.URL, matches = "jdbc:postgresql:.+")
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class AuditLogPostgresTest {
 
-  static final String URL = "socle.test.postgres.url";
+  private static PostgresServer server;
+  private static String url;
 
-  private final String url = System.getProperty(URL);
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = PostgresServer.start();
+    url = server.createDatabase("audit") + "?user=" + server.user();
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
   private final String schema = "audit_test_" + UUID.randomUUID().toString().replace("-", "");
   private AuditFixture fx;
 
