@@ -3,6 +3,7 @@ package fr.socle.negotiation;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.StateRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -13,9 +14,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Negotiations and agreements in the node's database; every state change is a compare-and-set. */
 public final class NegotiationStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NegotiationStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at";
@@ -55,13 +60,32 @@ public final class NegotiationStore {
   private final Database db;
   private final Clock clock;
 
+  private final StateRecorder recorder;
+
   public NegotiationStore(Database db, Clock clock) {
+    this(db, clock, StateRecorder.NONE);
+  }
+
+  public NegotiationStore(Database db, Clock clock, StateRecorder recorder) {
     this.db = db;
     this.clock = clock;
+    this.recorder = recorder;
+  }
+
+  /**
+   * Hands a committed change to the recorder. The row is already committed, so a recorder that fails
+   * is logged rather than reported as a failed transition (which a retry would then repeat).
+   */
+  private Future<Negotiation> recorded(Negotiation n, String change) {
+    return recorder.record("negotiation", n.id(), n.toJson().put("change", change))
+        .recover(e -> {
+          LOG.error("cannot record negotiation {} ({}) in the audit log: {}", n.id(), change, e.getMessage());
+          return Future.succeededFuture();
+        }).map(n);
   }
 
   public Future<Negotiation> create(Negotiation n) {
-    return db.transaction(c -> {
+    return db.<Negotiation>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
           + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, n.id());
@@ -80,7 +104,7 @@ public final class NegotiationStore {
         ps.executeUpdate();
       }
       return n;
-    });
+    }).compose(created -> recorded(created, "created in " + created.state()));
   }
 
   public Future<Negotiation> find(String id) {
@@ -130,7 +154,13 @@ public final class NegotiationStore {
         insertAgreement(c, change.agreement());
       }
       return find(c, id);
-    });
+    }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()))
+        .compose(moved -> change.agreement() == null ? Future.succeededFuture(moved)
+            : recorder.record("agreement", change.agreement().id(), change.agreement().toJson())
+                .recover(e -> {
+                  LOG.error("cannot record agreement {} in the audit log: {}", change.agreement().id(), e.getMessage());
+                  return Future.succeededFuture();
+                }).map(moved));
   }
 
   public Future<Agreement> findAgreement(String id) {

@@ -1,6 +1,7 @@
 package fr.socle.node;
 
 import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditType;
 import fr.socle.audit.AuditedDecisions;
 import fr.socle.audit.TreeHeadSchedule;
 import fr.socle.audit.TreeHeadSigner;
@@ -21,6 +22,7 @@ import fr.socle.policy.PolicyTemplates;
 import fr.socle.protocol.DspApi;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
+import fr.socle.store.StateRecorder;
 import fr.socle.transfer.TransferHook;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
@@ -43,6 +45,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,8 +171,10 @@ public final class Node extends VerticleBase {
   private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
-    NegotiationStore negotiationStore = new NegotiationStore(database, clock);
-    TransferStore transferStore = new TransferStore(database, clock);
+    StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
+        subject, payload).mapEmpty();
+    NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
+    TransferStore transferStore = new TransferStore(database, clock, recorder);
     PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
         config.opaExpectedRevision());
     DecisionPoint policy = new AuditedDecisions(engine, audit);

@@ -4,6 +4,7 @@ import fr.socle.negotiation.Role;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.StateRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -14,9 +15,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Transfer processes in the node's database; every state change is a compare-and-set. */
 public final class TransferStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransferStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at";
@@ -49,13 +54,32 @@ public final class TransferStore {
   private final Database db;
   private final Clock clock;
 
+  private final StateRecorder recorder;
+
   public TransferStore(Database db, Clock clock) {
+    this(db, clock, StateRecorder.NONE);
+  }
+
+  public TransferStore(Database db, Clock clock, StateRecorder recorder) {
     this.db = db;
     this.clock = clock;
+    this.recorder = recorder;
+  }
+
+  /**
+   * Hands a committed change to the recorder. The row is already committed, so a recorder that fails
+   * is logged rather than reported as a failed transition (which a retry would then repeat).
+   */
+  private Future<Transfer> recorded(Transfer t, String change) {
+    return recorder.record("transfer", t.id(), t.toJson().put("change", change))
+        .recover(e -> {
+          LOG.error("cannot record transfer {} ({}) in the audit log: {}", t.id(), change, e.getMessage());
+          return Future.succeededFuture();
+        }).map(t);
   }
 
   public Future<Transfer> create(Transfer t) {
-    return db.transaction(c -> {
+    return db.<Transfer>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
           + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, t.id());
@@ -74,7 +98,7 @@ public final class TransferStore {
         ps.executeUpdate();
       }
       return t;
-    });
+    }).compose(created -> recorded(created, "created in " + created.state()));
   }
 
   public Future<Transfer> find(String id) {
@@ -115,7 +139,7 @@ public final class TransferStore {
         }
       }
       return find(c, id);
-    });
+    }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()));
   }
 
   private static Transfer find(Connection c, String id) throws SQLException {

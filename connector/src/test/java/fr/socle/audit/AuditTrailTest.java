@@ -110,7 +110,12 @@ class AuditTrailTest {
   void everyDecisionAccessAndChangeIsOnRecord() throws Exception {
     JsonArray entries = export().getJsonArray("entries");
     List<String> types = entries.stream().map(e -> ((JsonObject) e).getString("type")).toList();
-    assertThat(types).contains("ADMIN", "DECISION", "DATA_ACCESS");
+    assertThat(types).contains("ADMIN", "DECISION", "DATA_ACCESS", "NEGOTIATION", "AGREEMENT", "TRANSFER");
+    JsonObject agreement = entries.stream().map(e -> (JsonObject) e)
+        .filter(e -> "AGREEMENT".equals(e.getString("type"))).findFirst().orElseThrow().getJsonObject("payload");
+    assertThat(agreement.getString("consumerId")).isEqualTo(consumer.participantId());
+    assertThat(entries.stream().map(e -> (JsonObject) e).filter(e -> "NEGOTIATION".equals(e.getString("type")))
+        .map(e -> e.getJsonObject("payload").getString("change"))).contains("VERIFIED -> FINALIZING");
     JsonObject negotiation = entries.stream().map(e -> (JsonObject) e)
         .filter(e -> "DECISION".equals(e.getString("type")) && e.getString("subject").startsWith("negotiation:"))
         .findFirst().orElseThrow().getJsonObject("payload");
