@@ -126,9 +126,19 @@ public final class NegotiationManager {
   /** {@code POST /negotiations/:providerPid/request}: a consumer's counter-request to our offer. */
   public Future<Negotiation> onCounterRequest(String caller, String providerPid, DspMessage message) {
     String offerId = offerId(message);
+    UsageDeclaration restated;
+    try {
+      restated = UsageDeclaration.readFrom(message.body());
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: " + e.getMessage()));
+    }
     return owned(caller, providerPid, Role.PROVIDER, message)
-        .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> transition(n,
-            Change.to(n.state(), NegotiationState.REQUESTED).withOffer(offerId, found.odrlOffer(selfId)))));
+        .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> {
+          // A counter-request may restate the declaration; if it does not, the first one still holds.
+          UsageDeclaration declared = restated.isEmpty() ? UsageDeclaration.readFrom(n.offer()) : restated;
+          return transition(n, Change.to(n.state(), NegotiationState.REQUESTED)
+              .withOffer(offerId, declared.writeTo(found.odrlOffer(selfId))));
+        }));
   }
 
   /** {@code POST /negotiations/:providerPid/agreement/verification}. */
@@ -152,8 +162,12 @@ public final class NegotiationManager {
       if (target != null && !n.assetId().equals(target)) {
         throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
       }
+      // Our declaration stays with the negotiation for a later counter-request; the provider's offer
+      // cannot declare anything on our behalf.
+      JsonObject kept = UsageDeclaration.readFrom(n.offer()).writeTo(UsageDeclaration.strip(offer)
+          .put("target", n.assetId()));
       return transition(n, Change.to(n.state(), NegotiationState.OFFERED).withCounterPartyPid(providerPid)
-          .withOffer(offerId, offer.copy().put("target", n.assetId())));
+          .withOffer(offerId, kept));
     });
   }
 

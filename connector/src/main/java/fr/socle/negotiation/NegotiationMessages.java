@@ -31,7 +31,8 @@ final class NegotiationMessages {
 
   /** {@code ContractOfferMessage} in a running negotiation: the consumerPid, hence no callback address. */
   static JsonObject offer(Negotiation n) {
-    return pids(Dsp.message("ContractOfferMessage"), n).put("offer", n.offer());
+    // The stored offer also holds the consumer's declaration, which is not part of our offer.
+    return pids(Dsp.message("ContractOfferMessage"), n).put("offer", UsageDeclaration.strip(n.offer()));
   }
 
   static JsonObject agreement(Negotiation n, Agreement a, String selfAddress) {
