@@ -85,7 +85,10 @@ public final class PublicEndpoint {
               || !AccessTokens.matches(token, t.tokenHash())) {
             return Future.failedFuture(unauthorized());
           }
-          if (t.state() != TransferState.STARTED) {
+          // STARTING/RESUMING: the provider decided to start, stored the token's hash and is delivering
+          // it; a consumer holding that token may already use it.
+          if (t.state() != TransferState.STARTED && t.state() != TransferState.STARTING
+              && t.state() != TransferState.RESUMING) {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; data flows only while it is STARTED"));
           }

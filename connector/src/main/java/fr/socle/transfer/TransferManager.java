@@ -254,9 +254,11 @@ public final class TransferManager {
         .put("endpointProperties", new JsonArray()
             .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authorization").put("value", token))
             .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authType").put("value", "bearer")));
-    return client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
-            pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
-        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED).withTokenHash(AccessTokens.hash(token))));
+    // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
+    return store.prepareToken(t.id(), t.state(), AccessTokens.hash(token))
+        .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
+            t.counterPartyId(), pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address)))
+        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
   }
 
   private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {

@@ -114,6 +114,27 @@ public final class TransferStore {
         + TransferState.COMPLETED + "', '" + TransferState.TERMINATED + "') ORDER BY created_at", null));
   }
 
+  /**
+   * Records the hash of the access token about to be handed out, while the transfer is still in
+   * {@code state}: the token must be accepted as soon as the consumer holds it, which can be before
+   * the provider hears the acknowledgement of its start message.
+   */
+  public Future<Void> prepareToken(String id, TransferState state, String tokenHash) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE transfer SET token_hash = ?, updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, tokenHash);
+        ps.setTimestamp(2, Timestamp.from(clock.instant()));
+        ps.setString(3, id);
+        ps.setString(4, state.name());
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("transfer " + id + " is no longer " + state);
+        }
+      }
+      return null;
+    });
+  }
+
   /** Compare-and-set of the state; {@link Conflict} when the row is no longer in {@code from}. */
   public Future<Transfer> move(String id, Change change) {
     if (!change.from().canMoveTo(change.to())) {
