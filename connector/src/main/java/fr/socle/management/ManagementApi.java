@@ -258,7 +258,6 @@ public final class ManagementApi {
     return failure instanceof java.net.ConnectException || failure instanceof io.netty.channel.ConnectTimeoutException
         || failure instanceof java.util.concurrent.TimeoutException
         || failure instanceof javax.net.ssl.SSLException
-        || (failure != null && failure.getClass().getName().startsWith("io.vertx.core.http.impl.NoStackTraceTimeoutException"))
         || (failure != null && failure.getClass().getSimpleName().contains("Timeout"));
   }
 

@@ -26,28 +26,24 @@ public final class TransferStore {
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at";
 
-  /** A state change; non-null fields replace the stored values. */
+  /** A state change; non-null fields replace the stored values. The token hash is set by {@link #prepareToken}. */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
-      String tokenHash, String detail) {
+      String detail) {
 
     public static Change to(TransferState from, TransferState to) {
-      return new Change(from, to, null, null, null, null);
+      return new Change(from, to, null, null, null);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, dataAddress, tokenHash, detail);
+      return new Change(from, to, pid, dataAddress, detail);
     }
 
     public Change withDataAddress(JsonObject address) {
-      return new Change(from, to, counterPartyPid, address, tokenHash, detail);
-    }
-
-    public Change withTokenHash(String hash) {
-      return new Change(from, to, counterPartyPid, dataAddress, hash, detail);
+      return new Change(from, to, counterPartyPid, address, detail);
     }
 
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, tokenHash, text);
+      return new Change(from, to, counterPartyPid, dataAddress, text);
     }
   }
 
@@ -144,16 +140,14 @@ public final class TransferStore {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, "
           + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
-          + "token_hash = COALESCE(?, token_hash), detail = COALESCE(?, detail), updated_at = ? "
-          + "WHERE id = ? AND state = ?")) {
+          + "detail = COALESCE(?, detail), updated_at = ? WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
         ps.setString(3, change.dataAddress() == null ? null : change.dataAddress().encode());
-        ps.setString(4, change.tokenHash());
-        ps.setString(5, change.detail());
-        ps.setTimestamp(6, Timestamp.from(clock.instant()));
-        ps.setString(7, id);
-        ps.setString(8, change.from().name());
+        ps.setString(4, change.detail());
+        ps.setTimestamp(5, Timestamp.from(clock.instant()));
+        ps.setString(6, id);
+        ps.setString(7, change.from().name());
         if (ps.executeUpdate() == 0) {
           Transfer current = find(c, id);
           throw new Conflict("transfer " + id + " is " + current.state() + ", expected " + change.from());

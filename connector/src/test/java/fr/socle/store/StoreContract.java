@@ -140,8 +140,11 @@ abstract class StoreContract {
         "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW, NOW);
     await(transfers.create(t));
     await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTING)));
+    await(transfers.prepareToken(t.id(), TransferState.STARTING, "abc"));
+    assertThatThrownBy(() -> await(transfers.prepareToken(t.id(), TransferState.REQUESTED, "other")))
+        .isInstanceOf(Conflict.class);
     Transfer started = await(transfers.move(t.id(), TransferStore.Change
-        .to(TransferState.STARTING, TransferState.STARTED).withTokenHash("abc")
+        .to(TransferState.STARTING, TransferState.STARTED)
         .withDataAddress(new JsonObject().put("endpoint", "https://x"))));
     assertThat(started.tokenHash()).isEqualTo("abc");
     assertThat(started.dataAddress().getString("endpoint")).isEqualTo("https://x");
