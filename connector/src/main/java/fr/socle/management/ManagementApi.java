@@ -122,8 +122,7 @@ public final class ManagementApi {
       JsonObject body = body(ctx);
       // The partner's id, not only its address: the node token of the request is made out to it.
       String counterPartyId = participantId(body, "counterPartyId");
-      ok(ctx, dsp.post(url(body, "counterPartyAddress"), "/catalog/request", counterPartyId,
-          Dsp.message("CatalogRequestMessage")));
+      ok(ctx, dsp.catalog(url(body, "counterPartyAddress"), counterPartyId, Dsp.message("CatalogRequestMessage")));
     });
 
     router.post("/api/negotiations").handler(ctx -> {
@@ -235,6 +234,8 @@ public final class ManagementApi {
       problem = new Problem(409, "Conflict", "the resource already exists or is still in use");
     } else if (failure instanceof DspClient.PeerRefused e) {
       problem = new Problem(502, "Partner refused", e.getMessage());
+    } else if (failure instanceof DspClient.WrongServer e) {
+      problem = new Problem(502, "Wrong partner", e.getMessage());
     } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
       problem = new Problem(e.getStatusCode(), e.getStatusCode() == 413 ? "Payload too large" : "Bad request",
           e.getStatusCode() == 413 ? "the body exceeds the limit of this endpoint" : String.valueOf(e.getPayload()));

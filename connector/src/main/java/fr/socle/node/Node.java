@@ -180,7 +180,8 @@ public final class Node extends VerticleBase {
     DecisionPoint policy = new AuditedDecisions(engine, audit);
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
     dspClientOptions = security.clientOptions();
-    DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
+    DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
+        security.serverIdentity());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress);

@@ -1,6 +1,7 @@
 package fr.socle.node;
 
 import fr.socle.protocol.PeerAuthenticator;
+import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.TokenAuthenticator;
 import fr.socle.trust.FederationTrust;
 import fr.socle.trust.NodeTls;
@@ -20,14 +21,19 @@ import java.util.function.Function;
  * file cannot change it; conformance tests build a node with their own.
  *
  * @param tokenFor the node token for a callee's participant id; null means send none
+ * @param serverIdentity how a call checks that the server it reached is the callee
  */
 public record ProtocolSecurity(HttpServerOptions serverOptions, HttpClientOptions clientOptions,
-    PeerAuthenticator authenticator, PeerAuthenticator dataPlaneAuthenticator, Function<String, String> tokenFor) {
+    PeerAuthenticator authenticator, PeerAuthenticator dataPlaneAuthenticator, Function<String, String> tokenFor,
+    ServerIdentity serverIdentity) {
 
-  /** One authenticator for every endpoint and no token on outgoing calls (conformance runs). */
+  /**
+   * One authenticator for every endpoint, no token on outgoing calls and any server accepted
+   * (conformance runs).
+   */
   public ProtocolSecurity(HttpServerOptions serverOptions, HttpClientOptions clientOptions,
       PeerAuthenticator authenticator) {
-    this(serverOptions, clientOptions, authenticator, authenticator, callee -> null);
+    this(serverOptions, clientOptions, authenticator, authenticator, callee -> null, ServerIdentity.ANY);
   }
 
   /**
@@ -42,6 +48,7 @@ public record ProtocolSecurity(HttpServerOptions serverOptions, HttpClientOption
     NodeTokenIssuer issuer = new NodeTokenIssuer(trust, clock);
     return new ProtocolSecurity(tls.serverOptions(host, port), tls.clientOptions(),
         new TokenAuthenticator(verifier, TokenAuthenticator.DSP_HEADER),
-        new TokenAuthenticator(verifier, TokenAuthenticator.DATA_PLANE_HEADER), issuer::issue);
+        new TokenAuthenticator(verifier, TokenAuthenticator.DATA_PLANE_HEADER), issuer::issue,
+        ServerIdentity.FEDERATION_CERTIFICATE);
   }
 }

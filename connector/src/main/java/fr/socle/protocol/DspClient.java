@@ -1,26 +1,29 @@
 package fr.socle.protocol;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
-import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.util.function.Function;
 
 /**
- * Calls partner nodes' DSP endpoints over mutually authenticated TLS. Every call is bounded in time;
- * a refusal carries the partner's status and error body so it can be shown to the operator.
+ * Calls partner nodes' DSP endpoints over mutually authenticated TLS. Every call is bounded in time
+ * and in the size of the answer; a refusal carries the partner's status and error body so it can be
+ * shown to the operator.
  *
  * <p>Every call names its callee's participant id: the node token on it is made for that callee
- * alone ({@code aud}), so a partner cannot reuse it against a third node, and a call sent to the wrong
- * address is refused by an honest recipient instead of being served by it.
+ * alone ({@code aud}), so a partner cannot reuse it against a third node, and the server reached must
+ * prove it is that callee ({@link ServerIdentity}) before the request leaves.
  */
 public final class DspClient {
 
@@ -38,21 +41,33 @@ public final class DspClient {
     }
   }
 
+  /** The server reached at a partner's address is not that partner. */
+  public static final class WrongServer extends RuntimeException {
+    public WrongServer(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Enough for any DSP message or catalog page; a larger answer is refused, not buffered. */
+  static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+  /** With the provider's 100 datasets a page, ten thousand datasets. */
+  static final int MAX_CATALOG_PAGES = 100;
+
   private final HttpClientAgent http;
-  private final WebClient client;
   private final long timeoutMillis;
   private final Function<String, String> tokenFor;
+  private final ServerIdentity serverIdentity;
 
   /**
    * @param tokenFor the {@code Authorization} token for a callee's participant id; a null token
    *                 sends no header (conformance runs against partners that use none)
    */
-  public DspClient(Vertx vertx, HttpClientOptions tls, long timeoutMillis, Function<String, String> tokenFor) {
-    WebClientOptions options = new WebClientOptions(tls).setUserAgent("socle-node");
-    this.http = vertx.createHttpClient(options);
-    this.client = WebClient.wrap(http, options);
+  public DspClient(Vertx vertx, HttpClientOptions tls, long timeoutMillis, Function<String, String> tokenFor,
+      ServerIdentity serverIdentity) {
+    this.http = vertx.createHttpClient(new HttpClientOptions(tls).setConnectTimeout((int) timeoutMillis));
     this.timeoutMillis = timeoutMillis;
     this.tokenFor = tokenFor;
+    this.serverIdentity = serverIdentity;
   }
 
   /**
@@ -68,44 +83,106 @@ public final class DspClient {
    * for no body.
    */
   public Future<JsonObject> post(String base, String path, String callee, JsonObject message) {
-    String uri = join(base, path);
-    return authorize(client.postAbs(uri), callee)
-        .compose(request -> request.timeout(timeoutMillis).putHeader("Content-Type", "application/json")
-            .sendJsonObject(message))
-        .compose(response -> json(uri, response));
+    return call(HttpMethod.POST, join(base, path), callee, message.toBuffer()).map(Answer::body);
   }
 
   public Future<JsonObject> get(String base, String path, String callee) {
-    String uri = join(base, path);
-    return authorize(client.getAbs(uri), callee).compose(request -> request.timeout(timeoutMillis).send())
-        .compose(response -> json(uri, response));
+    return call(HttpMethod.GET, join(base, path), callee, null).map(Answer::body);
   }
 
-  private Future<HttpRequest<Buffer>> authorize(HttpRequest<Buffer> request, String callee) {
+  /**
+   * The partner's whole catalog: its first page and every page its {@code Link: rel="next"} headers
+   * lead to (DSP 2025-1 pagination), merged into one catalog. Links leaving the partner's address are
+   * not followed, and at most {@link #MAX_CATALOG_PAGES} pages are read.
+   */
+  public Future<JsonObject> catalog(String base, String callee, JsonObject request) {
+    String first = join(base, "/catalog/request");
+    return call(HttpMethod.POST, first, callee, request.toBuffer())
+        .compose(answer -> morePages(first, callee, request, answer, answer.body(), 1));
+  }
+
+  private Future<JsonObject> morePages(String first, String callee, JsonObject request, Answer page,
+      JsonObject merged, int pages) {
+    String next = CatalogPages.next(first, page.link());
+    if (next == null) {
+      return Future.succeededFuture(merged);
+    }
+    if (pages >= MAX_CATALOG_PAGES) {
+      return Future.failedFuture(new PeerRefused(first, 200, "catalog longer than " + MAX_CATALOG_PAGES
+          + " pages, abandoned"));
+    }
+    return call(HttpMethod.POST, next, callee, request.toBuffer())
+        .compose(answer -> morePages(first, callee, request, answer, CatalogPages.merge(merged, answer.body()),
+            pages + 1));
+  }
+
+  /** A successful answer: its JSON body and its {@code Link} header, if any. */
+  private record Answer(JsonObject body, String link) {
+  }
+
+  private Future<Answer> call(HttpMethod method, String uri, String callee, Buffer body) {
+    RequestOptions options;
+    String token;
     try {
+      options = new RequestOptions().setMethod(method).setAbsoluteURI(uri).setIdleTimeout(timeoutMillis);
       // Signed per call: each token is single-use at the callee (jti), so none can be cached here.
-      String token = tokenFor.apply(callee);
-      return Future.succeededFuture(token == null ? request
-          : request.putHeader(TokenAuthenticator.DSP_HEADER, "Bearer " + token));
+      token = tokenFor.apply(callee);
     } catch (IllegalArgumentException e) {
-      // no callee id: a bug in the caller, reported on the call's future like any other failure
+      // a malformed address or no callee id: reported on the call's future like any other failure
       return Future.failedFuture(e);
     }
+    return http.request(options).compose(request -> {
+      try {
+        serverIdentity.check(callee, request.connection());
+      } catch (WrongServer e) {
+        request.reset();
+        return Future.failedFuture(e);
+      }
+      if (token != null) {
+        request.putHeader(TokenAuthenticator.DSP_HEADER, "Bearer " + token);
+      }
+      if (body == null) {
+        return request.send();
+      }
+      request.putHeader(HttpHeaders.CONTENT_TYPE, "application/json");
+      return request.send(body);
+    }).compose(response -> read(uri, response));
   }
 
-  private static Future<JsonObject> json(String uri, HttpResponse<Buffer> response) {
-    Buffer body = response.body();
-    if (response.statusCode() / 100 != 2) {
-      return Future.failedFuture(new PeerRefused(uri, response.statusCode(), body == null ? "" : body.toString()));
-    }
-    if (body == null || body.length() == 0) {
-      return Future.succeededFuture(new JsonObject());
-    }
-    try {
-      return Future.succeededFuture(body.toJsonObject());
-    } catch (DecodeException | ClassCastException e) {
-      return Future.failedFuture(new PeerRefused(uri, response.statusCode(), "answer is not a JSON object"));
-    }
+  private static Future<Answer> read(String uri, HttpClientResponse response) {
+    return bounded(uri, response).compose(body -> {
+      if (response.statusCode() / 100 != 2) {
+        return Future.failedFuture(new PeerRefused(uri, response.statusCode(), body.toString()));
+      }
+      String link = response.getHeader("Link");
+      if (body.length() == 0) {
+        return Future.succeededFuture(new Answer(new JsonObject(), link));
+      }
+      try {
+        return Future.succeededFuture(new Answer(body.toJsonObject(), link));
+      } catch (DecodeException | ClassCastException e) {
+        return Future.failedFuture(new PeerRefused(uri, response.statusCode(), "answer is not a JSON object"));
+      }
+    });
+  }
+
+  /** The answer's body, or a failure as soon as it grows past {@link #MAX_ANSWER_BYTES}. */
+  private static Future<Buffer> bounded(String uri, HttpClientResponse response) {
+    Promise<Buffer> promise = Promise.promise();
+    Buffer body = Buffer.buffer();
+    response.handler(chunk -> {
+      if (body.length() + chunk.length() > MAX_ANSWER_BYTES) {
+        HttpClientRequest request = response.request();
+        request.reset();
+        promise.tryFail(new PeerRefused(uri, response.statusCode(),
+            "answer larger than " + MAX_ANSWER_BYTES + " bytes, abandoned"));
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    response.exceptionHandler(promise::tryFail);
+    response.endHandler(v -> promise.tryComplete(body));
+    return promise.future();
   }
 
   static String join(String base, String path) {

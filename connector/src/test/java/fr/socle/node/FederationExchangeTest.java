@@ -19,7 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
@@ -177,13 +180,39 @@ class FederationExchangeTest {
         .put("counterPartyId", "NTRFR-219900017").put("counterPartyAddress", provider.dspAddress()).encode());
     assertThat(malformed.statusCode()).isEqualTo(400);
     assertThat(new JsonObject(malformed.body()).getString("detail")).contains("Luhn");
-    // The operator names the métropole but sends to the région: the région refuses a token made out
-    // to someone else, and the operator sees why.
+    // The operator names the métropole but sends to the région: the région's certificate says who it
+    // is, and the call is abandoned before the request (or a token made out to the métropole) leaves.
     HttpResponse<String> misdirected = consumer.api().send("POST", "/api/catalog/request", new JsonObject()
         .put("counterPartyId", outsider.participantId()).put("counterPartyAddress", provider.dspAddress()).encode());
     assertThat(misdirected.statusCode()).isEqualTo(502);
-    assertThat(new JsonObject(misdirected.body()).getString("detail")).contains("401").contains("token_audience_mismatch")
-        .contains(outsider.participantId());
+    JsonObject problem = new JsonObject(misdirected.body());
+    assertThat(problem.getString("title")).isEqualTo("Wrong partner");
+    assertThat(problem.getString("detail")).contains("is " + provider.participantId() + ", not "
+        + outsider.participantId());
+  }
+
+  @Test
+  void catalogLongerThanOnePageArrivesWhole() throws Exception {
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    Path assets = provider.dataDir().resolve("assets");
+    Files.createDirectories(assets);
+    Files.write(assets.resolve("page-" + suffix + ".csv"), dataset);
+    JsonObject policy = new JsonObject(Files.readString(Paths.root().resolve("launchers/demo/policy-corse.json")));
+    provider.api().post("/api/policies", new JsonObject().put("id", "pages-" + suffix).put("policy", policy));
+    Set<String> published = new HashSet<>();
+    // More datasets than the provider puts on one page (100).
+    for (int i = 0; i < 130; i++) {
+      String asset = "page-" + suffix + "-" + i;
+      provider.api().post("/api/assets", new JsonObject().put("id", asset).put("title", "Page " + i)
+          .put("contentType", "text/csv").put("sourcePath", "assets/page-" + suffix + ".csv"));
+      provider.api().post("/api/offers", new JsonObject().put("id", "offer-" + asset).put("assetId", asset)
+          .put("policyId", "pages-" + suffix));
+      published.add(asset);
+    }
+    JsonObject catalog = consumer.api().post("/api/catalog/request", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
+    List<String> ids = catalog.getJsonArray("dataset").stream().map(d -> ((JsonObject) d).getString("@id")).toList();
+    assertThat(ids).doesNotHaveDuplicates().containsAll(published);
   }
 
   private NodeProcess node(String slug) {
