@@ -35,13 +35,19 @@ final class NegotiationMessages {
     return pids(Dsp.message("ContractOfferMessage"), n).put("offer", UsageDeclaration.strip(n.offer()));
   }
 
+  /** The provider's signature travels beside the agreement, so the agreement itself is what was signed. */
   static JsonObject agreement(Negotiation n, Agreement a, String selfAddress) {
-    return pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
-        .put("callbackAddress", selfAddress);
+    return signed(pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
+        .put("callbackAddress", selfAddress), a.signatures().provider());
   }
 
-  static JsonObject verification(Negotiation n) {
-    return pids(Dsp.message("ContractAgreementVerificationMessage"), n);
+  /** The consumer's countersignature, when it has one, rides on its verification. */
+  static JsonObject verification(Negotiation n, Agreement a) {
+    return signed(pids(Dsp.message("ContractAgreementVerificationMessage"), n), a.signatures().consumer());
+  }
+
+  private static JsonObject signed(JsonObject message, String jws) {
+    return jws == null ? message : message.put(AgreementSigner.MESSAGE_MEMBER, jws);
   }
 
   static JsonObject event(Negotiation n, String eventType) {

@@ -25,7 +25,8 @@ public final class NegotiationStore {
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at";
   private static final String AGREEMENT_COLUMNS =
-      "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count";
+      "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count, "
+      + "provider_signature_state, provider_signature, consumer_signature_state, consumer_signature";
 
   /**
    * A state change: {@code counterPartyPid}, {@code agreementId}, {@code detail}, {@code offerId} and
@@ -127,6 +128,19 @@ public final class NegotiationStore {
    * not in the state machine (a bug, never a partner's doing).
    */
   public Future<Negotiation> move(String id, Change change) {
+    return move(id, change, null, null);
+  }
+
+  /**
+   * {@link #move}, and in the same transaction the consumer's side of {@code agreementId}'s signatures
+   * ({@code jws}, or null when the consumer did not sign): the provider records the countersignature
+   * together with the verification it came with, so one is never stored without the other.
+   */
+  public Future<Negotiation> moveCountersigned(String id, Change change, String agreementId, String jws) {
+    return move(id, change, agreementId, jws == null ? "" : jws);
+  }
+
+  private Future<Negotiation> move(String id, Change change, String countersigned, String countersignature) {
     if (!change.from().canMoveTo(change.to())) {
       return Future.failedFuture(new IllegalStateException(
           "negotiation transition " + change.from() + " -> " + change.to() + " is not allowed"));
@@ -153,8 +167,19 @@ public final class NegotiationStore {
       if (change.agreement() != null) {
         insertAgreement(c, change.agreement());
       }
+      if (countersigned != null) {
+        updateCountersignature(c, countersigned, countersignature.isEmpty() ? null : countersignature);
+      }
       return find(c, id);
     }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()))
+        .compose(moved -> countersigned == null ? Future.succeededFuture(moved)
+            : findAgreement(countersigned).compose(a -> recorder.record("agreement", a.id(),
+                a.toJson().put("change", "countersignature " + a.signatures().consumerState())))
+                .recover(e -> {
+                  LOG.error("cannot record the countersignature of agreement {} in the audit log: {}", countersigned,
+                      e.getMessage());
+                  return Future.succeededFuture();
+                }).map(moved))
         .compose(moved -> change.agreement() == null ? Future.succeededFuture(moved)
             : recorder.record("agreement", change.agreement().id(), change.agreement().toJson())
                 .recover(e -> {
@@ -215,9 +240,21 @@ public final class NegotiationStore {
     });
   }
 
+  private static void updateCountersignature(Connection c, String agreementId, String jws) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE agreement SET consumer_signature_state = ?, "
+        + "consumer_signature = ? WHERE id = ?")) {
+      ps.setString(1, (jws == null ? Agreement.SignatureState.NOT_SIGNED : Agreement.SignatureState.SIGNED).name());
+      ps.setString(2, jws);
+      ps.setString(3, agreementId);
+      if (ps.executeUpdate() == 0) {
+        throw new NotFound("no agreement with id '" + agreementId + "'");
+      }
+    }
+  }
+
   private static void insertAgreement(Connection c, Agreement a) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO agreement (" + AGREEMENT_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, a.id());
       ps.setString(2, a.negotiationId());
       ps.setString(3, a.assetId());
@@ -226,6 +263,10 @@ public final class NegotiationStore {
       ps.setString(6, a.body().encode());
       ps.setTimestamp(7, Timestamp.from(a.signedAt()));
       ps.setLong(8, a.accessCount());
+      ps.setString(9, a.signatures().providerState().name());
+      ps.setString(10, a.signatures().provider());
+      ps.setString(11, a.signatures().consumerState().name());
+      ps.setString(12, a.signatures().consumer());
       ps.executeUpdate();
     }
   }
@@ -258,6 +299,8 @@ public final class NegotiationStore {
 
   private static Agreement agreement(ResultSet rs) throws SQLException {
     return new Agreement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8));
+        new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8),
+        new Agreement.Signatures(Agreement.SignatureState.valueOf(rs.getString(9)), rs.getString(10),
+            Agreement.SignatureState.valueOf(rs.getString(11)), rs.getString(12)));
   }
 }
