@@ -73,3 +73,7 @@ ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature_state VARCHAR(
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature TEXT;
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature_state VARCHAR(20) DEFAULT 'NOT_SIGNED' NOT NULL;
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature TEXT;
+
+-- The French wording of a detail (a refusal's reasons), beside the English one in detail.
+ALTER TABLE negotiation ADD COLUMN IF NOT EXISTS detail_fr TEXT;
+ALTER TABLE transfer ADD COLUMN IF NOT EXISTS detail_fr TEXT;

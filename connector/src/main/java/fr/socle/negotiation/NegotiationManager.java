@@ -5,6 +5,7 @@ import fr.socle.catalog.Offer;
 import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
@@ -255,8 +256,11 @@ public final class NegotiationManager {
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
       Object reason = message.body().getValue("reason");
-      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": "
-          + (reason == null ? "no reason given" : reason.toString()));
+      // A Socle partner also gives its reason in French, shown to operators who read French.
+      LocalizedText detail = new LocalizedText(reason == null ? "no reason given" : reason.toString(),
+          LocalizedText.frenchIn(message.body())).prefixed("terminated by " + caller + ": ",
+          "terminée par " + caller + " : ");
+      return transition(n, Change.to(n.state(), NegotiationState.TERMINATED).withDetail(detail));
     });
   }
 

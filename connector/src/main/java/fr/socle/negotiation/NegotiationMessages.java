@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
 import io.vertx.core.json.JsonArray;
@@ -54,9 +55,11 @@ final class NegotiationMessages {
     return pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", eventType);
   }
 
+  /** The reason in English, and beside it in both languages when this node knows its French wording. */
   static JsonObject termination(Negotiation n) {
-    return pids(Dsp.message("ContractNegotiationTerminationMessage"), n).put("code", "terminated")
+    JsonObject message = pids(Dsp.message("ContractNegotiationTerminationMessage"), n).put("code", "terminated")
         .put("reason", new JsonArray().add(n.detail() == null ? "terminated" : n.detail()));
+    return n.detail() == null ? message : new LocalizedText(n.detail(), n.detailFr()).writeTo(message);
   }
 
   /** The path of the counter-party's endpoint for {@code action} on this negotiation. */

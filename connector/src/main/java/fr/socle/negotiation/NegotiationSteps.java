@@ -151,7 +151,8 @@ final class NegotiationSteps {
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("negotiation {} refused for {}: {}", n.id(), n.counterPartyId(), decision.summary());
-            return advance(n, Change.to(n.state(), NegotiationState.TERMINATING).withDetail(decision.summary()));
+            return advance(n, Change.to(n.state(), NegotiationState.TERMINATING)
+                .withDetail(decision.localizedSummary()));
           }
           return advance(n, Change.to(n.state(), NegotiationState.AGREEING).withAgreement(agreementFor(n, offer)));
         }));

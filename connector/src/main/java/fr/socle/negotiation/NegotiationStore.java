@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.policy.LocalizedText;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
@@ -23,7 +24,8 @@ public final class NegotiationStore {
   private static final Logger LOG = LoggerFactory.getLogger(NegotiationStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
-      + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at";
+      + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at, "
+      + "detail_fr";
   private static final String AGREEMENT_COLUMNS =
       "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count, "
       + "provider_signature_state, provider_signature, consumer_signature_state, consumer_signature";
@@ -34,27 +36,33 @@ public final class NegotiationStore {
    * transaction when not null.
    */
   public record Change(NegotiationState from, NegotiationState to, String counterPartyPid, String agreementId,
-      String detail, Agreement agreement, String offerId, JsonObject offer) {
+      String detail, Agreement agreement, String offerId, JsonObject offer, String detailFr) {
 
     public static Change to(NegotiationState from, NegotiationState to) {
-      return new Change(from, to, null, null, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null, null);
     }
 
+    /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer);
+      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer, null);
+    }
+
+    /** A detail in English and (when known) French, shown in the operator's language. */
+    public Change withDetail(LocalizedText text) {
+      return new Change(from, to, counterPartyPid, agreementId, text.en(), agreement, offerId, offer, text.fr());
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer);
+      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer, detailFr);
     }
 
     public Change withAgreement(Agreement value) {
-      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer);
+      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer, detailFr);
     }
 
     /** The offer now on the table: a provider's new offer, or a consumer's counter-request. */
     public Change withOffer(String id, JsonObject body) {
-      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body);
+      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body, detailFr);
     }
   }
 
@@ -88,7 +96,7 @@ public final class NegotiationStore {
   public Future<Negotiation> create(Negotiation n) {
     return db.<Negotiation>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, n.id());
         ps.setString(2, n.role().name());
         ps.setString(3, n.state().name());
@@ -102,6 +110,7 @@ public final class NegotiationStore {
         ps.setString(11, n.detail());
         ps.setTimestamp(12, Timestamp.from(n.createdAt()));
         ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
+        ps.setString(14, n.detailFr());
         ps.executeUpdate();
       }
       return n;
@@ -149,7 +158,13 @@ public final class NegotiationStore {
       try (PreparedStatement ps = c.prepareStatement("UPDATE negotiation SET state = ?, "
           + "counter_party_pid = COALESCE(?, counter_party_pid), agreement_id = COALESCE(?, agreement_id), "
           + "detail = COALESCE(?, detail), offer_id = COALESCE(?, offer_id), offer = COALESCE(?, offer), "
-          + "updated_at = ? WHERE id = ? AND state = ?")) {
+          + "updated_at = ?, detail_fr = " + (change.detail() == null ? "detail_fr" : "?")
+          + " WHERE id = ? AND state = ?")) {
+        int next = 8;
+        if (change.detail() != null) {
+          // A new detail brings its own French, or none: never the French of the previous one.
+          ps.setString(next++, change.detailFr());
+        }
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
         ps.setString(3, change.agreementId());
@@ -157,8 +172,8 @@ public final class NegotiationStore {
         ps.setString(5, change.offerId());
         ps.setString(6, change.offer() == null ? null : change.offer().encode());
         ps.setTimestamp(7, Timestamp.from(clock.instant()));
-        ps.setString(8, id);
-        ps.setString(9, change.from().name());
+        ps.setString(next, id);
+        ps.setString(next + 1, change.from().name());
         if (ps.executeUpdate() == 0) {
           Negotiation current = find(c, id);
           throw new Conflict("negotiation " + id + " is " + current.state() + ", expected " + change.from());
@@ -290,7 +305,7 @@ public final class NegotiationStore {
           result.add(new Negotiation(rs.getString(1), Role.valueOf(rs.getString(2)),
               NegotiationState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
               rs.getString(7), rs.getString(8), new JsonObject(rs.getString(9)), rs.getString(10),
-              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14)));
         }
       }
     }
