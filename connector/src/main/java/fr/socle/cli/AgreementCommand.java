@@ -3,6 +3,7 @@ package fr.socle.cli;
 import fr.socle.negotiation.AgreementSigner.Role;
 import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.negotiation.SignatureCheck;
+import fr.socle.trust.Participant;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -111,7 +112,7 @@ public final class AgreementCommand implements Runnable {
         return "FAIL " + name + ": " + invalid.summary();
       }
       SignatureCheck.Valid valid = (SignatureCheck.Valid) result;
-      return "ok   " + name + ": " + valid.participant() + " (" + valid.certificate().getSubjectX500Principal().getName()
+      return "ok   " + name + ": " + valid.participant() + " (" + Participant.displayName(valid.certificate())
           + ") signed agreement " + agreement.getValue("@id") + " at " + valid.signedAt();
     }
 
