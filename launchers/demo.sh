@@ -46,6 +46,10 @@ step "4. $CONSUMER negotiates, declaring its purpose and legal basis; the provid
 AGREEMENT="$(negotiate "$CONSUMER" "$PROVIDER" "$OFFER" '{"purpose":"https://socle.fr/purpose/public-service","legalBasis":"art6-1-e"}')"
 info "negotiation FINALIZED, agreement $AGREEMENT"
 info "the provider's agreement records: $(api "$PROVIDER" GET "/api/agreements/$AGREEMENT" | jq -c '.agreement | with_entries(select(.key | startswith("https://w3id.org/socle/")))')"
+api "$CONSUMER" GET "/api/agreements/$AGREEMENT" >"$RUN/agreement.json"
+info "signed by the provider and countersigned by the consumer; checked offline with the root certificate alone:"
+java -jar "$ROOT/connector/target/socle-connector.jar" agreement verify "$RUN/agreement.json" \
+  --trust "$CERTS/root-ca.crt" | sed 's/^/    /'
 info "its decision: $(grep -m1 'decision scope=negotiation' "$RUN/$PROVIDER/node.log" | sed 's/.* - //')"
 
 step "5. $CONSUMER starts a transfer (HttpData-PULL) and downloads the dataset"
@@ -66,6 +70,9 @@ NEG="$(api "$OUTSIDER" POST /api/negotiations "{\"counterPartyId\":\"$PROVIDER_I
 STATE="$(await "$OUTSIDER" "/api/negotiations/$(jq -r .id <<<"$NEG")" state FINALIZED TERMINATED)"
 [ "$STATE" = TERMINATED ] || die "the outsider obtained an agreement"
 info "negotiation TERMINATED: $(api "$OUTSIDER" GET "/api/negotiations/$(jq -r .id <<<"$NEG")" | jq -r .detail)"
+OUTSIDER_PORT="$(jq -r .managementPort "$RUN/$OUTSIDER/data/node.json")"
+info "the same reason for a French-speaking operator (Accept-Language: fr): $(curl -sS -H "X-Api-Key: $API_KEY" \
+  -H 'Accept-Language: fr' "http://127.0.0.1:$OUTSIDER_PORT/api/negotiations/$(jq -r .id <<<"$NEG")" | jq -r .detail)"
 
 step "7. $PROVIDER's OPA is restarted on a tampered copy of the signed bundle"
 TAMPERED="$RUN/tampered"

@@ -66,3 +66,14 @@ CREATE TABLE IF NOT EXISTS transfer (
   created_at TIMESTAMP NOT NULL,
   updated_at TIMESTAMP NOT NULL
 );
+
+-- Agreement signatures (JWS by provider and consumer, see negotiation.AgreementSigner), added by ALTER
+-- so that databases created before them gain the columns at the next start.
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature_state VARCHAR(20) DEFAULT 'NOT_SIGNED' NOT NULL;
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature TEXT;
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature_state VARCHAR(20) DEFAULT 'NOT_SIGNED' NOT NULL;
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature TEXT;
+
+-- The French wording of a detail (a refusal's reasons), beside the English one in detail.
+ALTER TABLE negotiation ADD COLUMN IF NOT EXISTS detail_fr TEXT;
+ALTER TABLE transfer ADD COLUMN IF NOT EXISTS detail_fr TEXT;

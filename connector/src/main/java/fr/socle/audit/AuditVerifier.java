@@ -13,6 +13,7 @@ import static fr.socle.audit.AuditExport.TO;
 import static fr.socle.audit.AuditExport.TREE_HEAD;
 
 import fr.socle.audit.AuditReport.Check;
+import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -38,9 +39,16 @@ public final class AuditVerifier {
   private static final Set<String> FIELDS = Set.of(FORMAT_FIELD, FROM, TO, TREE_HEAD, ENTRIES, CONSISTENCY);
 
   private final TreeHeadVerifier heads;
+  private final AgreementVerifier agreements;
 
   public AuditVerifier(TreeHeadVerifier heads) {
+    this(heads, null);
+  }
+
+  /** @param agreements checks the signatures of agreement entries; null to skip that check */
+  public AuditVerifier(TreeHeadVerifier heads, AgreementVerifier agreements) {
     this.heads = Objects.requireNonNull(heads, "heads");
+    this.agreements = agreements;
   }
 
   public AuditReport verify(JsonObject export) {
@@ -83,8 +91,12 @@ public final class AuditVerifier {
     if (!add(checks, checkEntries(export.getJsonArray(ENTRIES), from, to, wholeTree, leafHashes, inclusions))) {
       return;
     }
-    if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))
-        || previous == null) {
+    if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))) {
+      return;
+    }
+    // After the root: only entries proven to be the signed log's are worth checking signatures in.
+    Check signed = agreements == null ? null : AgreementEntries.check(agreements, export.getJsonArray(ENTRIES));
+    if ((signed != null && !add(checks, signed)) || previous == null) {
       return;
     }
 

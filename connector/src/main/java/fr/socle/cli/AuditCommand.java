@@ -3,6 +3,7 @@ package fr.socle.cli;
 import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
 import fr.socle.audit.TreeHeadVerifier;
+import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -49,6 +50,7 @@ public final class AuditCommand implements Runnable {
   @Command(name = "verify", mixinStandardHelpOptions = true,
       description = {
           "Verify an audit export: leaf hashes, Merkle root, tree head signature and chain,",
+          "the signatures of the agreements it records,",
           "and with --previous that the log only grew since an earlier export."},
       exitCodeListHeading = "Exit codes:%n",
       exitCodeList = {"0:every check holds", "1:a check failed or a file is unreadable", "2:invalid usage"})
@@ -78,7 +80,9 @@ public final class AuditCommand implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       try {
         Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(parseTime(at), ZoneOffset.UTC);
-        AuditVerifier verifier = new AuditVerifier(new TreeHeadVerifier(readCertificate(rootCa), clock));
+        X509Certificate root = readCertificate(rootCa);
+        AuditVerifier verifier = new AuditVerifier(new TreeHeadVerifier(root, clock),
+            AgreementVerifier.offline(root, clock));
         JsonObject newer = readJson("export", export);
         JsonObject older = previous == null ? null : readJson("previous export", previous);
         AuditReport report = verifier.verify(newer, older);

@@ -165,7 +165,7 @@ public final class PublicEndpoint {
 
   private static DspException refused(Agreement a, Decision decision) {
     return new DspException(403, "access_denied", "access under agreement " + a.id() + " refused: "
-        + decision.summary());
+        + decision.summary(), "accès refusé au titre de l'accord " + a.id() + " : " + decision.summary("fr"));
   }
 
   private static DspException unauthorized() {

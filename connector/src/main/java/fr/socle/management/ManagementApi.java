@@ -13,6 +13,7 @@ import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.Role;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.PolicyTemplates;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
@@ -133,9 +134,9 @@ public final class ManagementApi {
           .map(Negotiation::toJson));
     });
     router.get("/api/negotiations").handler(ctx ->
-        ok(ctx, negotiations.store().list().map(l -> array(l, Negotiation::toJson))));
+        ok(ctx, negotiations.store().list().map(l -> array(l, n -> n.toJson(language(ctx))))));
     router.get("/api/negotiations/:id").handler(ctx ->
-        ok(ctx, negotiations.store().find(ctx.pathParam("id")).map(Negotiation::toJson)));
+        ok(ctx, negotiations.store().find(ctx.pathParam("id")).map(n -> n.toJson(language(ctx)))));
     router.get("/api/agreements").handler(ctx ->
         ok(ctx, negotiations.store().listAgreements().map(l -> array(l, Agreement::toJson))));
     router.get("/api/agreements/:id").handler(ctx ->
@@ -146,9 +147,10 @@ public final class ManagementApi {
       String format = body.getString("format", Dsp.HTTP_DATA_PULL);
       created(ctx, transfers.request(string(body, "agreementId"), format).map(Transfer::toJson));
     });
-    router.get("/api/transfers").handler(ctx -> ok(ctx, transfers.store().list().map(l -> array(l, Transfer::toJson))));
+    router.get("/api/transfers").handler(ctx ->
+        ok(ctx, transfers.store().list().map(l -> array(l, t -> t.toJson(language(ctx))))));
     router.get("/api/transfers/:id").handler(ctx ->
-        ok(ctx, transfers.store().find(ctx.pathParam("id")).map(Transfer::toJson)));
+        ok(ctx, transfers.store().find(ctx.pathParam("id")).map(t -> t.toJson(language(ctx)))));
     router.post("/api/transfers/:id/completion").handler(ctx ->
         ok(ctx, transfers.complete(ctx.pathParam("id")).map(Transfer::toJson)));
     router.get("/api/transfers/:id/data").handler(this::download);
@@ -183,9 +185,8 @@ public final class ManagementApi {
           if (response.statusCode() != 200 && response.statusCode() != 206) {
             // The fetcher hands the response over paused: read the error body explicitly.
             response.resume();
-            response.body().onComplete(b -> ctx.fail(new Problem(502, "Provider refused",
-                "the provider answered " + response.statusCode() + ": "
-                    + (b.succeeded() ? b.result().toString() : "(no body)"))));
+            response.body().onComplete(b -> ctx.fail(providerRefused(response.statusCode(),
+                b.succeeded() ? b.result().toString() : null)));
             return;
           }
           ctx.response().setStatusCode(response.statusCode());
@@ -196,6 +197,22 @@ public final class ManagementApi {
           response.pipeTo(ctx.response()).onFailure(e -> LOG.info("download interrupted: {}", e.getMessage()));
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The provider's refusal of a download, its body quoted for the operator; when the provider gave
+   * its reason in French too (a Socle provider's access decision), the French detail quotes that.
+   */
+  static Problem providerRefused(int status, String body) {
+    String english = "the provider answered " + status + ": " + (body == null ? "(no body)" : body);
+    String french = null;
+    try {
+      String reason = body == null ? null : LocalizedText.frenchIn(new JsonObject(body));
+      french = reason == null ? null : "le fournisseur a répondu " + status + " : " + reason;
+    } catch (DecodeException | ClassCastException notJson) {
+      // Not a DSP error body: the English detail quotes it as it is.
+    }
+    return new Problem(502, "Provider refused", english, french);
   }
 
   private static void copyHeader(String value, String name, RoutingContext ctx) {
@@ -252,7 +269,7 @@ public final class ManagementApi {
       return;
     }
     ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", "application/problem+json")
-        .end(problem.toJson(ctx.request().path()).encode());
+        .putHeader("Vary", "Accept-Language").end(problem.toJson(ctx.request().path(), language(ctx)).encode());
   }
 
   private static boolean isUnreachable(Throwable failure) {
@@ -260,6 +277,11 @@ public final class ManagementApi {
         || failure instanceof java.util.concurrent.TimeoutException
         || failure instanceof javax.net.ssl.SSLException
         || (failure != null && failure.getClass().getSimpleName().contains("Timeout"));
+  }
+
+  /** The caller's language for details and reasons, from {@code Accept-Language} (see {@link Languages}). */
+  private static String language(RoutingContext ctx) {
+    return Languages.preferred(ctx.request().getHeader("Accept-Language"));
   }
 
   private static JsonObject body(RoutingContext ctx) {

@@ -10,11 +10,18 @@ public final class Problem extends RuntimeException {
 
   private final int status;
   private final String title;
+  private final String detailFr;
 
   public Problem(int status, String title, String detail) {
+    this(status, title, detail, null);
+  }
+
+  /** @param detailFr the detail in French, for callers who prefer it; null when only English is known */
+  public Problem(int status, String title, String detail, String detailFr) {
     super(detail, null, false, false);
     this.status = status;
     this.title = title;
+    this.detailFr = detailFr;
   }
 
   public static Problem badRequest(String detail) {
@@ -26,7 +33,12 @@ public final class Problem extends RuntimeException {
   }
 
   public JsonObject toJson(String instance) {
+    return toJson(instance, Languages.DEFAULT);
+  }
+
+  /** The problem document with its {@code detail} in {@code language} when known in it, else in English. */
+  public JsonObject toJson(String instance, String language) {
     return new JsonObject().put("type", "about:blank").put("title", title).put("status", status)
-        .put("detail", getMessage()).put("instance", instance);
+        .put("detail", "fr".equals(language) && detailFr != null ? detailFr : getMessage()).put("instance", instance);
   }
 }

@@ -3,13 +3,65 @@ package fr.socle.negotiation;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** A contract agreement: the ODRL agreement both parties hold, and how often it has been used. */
+/**
+ * A contract agreement: the ODRL agreement both parties hold, their signatures of it (see
+ * {@link AgreementSigner}), and how often it has been used.
+ */
 public record Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
-    JsonObject body, Instant signedAt, long accessCount) {
+    JsonObject body, Instant signedAt, long accessCount, Signatures signatures) {
+
+  /** Where a party's signature stands. Stored by name: add constants, never rename them. */
+  public enum SignatureState {
+    /** The party's signature is held and was verified when it arrived (or made by this node). */
+    SIGNED,
+    /** The party sent its message without a signature (a connector that does not sign): recorded as such. */
+    NOT_SIGNED,
+    /** The party has not sent the message that would carry its signature yet. */
+    PENDING
+  }
+
+  /**
+   * Both signatures and their states; a JWS is null unless its state is {@link SignatureState#SIGNED}.
+   */
+  public record Signatures(SignatureState providerState, String provider, SignatureState consumerState,
+      String consumer) {
+
+    /** For agreements made before signing existed, and test fixtures. */
+    public static final Signatures NONE = new Signatures(SignatureState.NOT_SIGNED, null, SignatureState.NOT_SIGNED,
+        null);
+
+    public Signatures {
+      if ((providerState == SignatureState.SIGNED) != (provider != null)
+          || (consumerState == SignatureState.SIGNED) != (consumer != null)) {
+        throw new IllegalArgumentException("a signature is held exactly when its state is SIGNED");
+      }
+    }
+
+    public static Signatures byProvider(String jws) {
+      return new Signatures(SignatureState.SIGNED, jws, SignatureState.PENDING, null);
+    }
+
+    public Signatures withConsumer(String jws) {
+      return new Signatures(providerState, provider, jws == null ? SignatureState.NOT_SIGNED : SignatureState.SIGNED,
+          jws);
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject()
+          .put("provider", new JsonObject().put("state", providerState.name()).put("jws", provider))
+          .put("consumer", new JsonObject().put("state", consumerState.name()).put("jws", consumer));
+    }
+  }
+
+  /** An agreement without signatures (fixtures and agreements from before signing). */
+  public Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
+      JsonObject body, Instant signedAt, long accessCount) {
+    this(id, negotiationId, assetId, providerId, consumerId, body, signedAt, accessCount, Signatures.NONE);
+  }
 
   public JsonObject toJson() {
     return new JsonObject().put("id", id).put("negotiationId", negotiationId).put("assetId", assetId)
         .put("providerId", providerId).put("consumerId", consumerId).put("agreement", body)
-        .put("signedAt", signedAt.toString()).put("accessCount", accessCount);
+        .put("signedAt", signedAt.toString()).put("accessCount", accessCount).put("signatures", signatures.toJson());
   }
 }

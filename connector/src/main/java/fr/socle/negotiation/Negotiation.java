@@ -9,7 +9,15 @@ import java.time.Instant;
  */
 public record Negotiation(String id, Role role, NegotiationState state, String counterPartyId,
     String counterPartyPid, String counterPartyAddress, String offerId, String assetId, JsonObject offer,
-    String agreementId, String detail, Instant createdAt, Instant updatedAt) {
+    String agreementId, String detail, Instant createdAt, Instant updatedAt, String detailFr) {
+
+  /** A negotiation whose detail, if any, is in English only. */
+  public Negotiation(String id, Role role, NegotiationState state, String counterPartyId, String counterPartyPid,
+      String counterPartyAddress, String offerId, String assetId, JsonObject offer, String agreementId, String detail,
+      Instant createdAt, Instant updatedAt) {
+    this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, offerId, assetId, offer, agreementId,
+        detail, createdAt, updatedAt, null);
+  }
 
   public String providerPid() {
     return role == Role.PROVIDER ? id : counterPartyPid;
@@ -20,10 +28,15 @@ public record Negotiation(String id, Role role, NegotiationState state, String c
   }
 
   public JsonObject toJson() {
+    return toJson("en");
+  }
+
+  /** The management view, its {@code detail} in {@code language} when known in it (else English). */
+  public JsonObject toJson(String language) {
     return new JsonObject().put("id", id).put("role", role.name()).put("state", state.name())
         .put("dspState", state.dspState()).put("counterPartyId", counterPartyId)
         .put("counterPartyPid", counterPartyPid).put("counterPartyAddress", counterPartyAddress)
-        .put("offerId", offerId).put("assetId", assetId).put("agreementId", agreementId).put("detail", detail)
+        .put("offerId", offerId).put("assetId", assetId).put("agreementId", agreementId).put("detail", new fr.socle.policy.LocalizedText(detail, detailFr).in(language))
         .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString());
   }
 }

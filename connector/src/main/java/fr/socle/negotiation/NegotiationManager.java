@@ -5,6 +5,7 @@ import fr.socle.catalog.Offer;
 import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,16 +44,24 @@ public final class NegotiationManager {
   private final Clock clock;
   private final String selfId;
   private final StepRunner runner;
+  private final AgreementSigner signer;
+  private final AgreementVerifier verifier;
 
+  /**
+   * @param signer signs this node's side of every agreement (provider) or countersigns it (consumer)
+   * @param verifier checks the counter-party's signature when its message arrives
+   */
   public NegotiationManager(Vertx vertx, NegotiationStore store, CatalogStore catalog, DspClient client,
       DecisionPoint policy, DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId,
-      String selfAddress) {
+      String selfAddress, AgreementSigner signer, AgreementVerifier verifier) {
+    this.signer = signer;
+    this.verifier = verifier;
     this.store = store;
     this.catalog = catalog;
     this.clock = clock;
     this.selfId = selfId;
     NegotiationSteps steps = new NegotiationSteps(store, catalog, client, policy, inputs, hook, clock, selfId,
-        selfAddress);
+        selfAddress, signer);
     this.runner = new StepRunner(vertx, "negotiation", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 
@@ -141,10 +151,28 @@ public final class NegotiationManager {
         }));
   }
 
-  /** {@code POST /negotiations/:providerPid/agreement/verification}. */
+  /**
+   * {@code POST /negotiations/:providerPid/agreement/verification}. A countersignature that does not
+   * verify is a 400 and leaves the negotiation AGREED; a verification without one (a connector that
+   * does not sign) is accepted, and the agreement records the consumer's side as NOT_SIGNED.
+   */
   public Future<Negotiation> onVerification(String caller, String providerPid, DspMessage message) {
-    return owned(caller, providerPid, Role.PROVIDER, message)
-        .compose(n -> move(n, NegotiationState.VERIFIED, null));
+    return owned(caller, providerPid, Role.PROVIDER, message).compose(n -> {
+      String jws = signatureIn(message);
+      Change change = Change.to(n.state(), NegotiationState.VERIFIED);
+      if (n.state().hasReached(NegotiationState.VERIFIED) || !n.state().canMoveTo(NegotiationState.VERIFIED)) {
+        return transition(n, change);
+      }
+      return store.findAgreement(n.agreementId()).compose(a -> {
+        if (jws == null) {
+          LOG.info("agreement {}: consumer {} verified it without a countersignature, recorded as NOT_SIGNED",
+              a.id(), caller);
+        } else {
+          checkSignature(jws, a.body(), AgreementSigner.Role.CONSUMER, caller);
+        }
+        return transition(n, change, () -> store.moveCountersigned(n.id(), change, a.id(), jws));
+      });
+    });
   }
 
   // ---- consumer side, DSP callbacks ----
@@ -188,7 +216,18 @@ public final class NegotiationManager {
         throw DspException.badRequest("the agreement's assignee " + body.getValue("assignee")
             + " is not this participant " + selfId);
       }
-      Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0);
+      String providerJws = signatureIn(message);
+      if (providerJws == null) {
+        LOG.info("agreement {}: provider {} sent it unsigned, recorded as NOT_SIGNED", agreementId, caller);
+      } else {
+        checkSignature(providerJws, body, AgreementSigner.Role.PROVIDER, caller);
+      }
+      // Countersigned on receipt, once the provider's side holds; sent with the verification message.
+      Agreement.Signatures signatures = new Agreement.Signatures(providerJws == null
+          ? Agreement.SignatureState.NOT_SIGNED : Agreement.SignatureState.SIGNED, providerJws,
+          Agreement.SignatureState.SIGNED, signer.sign(body, AgreementSigner.Role.CONSUMER));
+      Agreement agreement = new Agreement(agreementId, n.id(), n.assetId(), caller, selfId, body, clock.instant(), 0,
+          signatures);
       return transition(n, Change.to(n.state(), NegotiationState.AGREED).withAgreement(agreement)
           .withCounterPartyPid(providerPid));
     });
@@ -217,8 +256,11 @@ public final class NegotiationManager {
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
       checkOwner(n, caller, message);
       Object reason = message.body().getValue("reason");
-      return move(n, NegotiationState.TERMINATED, "terminated by " + caller + ": "
-          + (reason == null ? "no reason given" : reason.toString()));
+      // A Socle partner also gives its reason in French, shown to operators who read French.
+      LocalizedText detail = new LocalizedText(reason == null ? "no reason given" : reason.toString(),
+          LocalizedText.frenchIn(message.body())).prefixed("terminated by " + caller + ": ",
+          "terminée par " + caller + " : ");
+      return transition(n, Change.to(n.state(), NegotiationState.TERMINATED).withDetail(detail));
     });
   }
 
@@ -288,12 +330,42 @@ public final class NegotiationManager {
     }
   }
 
+  /** The agreement signature a message carries, or null; anything but a string is a 400. */
+  private static String signatureIn(DspMessage message) {
+    Object value = message.body().getValue(AgreementSigner.MESSAGE_MEMBER);
+    if (value != null && !(value instanceof String)) {
+      throw DspException.badRequest(message.type() + ": '" + AgreementSigner.MESSAGE_MEMBER
+          + "' must be a compact JWS string, got " + value);
+    }
+    return (String) value;
+  }
+
+  /** Fails closed with a 400 naming the check that failed; the negotiation is not advanced. */
+  private void checkSignature(String jws, JsonObject agreement, AgreementSigner.Role role, String caller) {
+    SignatureCheck check = verifier.verify(jws, agreement, role);
+    if (check instanceof SignatureCheck.Invalid invalid) {
+      throw DspException.badRequest("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
+          + " is refused: " + invalid.summary());
+    }
+    String signer = ((SignatureCheck.Valid) check).participant();
+    if (!signer.equals(caller)) {
+      throw DspException.badRequest("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
+          + " is refused: " + SignatureReason.SIGNER_MISMATCH.code() + ": signed by " + signer
+          + ", but the message comes from " + caller);
+    }
+  }
+
   private Future<Negotiation> move(Negotiation n, NegotiationState to, String detail) {
     return transition(n, Change.to(n.state(), to).withDetail(detail));
   }
 
   /** A transition asked for by the counter-party: idempotent for redeliveries, 409 out of turn. */
   private Future<Negotiation> transition(Negotiation n, Change change) {
+    return transition(n, change, () -> store.move(n.id(), change));
+  }
+
+  /** {@link #transition(Negotiation, Change)} with the store write given by the caller. */
+  private Future<Negotiation> transition(Negotiation n, Change change, Supplier<Future<Negotiation>> write) {
     if (n.state().hasReached(change.to())) {
       return Future.succeededFuture(n);
     }
@@ -301,7 +373,7 @@ public final class NegotiationManager {
       return Future.failedFuture(DspException.conflict("negotiation " + n.id() + " is " + n.state().dspState()
           + " and cannot become " + change.to().dspState()));
     }
-    return store.move(n.id(), change)
+    return write.get()
         .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
         .onSuccess(moved -> {
           LOG.debug("negotiation {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(),

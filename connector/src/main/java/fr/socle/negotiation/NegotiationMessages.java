@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;
 import io.vertx.core.json.JsonArray;
@@ -35,22 +36,30 @@ final class NegotiationMessages {
     return pids(Dsp.message("ContractOfferMessage"), n).put("offer", UsageDeclaration.strip(n.offer()));
   }
 
+  /** The provider's signature travels beside the agreement, so the agreement itself is what was signed. */
   static JsonObject agreement(Negotiation n, Agreement a, String selfAddress) {
-    return pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
-        .put("callbackAddress", selfAddress);
+    return signed(pids(Dsp.message("ContractAgreementMessage"), n).put("agreement", a.body())
+        .put("callbackAddress", selfAddress), a.signatures().provider());
   }
 
-  static JsonObject verification(Negotiation n) {
-    return pids(Dsp.message("ContractAgreementVerificationMessage"), n);
+  /** The consumer's countersignature, when it has one, rides on its verification. */
+  static JsonObject verification(Negotiation n, Agreement a) {
+    return signed(pids(Dsp.message("ContractAgreementVerificationMessage"), n), a.signatures().consumer());
+  }
+
+  private static JsonObject signed(JsonObject message, String jws) {
+    return jws == null ? message : message.put(AgreementSigner.MESSAGE_MEMBER, jws);
   }
 
   static JsonObject event(Negotiation n, String eventType) {
     return pids(Dsp.message("ContractNegotiationEventMessage"), n).put("eventType", eventType);
   }
 
+  /** The reason in English, and beside it in both languages when this node knows its French wording. */
   static JsonObject termination(Negotiation n) {
-    return pids(Dsp.message("ContractNegotiationTerminationMessage"), n).put("code", "terminated")
+    JsonObject message = pids(Dsp.message("ContractNegotiationTerminationMessage"), n).put("code", "terminated")
         .put("reason", new JsonArray().add(n.detail() == null ? "terminated" : n.detail()));
+    return n.detail() == null ? message : new LocalizedText(n.detail(), n.detailFr()).writeTo(message);
   }
 
   /** The path of the counter-party's endpoint for {@code action} on this negotiation. */

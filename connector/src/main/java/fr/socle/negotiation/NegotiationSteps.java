@@ -42,9 +42,12 @@ final class NegotiationSteps {
   private final Clock clock;
   private final String selfId;
   private final String selfAddress;
+  private final AgreementSigner signer;
 
   NegotiationSteps(NegotiationStore store, CatalogStore catalog, DspClient client, DecisionPoint policy,
-      DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId, String selfAddress) {
+      DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId, String selfAddress,
+      AgreementSigner signer) {
+    this.signer = signer;
     this.store = store;
     this.catalog = catalog;
     this.client = client;
@@ -78,8 +81,9 @@ final class NegotiationSteps {
       case ACCEPTING -> send(n, NegotiationMessages.path(n, "events"), NegotiationMessages.event(n, "ACCEPTED"),
           NegotiationState.ACCEPTED);
       case AGREED -> settle(n, null);
-      case VERIFYING -> send(n, NegotiationMessages.path(n, "agreement/verification"),
-          NegotiationMessages.verification(n), NegotiationState.VERIFIED);
+      case VERIFYING -> store.findAgreement(n.agreementId())
+          .compose(a -> send(n, NegotiationMessages.path(n, "agreement/verification"),
+              NegotiationMessages.verification(n, a), NegotiationState.VERIFIED));
       case TERMINATING -> sendTermination(n);
       default -> Future.succeededFuture(false);
     };
@@ -147,7 +151,8 @@ final class NegotiationSteps {
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("negotiation {} refused for {}: {}", n.id(), n.counterPartyId(), decision.summary());
-            return advance(n, Change.to(n.state(), NegotiationState.TERMINATING).withDetail(decision.summary()));
+            return advance(n, Change.to(n.state(), NegotiationState.TERMINATING)
+                .withDetail(decision.localizedSummary()));
           }
           return advance(n, Change.to(n.state(), NegotiationState.AGREEING).withAgreement(agreementFor(n, offer)));
         }));
@@ -159,7 +164,9 @@ final class NegotiationSteps {
     JsonObject body = UsageDeclaration.readFrom(n.offer()).writeTo(offer.odrlOffer(selfId).copy());
     body.put("@id", "urn:uuid:" + UUID.randomUUID()).put("@type", "Agreement").put("assignee", n.counterPartyId())
         .put("timestamp", now.toString());
-    return new Agreement(body.getString("@id"), n.id(), offer.asset().id(), selfId, n.counterPartyId(), body, now, 0);
+    // Signed as stored and sent: the consumer keeps a message in the DSP context exactly as received.
+    return new Agreement(body.getString("@id"), n.id(), offer.asset().id(), selfId, n.counterPartyId(), body, now, 0,
+        Agreement.Signatures.byProvider(signer.sign(body, AgreementSigner.Role.PROVIDER)));
   }
 
   /** Sends a message of a -ING state, then records {@code done} once the counter-party acknowledged it. */

@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.policy.LocalizedText;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
@@ -23,9 +24,11 @@ public final class NegotiationStore {
   private static final Logger LOG = LoggerFactory.getLogger(NegotiationStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
-      + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at";
+      + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at, "
+      + "detail_fr";
   private static final String AGREEMENT_COLUMNS =
-      "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count";
+      "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count, "
+      + "provider_signature_state, provider_signature, consumer_signature_state, consumer_signature";
 
   /**
    * A state change: {@code counterPartyPid}, {@code agreementId}, {@code detail}, {@code offerId} and
@@ -33,27 +36,33 @@ public final class NegotiationStore {
    * transaction when not null.
    */
   public record Change(NegotiationState from, NegotiationState to, String counterPartyPid, String agreementId,
-      String detail, Agreement agreement, String offerId, JsonObject offer) {
+      String detail, Agreement agreement, String offerId, JsonObject offer, String detailFr) {
 
     public static Change to(NegotiationState from, NegotiationState to) {
-      return new Change(from, to, null, null, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null, null);
     }
 
+    /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer);
+      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer, null);
+    }
+
+    /** A detail in English and (when known) French, shown in the operator's language. */
+    public Change withDetail(LocalizedText text) {
+      return new Change(from, to, counterPartyPid, agreementId, text.en(), agreement, offerId, offer, text.fr());
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer);
+      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer, detailFr);
     }
 
     public Change withAgreement(Agreement value) {
-      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer);
+      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer, detailFr);
     }
 
     /** The offer now on the table: a provider's new offer, or a consumer's counter-request. */
     public Change withOffer(String id, JsonObject body) {
-      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body);
+      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body, detailFr);
     }
   }
 
@@ -87,7 +96,7 @@ public final class NegotiationStore {
   public Future<Negotiation> create(Negotiation n) {
     return db.<Negotiation>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, n.id());
         ps.setString(2, n.role().name());
         ps.setString(3, n.state().name());
@@ -101,6 +110,7 @@ public final class NegotiationStore {
         ps.setString(11, n.detail());
         ps.setTimestamp(12, Timestamp.from(n.createdAt()));
         ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
+        ps.setString(14, n.detailFr());
         ps.executeUpdate();
       }
       return n;
@@ -127,6 +137,19 @@ public final class NegotiationStore {
    * not in the state machine (a bug, never a partner's doing).
    */
   public Future<Negotiation> move(String id, Change change) {
+    return move(id, change, null, null);
+  }
+
+  /**
+   * {@link #move}, and in the same transaction the consumer's side of {@code agreementId}'s signatures
+   * ({@code jws}, or null when the consumer did not sign): the provider records the countersignature
+   * together with the verification it came with, so one is never stored without the other.
+   */
+  public Future<Negotiation> moveCountersigned(String id, Change change, String agreementId, String jws) {
+    return move(id, change, agreementId, jws == null ? "" : jws);
+  }
+
+  private Future<Negotiation> move(String id, Change change, String countersigned, String countersignature) {
     if (!change.from().canMoveTo(change.to())) {
       return Future.failedFuture(new IllegalStateException(
           "negotiation transition " + change.from() + " -> " + change.to() + " is not allowed"));
@@ -135,7 +158,13 @@ public final class NegotiationStore {
       try (PreparedStatement ps = c.prepareStatement("UPDATE negotiation SET state = ?, "
           + "counter_party_pid = COALESCE(?, counter_party_pid), agreement_id = COALESCE(?, agreement_id), "
           + "detail = COALESCE(?, detail), offer_id = COALESCE(?, offer_id), offer = COALESCE(?, offer), "
-          + "updated_at = ? WHERE id = ? AND state = ?")) {
+          + "updated_at = ?, detail_fr = " + (change.detail() == null ? "detail_fr" : "?")
+          + " WHERE id = ? AND state = ?")) {
+        int next = 8;
+        if (change.detail() != null) {
+          // A new detail brings its own French, or none: never the French of the previous one.
+          ps.setString(next++, change.detailFr());
+        }
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
         ps.setString(3, change.agreementId());
@@ -143,8 +172,8 @@ public final class NegotiationStore {
         ps.setString(5, change.offerId());
         ps.setString(6, change.offer() == null ? null : change.offer().encode());
         ps.setTimestamp(7, Timestamp.from(clock.instant()));
-        ps.setString(8, id);
-        ps.setString(9, change.from().name());
+        ps.setString(next, id);
+        ps.setString(next + 1, change.from().name());
         if (ps.executeUpdate() == 0) {
           Negotiation current = find(c, id);
           throw new Conflict("negotiation " + id + " is " + current.state() + ", expected " + change.from());
@@ -153,8 +182,19 @@ public final class NegotiationStore {
       if (change.agreement() != null) {
         insertAgreement(c, change.agreement());
       }
+      if (countersigned != null) {
+        updateCountersignature(c, countersigned, countersignature.isEmpty() ? null : countersignature);
+      }
       return find(c, id);
     }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()))
+        .compose(moved -> countersigned == null ? Future.succeededFuture(moved)
+            : findAgreement(countersigned).compose(a -> recorder.record("agreement", a.id(),
+                a.toJson().put("change", "countersignature " + a.signatures().consumerState())))
+                .recover(e -> {
+                  LOG.error("cannot record the countersignature of agreement {} in the audit log: {}", countersigned,
+                      e.getMessage());
+                  return Future.succeededFuture();
+                }).map(moved))
         .compose(moved -> change.agreement() == null ? Future.succeededFuture(moved)
             : recorder.record("agreement", change.agreement().id(), change.agreement().toJson())
                 .recover(e -> {
@@ -215,9 +255,21 @@ public final class NegotiationStore {
     });
   }
 
+  private static void updateCountersignature(Connection c, String agreementId, String jws) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE agreement SET consumer_signature_state = ?, "
+        + "consumer_signature = ? WHERE id = ?")) {
+      ps.setString(1, (jws == null ? Agreement.SignatureState.NOT_SIGNED : Agreement.SignatureState.SIGNED).name());
+      ps.setString(2, jws);
+      ps.setString(3, agreementId);
+      if (ps.executeUpdate() == 0) {
+        throw new NotFound("no agreement with id '" + agreementId + "'");
+      }
+    }
+  }
+
   private static void insertAgreement(Connection c, Agreement a) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO agreement (" + AGREEMENT_COLUMNS
-        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, a.id());
       ps.setString(2, a.negotiationId());
       ps.setString(3, a.assetId());
@@ -226,6 +278,10 @@ public final class NegotiationStore {
       ps.setString(6, a.body().encode());
       ps.setTimestamp(7, Timestamp.from(a.signedAt()));
       ps.setLong(8, a.accessCount());
+      ps.setString(9, a.signatures().providerState().name());
+      ps.setString(10, a.signatures().provider());
+      ps.setString(11, a.signatures().consumerState().name());
+      ps.setString(12, a.signatures().consumer());
       ps.executeUpdate();
     }
   }
@@ -249,7 +305,7 @@ public final class NegotiationStore {
           result.add(new Negotiation(rs.getString(1), Role.valueOf(rs.getString(2)),
               NegotiationState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
               rs.getString(7), rs.getString(8), new JsonObject(rs.getString(9)), rs.getString(10),
-              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14)));
         }
       }
     }
@@ -258,6 +314,8 @@ public final class NegotiationStore {
 
   private static Agreement agreement(ResultSet rs) throws SQLException {
     return new Agreement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-        new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8));
+        new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8),
+        new Agreement.Signatures(Agreement.SignatureState.valueOf(rs.getString(9)), rs.getString(10),
+            Agreement.SignatureState.valueOf(rs.getString(11)), rs.getString(12)));
   }
 }

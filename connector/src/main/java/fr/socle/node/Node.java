@@ -12,6 +12,8 @@ import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationHook;
+import fr.socle.negotiation.AgreementSigner;
+import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.DecisionInputs;
@@ -125,7 +127,7 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
+            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
                 selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
@@ -168,7 +170,7 @@ public final class Node extends VerticleBase {
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
@@ -184,7 +186,8 @@ public final class Node extends VerticleBase {
         security.serverIdentity());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
-        inputs, negotiationHook, clock, participantId, selfAddress);
+        inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
+        AgreementVerifier.federation(federation::verifier));
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
         policy, inputs, transferHook, clock, participantId, selfAddress);
 

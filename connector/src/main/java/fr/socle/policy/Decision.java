@@ -29,13 +29,28 @@ public record Decision(Scope scope, boolean allow, List<Reason> reasons, JsonArr
    * find the decision in OPA's log and the exact rules that produced it.
    */
   public String summary() {
-    String text = reasons.isEmpty() ? (allow ? "allowed" : "denied")
-        : String.join("; ", reasons.stream().map(Reason::en).toList());
+    return summary("en");
+  }
+
+  /**
+   * {@link #summary()} in {@code language}: {@code fr} for the French reasons, anything else for the
+   * English ones. The decision id and bundle revision are identifiers and stay as they are.
+   */
+  public String summary(String language) {
+    boolean fr = "fr".equals(language);
+    String text = reasons.isEmpty() ? (allow ? (fr ? "autorisé" : "allowed") : (fr ? "refusé" : "denied"))
+        : String.join("; ", reasons.stream().map(r -> fr ? r.fr() : r.en()).toList());
     if (decisionId == null && bundleRevision == null) {
       return text;
     }
-    return text + " [decision " + (decisionId == null ? "-" : decisionId) + ", policy bundle "
-        + (bundleRevision == null ? "none" : bundleRevision) + "]";
+    return text + " [" + (fr ? "décision " : "decision ") + (decisionId == null ? "-" : decisionId)
+        + (fr ? ", paquet de règles " : ", policy bundle ")
+        + (bundleRevision == null ? (fr ? "aucun" : "none") : bundleRevision) + "]";
+  }
+
+  /** Both wordings of the summary, for records that show a refusal in the reader's language. */
+  public LocalizedText localizedSummary() {
+    return new LocalizedText(summary("en"), summary("fr"));
   }
 
   public JsonObject toJson() {

@@ -3,6 +3,7 @@ package fr.socle.policy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpResponseExpectation;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -42,6 +43,13 @@ public final class PolicyEngine implements DecisionPoint {
   public static final String REVISION_MISMATCH = "policy_bundle_revision_mismatch";
 
   private static final String MALFORMED = "policy_engine_malformed_answer";
+  /**
+   * Connections to OPA. OPA's evaluation is CPU-bound on the same machine: more connections than
+   * cores mostly lengthen OPA's own queue (launchers/bench-policy.sh measured no gain past a few).
+   */
+  static final int CONNECTIONS = 8;
+  /** Decisions waiting for a connection; beyond this a burst is denied at once instead of piling up. */
+  static final int MAX_WAITING = 1024;
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
 
   private final WebClient client;
@@ -58,7 +66,8 @@ public final class PolicyEngine implements DecisionPoint {
       throw new IllegalArgumentException("the expected policy bundle revision is required");
     }
     this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout((int) timeoutMillis)
-        .setUserAgent("socle-node"));
+        .setUserAgent("socle-node").setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(CONNECTIONS).setMaxWaitQueueSize(MAX_WAITING));
     this.base = base;
     this.timeoutMillis = timeoutMillis;
     this.expectedRevision = expectedRevision;

@@ -7,6 +7,7 @@ import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferManager;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
+import fr.socle.policy.LocalizedText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -226,10 +227,12 @@ public final class DspApi {
     int status;
     String code;
     String reason;
+    String french = null;
     if (failure instanceof DspException e) {
       status = e.status();
       code = e.code();
       reason = e.getMessage();
+      french = e.frenchMessage();
     } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
       status = e.getStatusCode();
       code = status == 413 ? "body_too_large" : "bad_request";
@@ -244,7 +247,8 @@ public final class DspApi {
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
-    JsonObject body = Dsp.message(errorType).put("code", code).put("reason", new JsonArray().add(reason));
+    JsonObject body = new LocalizedText(reason, french).writeTo(Dsp.message(errorType).put("code", code)
+        .put("reason", new JsonArray().add(reason)));
     if (!"CatalogError".equals(errorType)) {
       // The negotiation and transfer error schemas name both process ids: echo those the request gave.
       JsonObject request = requestBody(ctx);

@@ -8,11 +8,23 @@ public final class DspException extends RuntimeException {
 
   private final int status;
   private final String code;
+  private final String frenchMessage;
 
   public DspException(int status, String code, String message) {
+    this(status, code, message, null);
+  }
+
+  /** @param frenchMessage the same reason in French, sent beside the English one; may be null */
+  public DspException(int status, String code, String message, String frenchMessage) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
+    this.frenchMessage = frenchMessage;
+  }
+
+  /** The reason in French, or null. */
+  public String frenchMessage() {
+    return frenchMessage;
   }
 
   public static DspException badRequest(String message) {

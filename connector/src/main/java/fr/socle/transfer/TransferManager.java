@@ -6,6 +6,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
@@ -159,8 +160,11 @@ public final class TransferManager {
 
   /** {@code POST /transfers/:pid/termination}, from either side. */
   public Future<Transfer> onTermination(String caller, String pid, DspMessage message) {
-    return owned(caller, pid, message).compose(t -> transition(t, TransferState.TERMINATED,
-        "terminated by " + caller + ": " + message.body().getValue("reason", "no reason given")));
+    // A Socle partner also gives its reason in French, shown to operators who read French.
+    LocalizedText reason = new LocalizedText(String.valueOf(message.body().getValue("reason", "no reason given")),
+        LocalizedText.frenchIn(message.body())).prefixed("terminated by " + caller + ": ", "terminé par " + caller + " : ");
+    return owned(caller, pid, message).compose(t -> transition(t, Change.to(t.state(), TransferState.TERMINATED)
+        .withDetail(reason)));
   }
 
   public Future<Transfer> get(String caller, String pid) {
@@ -239,7 +243,8 @@ public final class TransferManager {
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
-            return advance(t, Change.to(t.state(), TransferState.TERMINATING).withDetail(decision.summary()));
+            return advance(t, Change.to(t.state(), TransferState.TERMINATING)
+                .withDetail(decision.localizedSummary()));
           }
           return advance(t, Change.to(t.state(), TransferState.STARTING));
         });
@@ -272,8 +277,10 @@ public final class TransferManager {
       // The provider never acknowledged the request: there is no process of theirs to terminate.
       return advance(t, Change.to(t.state(), TransferState.TERMINATED));
     }
-    return send(t, "termination", Dsp.message("TransferTerminationMessage").put("code", "terminated")
-        .put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail())), TransferState.TERMINATED);
+    JsonObject message = Dsp.message("TransferTerminationMessage").put("code", "terminated")
+        .put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail()));
+    return send(t, "termination", t.detail() == null ? message
+        : new LocalizedText(t.detail(), t.detailFr()).writeTo(message), TransferState.TERMINATED);
   }
 
   private Future<Void> giveUp(String id, Throwable cause) {

@@ -24,26 +24,33 @@ public final class TransferStore {
   private static final Logger LOG = LoggerFactory.getLogger(TransferStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
-      + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at";
+      + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
+      + "detail_fr";
 
   /** A state change; non-null fields replace the stored values. The token hash is set by {@link #prepareToken}. */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
-      String detail) {
+      String detail, String detailFr) {
 
     public static Change to(TransferState from, TransferState to) {
-      return new Change(from, to, null, null, null);
+      return new Change(from, to, null, null, null, null);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, dataAddress, detail);
+      return new Change(from, to, pid, dataAddress, detail, detailFr);
     }
 
     public Change withDataAddress(JsonObject address) {
-      return new Change(from, to, counterPartyPid, address, detail);
+      return new Change(from, to, counterPartyPid, address, detail, detailFr);
     }
 
+    /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text);
+      return new Change(from, to, counterPartyPid, dataAddress, text, null);
+    }
+
+    /** A detail in English and (when known) French, shown in the operator's language. */
+    public Change withDetail(fr.socle.policy.LocalizedText text) {
+      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr());
     }
   }
 
@@ -77,7 +84,7 @@ public final class TransferStore {
   public Future<Transfer> create(Transfer t) {
     return db.<Transfer>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, t.id());
         ps.setString(2, t.role().name());
         ps.setString(3, t.state().name());
@@ -91,6 +98,7 @@ public final class TransferStore {
         ps.setString(11, t.detail());
         ps.setTimestamp(12, Timestamp.from(t.createdAt()));
         ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
+        ps.setString(14, t.detailFr());
         ps.executeUpdate();
       }
       return t;
@@ -140,14 +148,20 @@ public final class TransferStore {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, "
           + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
-          + "detail = COALESCE(?, detail), updated_at = ? WHERE id = ? AND state = ?")) {
+          + "detail = COALESCE(?, detail), updated_at = ?, detail_fr = "
+          + (change.detail() == null ? "detail_fr" : "?") + " WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
         ps.setString(3, change.dataAddress() == null ? null : change.dataAddress().encode());
         ps.setString(4, change.detail());
         ps.setTimestamp(5, Timestamp.from(clock.instant()));
-        ps.setString(6, id);
-        ps.setString(7, change.from().name());
+        int next = 6;
+        if (change.detail() != null) {
+          // A new detail brings its own French, or none: never the French of the previous one.
+          ps.setString(next++, change.detailFr());
+        }
+        ps.setString(next, id);
+        ps.setString(next + 1, change.from().name());
         if (ps.executeUpdate() == 0) {
           Transfer current = find(c, id);
           throw new Conflict("transfer " + id + " is " + current.state() + ", expected " + change.from());
@@ -177,7 +191,7 @@ public final class TransferStore {
           result.add(new Transfer(rs.getString(1), Role.valueOf(rs.getString(2)),
               TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
               rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
-              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14)));
         }
       }
     }

@@ -3,6 +3,7 @@ package fr.socle.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.OpaServer;
@@ -11,6 +12,8 @@ import fr.socle.testing.TlsClients;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /**
  * Real nodes in their own JVMs, each with its own real OPA, talking DSP over mutual TLS with the
@@ -143,6 +147,68 @@ class FederationExchangeTest {
     provider.api().awaitField("/api/transfers/" + t.getString("counterPartyPid"), "state", WAIT, "COMPLETED");
     HttpResponse<byte[]> after = consumer.api().download("/api/transfers/" + t.getString("id") + "/data");
     assertThat(after.statusCode()).as("no data after completion").isEqualTo(409);
+  }
+
+  /**
+   * Both parties sign the agreement; an auditor verifies both signatures with the federation root
+   * alone, from the management API's document and from the provider's audit export; an altered
+   * agreement, a swapped signature or another root fail, naming what failed.
+   */
+  @Test
+  void agreementIsSignedByBothPartiesAndVerifiesOfflineWithTheRootAlone() throws Exception {
+    JsonObject negotiation = negotiate(consumer, offerInCatalog(consumer, publish()));
+    assertThat(negotiation.getString("state")).as(negotiation.encode()).isEqualTo("FINALIZED");
+    String agreementId = negotiation.getString("agreementId");
+    JsonObject held = consumer.api().get("/api/agreements/" + agreementId);
+    JsonObject granted = provider.api().get("/api/agreements/" + agreementId);
+    for (JsonObject side : new JsonObject[] {held, granted}) {
+      JsonObject signatures = side.getJsonObject("signatures");
+      assertThat(signatures.getJsonObject("provider").getString("state")).as(side.encode()).isEqualTo("SIGNED");
+      assertThat(signatures.getJsonObject("consumer").getString("state")).as(side.encode()).isEqualTo("SIGNED");
+    }
+    assertThat(granted.getJsonObject("signatures")).isEqualTo(held.getJsonObject("signatures"));
+
+    Path root = Paths.certs().resolve("root-ca.crt");
+    Path document = Files.writeString(work.resolve("agreement-" + agreementId.substring(9) + ".json"), held.encode());
+    String[] ok = socle("agreement", "verify", document.toString(), "--trust", root.toString());
+    assertThat(ok[0]).as(ok[1]).isEqualTo("0");
+    assertThat(ok[1]).contains("ok   provider signature: " + provider.participantId())
+        .contains("ok   consumer signature: " + consumer.participantId());
+
+    JsonObject altered = held.copy();
+    altered.getJsonObject("agreement").put("target", "un-autre-jeu");
+    String[] tampered = socle("agreement", "verify", Files.writeString(work.resolve("altered.json"), altered.encode())
+        .toString(), "--trust", root.toString());
+    assertThat(tampered[0]).isEqualTo("1");
+    assertThat(tampered[1]).contains("FAIL provider signature: digest_mismatch")
+        .contains("FAIL consumer signature: digest_mismatch");
+
+    JsonObject swapped = held.copy();
+    swapped.getJsonObject("signatures").getJsonObject("provider").put("jws",
+        held.getJsonObject("signatures").getJsonObject("consumer").getString("jws"));
+    String[] wrongRole = socle("agreement", "verify", Files.writeString(work.resolve("swapped.json"), swapped.encode())
+        .toString(), "--trust", root.toString());
+    assertThat(wrongRole[0]).isEqualTo("1");
+    assertThat(wrongRole[1]).contains("FAIL provider signature: role_mismatch").contains("ok   consumer signature");
+
+    Federation.foreignNode(work.resolve("foreign-auditor"));
+    Path foreignRoot = work.resolve("foreign-auditor").resolve("root-ca.crt");
+    String[] untrusted = socle("agreement", "verify", document.toString(), "--trust", foreignRoot.toString());
+    assertThat(untrusted[0]).isEqualTo("1");
+    assertThat(untrusted[1]).contains("FAIL provider signature: untrusted_chain");
+
+    Path export = Files.writeString(work.resolve("export-" + agreementId.substring(9) + ".json"),
+        provider.auditor().get("/audit/export?from=0").encode());
+    String[] audit = socle("audit", "verify", "--export", export.toString(), "--root-ca", root.toString());
+    assertThat(audit[0]).as(audit[1]).isEqualTo("0");
+    assertThat(audit[1]).containsPattern("ok   agreements: \\d+ agreement entries, [1-9]\\d* signatures verified");
+  }
+
+  private static String[] socle(String... args) {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Socle()).setOut(new PrintWriter(out)).setErr(new PrintWriter(out));
+    int code = cli.execute(args);
+    return new String[] {Integer.toString(code), out.toString()};
   }
 
   @Test

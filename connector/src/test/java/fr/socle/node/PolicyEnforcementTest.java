@@ -178,6 +178,53 @@ class PolicyEnforcementTest {
         .contains("Socle cannot evaluate this constraint").contains("policy bundle " + expected + "]");
   }
 
+  /**
+   * The reason of a refusal in the operator's language: the provider's own view of the refused
+   * negotiation, the consumer's (the reason travelled in both languages in the termination message),
+   * and the problem+json of a refused download; English without the header or when preferred.
+   */
+  @Test
+  void denialReasonsFollowTheCallersAcceptLanguage() throws Exception {
+    JsonObject negotiation = negotiate(publish("public", policy(constraint("socle:moonPhase", "eq", "full"))));
+    assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
+    String consumerView = "/api/negotiations/" + negotiation.getString("id");
+    String providerView = "/api/negotiations/" + negotiation.getString("counterPartyPid");
+
+    JsonObject providerFr = language(provider, providerView, "fr-FR, en;q=0.8");
+    assertThat(providerFr.getString("detail")).startsWith("Opérande gauche inconnu « socle:moonPhase »")
+        .contains("[décision ").contains(", paquet de règles " + expected + "]");
+    assertThat(language(provider, providerView, "en-GB, fr;q=0.5").getString("detail"))
+        .startsWith("Unknown left operand").contains("policy bundle " + expected + "]");
+    assertThat(language(consumer, consumerView, "fr").getString("detail"))
+        .startsWith("terminée par " + provider.participantId() + " : Opérande gauche inconnu");
+    assertThat(language(consumer, consumerView, "de, fr;q=0.1").getString("detail")).contains("Opérande gauche");
+    assertThat(language(consumer, consumerView, "fr;q=0, en;q=0.2").getString("detail"))
+        .startsWith("terminated by " + provider.participantId() + ": ").contains("Unknown left operand");
+    assertThat(consumer.api().get(consumerView).getString("detail")).contains("Unknown left operand");
+
+    // At most one download: the second is refused by the provider's access decision.
+    JsonObject once = publish("public", policy(constraint("count", "lt", 1)));
+    String agreementId = negotiate(once).getString("agreementId");
+    JsonObject t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreementId));
+    String data = "/api/transfers/" + consumer.api().awaitField("/api/transfers/" + t.getString("id"), "state", WAIT,
+        "STARTED").getString("id") + "/data";
+    assertThat(consumer.api().send("GET", data, null).statusCode()).isEqualTo(200);
+    HttpResponse<String> french = consumer.api().send("GET", data, null, "Accept-Language", "fr-CA;q=0.9, *;q=0.1");
+    assertThat(french.statusCode()).isEqualTo(502);
+    assertThat(french.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(new JsonObject(french.body()).getString("detail")).startsWith("le fournisseur a répondu 403 : accès "
+        + "refusé au titre de l'accord " + agreementId).contains("count");
+    HttpResponse<String> english = consumer.api().send("GET", data, null);
+    assertThat(new JsonObject(english.body()).getString("detail")).startsWith("the provider answered 403: ")
+        .contains("access under agreement " + agreementId + " refused");
+  }
+
+  private static JsonObject language(NodeProcess node, String path, String acceptLanguage) throws Exception {
+    HttpResponse<String> r = node.api().send("GET", path, null, "Accept-Language", acceptLanguage);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
   @Test
   void dateTimeWrittenAsXsdIsEnforced() throws Exception {
     JsonObject open = publish("public", policy(constraint("dateTime", "lt", "2200-01-01T00:00:00Z")));

@@ -13,6 +13,7 @@ import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationState;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
+import fr.socle.policy.LocalizedText;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
@@ -122,6 +123,49 @@ abstract class StoreContract {
     assertThat(await(negotiations.countAccess(a.id()))).isEqualTo(1);
     assertThat(await(negotiations.findAgreement(a.id())).accessCount()).isEqualTo(2);
     assertThat(await(negotiations.listUnfinished())).extracting(Negotiation::id).containsExactly(n.id());
+  }
+
+  @Test
+  void agreementSignaturesAreStoredAndTheCountersignatureJoinsTheVerification() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTING,
+        NegotiationState.REQUESTED)));
+    Agreement a = new Agreement("urn:uuid:" + UUID.randomUUID(), n.id(), "a-1", "NTRFR-239900038",
+        "NTRFR-219900016", new JsonObject().put("@type", "Agreement"), NOW, 0,
+        Agreement.Signatures.byProvider("provider.jws.sig"));
+    await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTED, NegotiationState.AGREED)
+        .withAgreement(a)));
+    assertThat(await(negotiations.findAgreement(a.id())).signatures()).isEqualTo(a.signatures());
+
+    await(negotiations.moveCountersigned(n.id(), NegotiationStore.Change.to(NegotiationState.AGREED,
+        NegotiationState.VERIFIED), a.id(), "consumer.jws.sig"));
+    assertThat(await(negotiations.findAgreement(a.id())).signatures())
+        .isEqualTo(a.signatures().withConsumer("consumer.jws.sig"));
+    assertThat(await(negotiations.find(n.id())).state()).isEqualTo(NegotiationState.VERIFIED);
+  }
+
+  @Test
+  void aDetailKeepsItsFrenchWordingUntilAnotherDetailReplacesIt() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    Negotiation refused = await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTING,
+        NegotiationState.TERMINATING).withDetail(new LocalizedText("Denied.", "Refusé."))));
+    assertThat(refused.toJson("fr").getString("detail")).isEqualTo("Refusé.");
+    assertThat(refused.toJson("en").getString("detail")).isEqualTo("Denied.");
+    Negotiation ended = await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.TERMINATING,
+        NegotiationState.TERMINATED)));
+    assertThat(ended.toJson("fr").getString("detail")).isEqualTo("Refusé.");
+
+    Transfer t = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
+        "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW, NOW);
+    await(transfers.create(t));
+    Transfer stopping = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED,
+        TransferState.TERMINATING).withDetail(new LocalizedText("Denied.", "Refusé."))));
+    assertThat(stopping.toJson("fr").getString("detail")).isEqualTo("Refusé.");
+    Transfer gaveUp = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.TERMINATING,
+        TransferState.TERMINATED).withDetail("gave up: unreachable")));
+    assertThat(gaveUp.toJson("fr").getString("detail")).as("no stale French").isEqualTo("gave up: unreachable");
   }
 
   @Test

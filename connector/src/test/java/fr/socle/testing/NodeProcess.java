@@ -192,8 +192,17 @@ public final class NodeProcess implements AutoCloseable {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+      return send(method, path, body, new String[0]);
+    }
+
+    /** {@link #send(String, String, String)} with extra headers, given as name, value, name, value... */
+    public HttpResponse<String> send(String method, String path, String body, String... headers)
+        throws IOException, InterruptedException {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
           .header("Content-Type", "application/json");
+      if (headers.length > 0) {
+        b.headers(headers);
+      }
       if (key != null) {
         b.header("X-Api-Key", key);
       }

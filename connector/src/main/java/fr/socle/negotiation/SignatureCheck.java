@@ -1,0 +1,22 @@
+package fr.socle.negotiation;
+
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+
+/** The outcome of {@link AgreementVerifier#verify}: a refusal is an expected value, not an exception. */
+public sealed interface SignatureCheck permits SignatureCheck.Valid, SignatureCheck.Invalid {
+
+  /** The signature holds: {@code participant} signed the agreement as {@code role} at {@code signedAt}. */
+  record Valid(AgreementSigner.Role role, String participant, X509Certificate certificate, Instant signedAt)
+      implements SignatureCheck {
+  }
+
+  /** The signature was refused; {@code detail} says what was expected and what was found. */
+  record Invalid(SignatureReason reason, String detail) implements SignatureCheck {
+
+    /** One line, {@code code: detail}, for errors and reports. */
+    public String summary() {
+      return reason.code() + ": " + detail;
+    }
+  }
+}
