@@ -1,9 +1,9 @@
 package fr.socle.cli;
 
+import fr.socle.audit.AuditExport;
 import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
 import fr.socle.audit.TreeHeadVerifier;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,15 +109,20 @@ public final class AuditCommand implements Runnable {
     }
 
     private static JsonObject readJson(String what, Path file) {
-      try {
-        return new JsonObject(Files.readString(file));
-      } catch (IOException | DecodeException | ClassCastException e) {
-        throw new UnreadableInput(what + ": cannot read a JSON object from " + file + ": " + e.getMessage());
-      }
+      return readExport(what, file);
     }
   }
 
-  private static final class UnreadableInput extends RuntimeException {
+  /** An export file, JSON Lines or the older single JSON document, as one object (see AuditExport). */
+  static JsonObject readExport(String what, Path file) {
+    try {
+      return AuditExport.parse(Files.readString(file));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UnreadableInput(what + ": cannot read an audit export from " + file + ": " + e.getMessage());
+    }
+  }
+
+  static final class UnreadableInput extends RuntimeException {
     UnreadableInput(String message) {
       super(message, null, false, false);
     }

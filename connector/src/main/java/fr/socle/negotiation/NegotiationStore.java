@@ -73,13 +73,14 @@ public final class NegotiationStore {
   }
 
   /**
-   * Hands a committed change to the recorder. The row is already committed, so a recorder that fails
-   * is logged rather than reported as a failed transition (which a retry would then repeat).
+   * After the commit, logs what the transaction staged. The change and its record are both committed
+   * already, so a failure here is logged rather than reported as a failed transition (which a retry
+   * would repeat): the record stays staged and is logged by the next publish or at start-up.
    */
-  private Future<Negotiation> recorded(Negotiation n, String change) {
-    return recorder.record("negotiation", n.id(), n.toJson().put("change", change))
+  private Future<Negotiation> published(Negotiation n) {
+    return recorder.publish()
         .recover(e -> {
-          LOG.error("cannot record negotiation {} ({}) in the audit log: {}", n.id(), change, e.getMessage());
+          LOG.error("negotiation {}: its audit record stays staged for now: {}", n.id(), e.getMessage());
           return Future.succeededFuture();
         }).map(n);
   }
@@ -103,8 +104,9 @@ public final class NegotiationStore {
         ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
         ps.executeUpdate();
       }
+      recorder.stage(c, "negotiation", n.id(), n.toJson().put("change", "created in " + n.state()));
       return n;
-    }).compose(created -> recorded(created, "created in " + created.state()));
+    }).compose(this::published);
   }
 
   public Future<Negotiation> find(String id) {
@@ -153,14 +155,13 @@ public final class NegotiationStore {
       if (change.agreement() != null) {
         insertAgreement(c, change.agreement());
       }
-      return find(c, id);
-    }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()))
-        .compose(moved -> change.agreement() == null ? Future.succeededFuture(moved)
-            : recorder.record("agreement", change.agreement().id(), change.agreement().toJson())
-                .recover(e -> {
-                  LOG.error("cannot record agreement {} in the audit log: {}", change.agreement().id(), e.getMessage());
-                  return Future.succeededFuture();
-                }).map(moved));
+      Negotiation moved = find(c, id);
+      recorder.stage(c, "negotiation", id, moved.toJson().put("change", change.from() + " -> " + change.to()));
+      if (change.agreement() != null) {
+        recorder.stage(c, "agreement", change.agreement().id(), change.agreement().toJson());
+      }
+      return moved;
+    }).compose(this::published);
   }
 
   public Future<Agreement> findAgreement(String id) {

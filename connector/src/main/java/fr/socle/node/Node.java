@@ -171,8 +171,18 @@ public final class Node extends VerticleBase {
   private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
-    StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
-        subject, payload).mapEmpty();
+    StateRecorder recorder = new StateRecorder() {
+      @Override
+      public void stage(java.sql.Connection c, String kind, String subject, JsonObject payload)
+          throws java.sql.SQLException {
+        audit.stage(c, AuditType.valueOf(kind.toUpperCase(Locale.ROOT)), subject, payload);
+      }
+
+      @Override
+      public Future<Void> publish() {
+        return audit.drainOutbox().mapEmpty();
+      }
+    };
     NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
     TransferStore transferStore = new TransferStore(database, clock, recorder);
     PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
