@@ -262,6 +262,16 @@ public final class AuditLog {
     });
   }
 
+  /** Entries {@code [fromSeq, toSeq)} as stored, without proofs: for listing and reconciling. */
+  public Future<List<JsonObject>> entries(long fromSeq, long toSeq) {
+    return submit(() -> {
+      ready();
+      checkRange("toSeq", toSeq, 0, leaves.size());
+      checkRange("fromSeq", fromSeq, 0, toSeq);
+      return inTransaction(c -> AuditStore.readEntries(c, fromSeq, toSeq));
+    });
+  }
+
   /**
    * Refuses new operations, lets the queued ones finish, then releases the worker thread. The data
    * source stays open: it belongs to the caller.

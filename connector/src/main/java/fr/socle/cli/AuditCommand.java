@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
     description = "Offline checks of a node's audit trail.",
-    subcommands = AuditCommand.Verify.class)
+    subcommands = {AuditCommand.Verify.class, AuditShowCommand.class, AuditReplayCommand.class,
+        AuditReconcileCommand.class})
 public final class AuditCommand implements Runnable {
 
   @Spec
@@ -38,7 +39,7 @@ public final class AuditCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: verify");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: verify, show, replay or reconcile");
   }
 
   /**
