@@ -48,27 +48,33 @@ public final class DecisionLogReceiver {
   /** Listens on 127.0.0.1:{@code port}. */
   public Future<HttpServer> listen(int port) {
     Router router = Router.router(vertx);
-    router.post(PATH).handler(this::authenticate)
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
-        .handler(this::receive);
+    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::receive);
     router.route().failureHandler(DecisionLogReceiver::failed);
     return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
-        .requestHandler(router).listen();
+        .requestHandler(request -> {
+          // Before the router: a caller without the token is answered before any of its body is read.
+          String refusal = refusal(request);
+          if (refusal != null) {
+            int status = refusal.startsWith("Content-Encoding") ? 415 : 401;
+            request.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                .putHeader("Connection", "close")
+                .end(new JsonObject().put("status", status).put("detail", refusal).encode());
+            return;
+          }
+          router.handle(request);
+        }).listen();
   }
 
-  private void authenticate(RoutingContext ctx) {
-    String given = ctx.request().getHeader("Authorization");
+  private String refusal(io.vertx.core.http.HttpServerRequest request) {
+    String given = request.getHeader("Authorization");
     if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token)) {
-      ctx.fail(401, new IllegalArgumentException(given == null ? "a bearer token is required"
-          : "the bearer token is not this node's decision-log token"));
-      return;
+      return given == null ? "a bearer token is required" : "the bearer token is not this node's decision-log token";
     }
-    String encoding = ctx.request().getHeader("Content-Encoding");
+    String encoding = request.getHeader("Content-Encoding");
     if (encoding != null && !encoding.equalsIgnoreCase("gzip") && !encoding.equalsIgnoreCase("identity")) {
-      ctx.fail(415, new IllegalArgumentException("Content-Encoding " + encoding + " is not accepted; want gzip"));
-      return;
+      return "Content-Encoding " + encoding + " is not accepted; want gzip";
     }
-    ctx.next();
+    return null;
   }
 
   private void receive(RoutingContext ctx) {

@@ -86,11 +86,14 @@ public final class OpaDecisionEvents {
     if (result != null && result.getValue("reasons") instanceof JsonArray reasons) {
       reasons.forEach(r -> codes.add(r instanceof JsonObject o ? o.getValue("code") : r));
     }
-    String revision = null;
-    if (event.getValue("bundles") instanceof JsonObject bundles
-        && bundles.getValue("socle") instanceof JsonObject socle && socle.getValue("revision") instanceof String r) {
-      revision = r;
+    // As the node records it (PolicyEngine): name@revision per bundle, in name order, comma-joined.
+    java.util.TreeMap<String, String> named = new java.util.TreeMap<>();
+    if (event.getValue("bundles") instanceof JsonObject bundles) {
+      bundles.forEach(b -> named.put(b.getKey(), b.getValue() instanceof JsonObject o
+          && o.getValue("revision") instanceof String r ? r : ""));
     }
+    String revision = named.isEmpty() ? null
+        : String.join(",", named.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).toList());
     return new JsonObject()
         .put("decisionId", id)
         .put("scope", path.startsWith(DECISION_PATH) ? path.substring(DECISION_PATH.length()) : path)

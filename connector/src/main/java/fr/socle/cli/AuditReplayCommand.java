@@ -79,12 +79,15 @@ final class AuditReplayCommand implements Callable<Integer> {
   private boolean replay(PrintWriter out) {
     JsonObject entry = findEntry(AuditCommand.readExport("export", export));
     JsonObject payload = entry.getJsonObject("payload");
-    String revision = payload.getString("bundleRevision");
+    // Recorded as bundle@revision (PolicyEngine); Socle's OPA runs the one bundle "socle".
+    String recorded = payload.getString("bundleRevision");
+    String revision = recorded != null && recorded.startsWith("socle@") && !recorded.contains(",")
+        ? recorded.substring("socle@".length()) : null;
     String scope = payload.getString("scope");
     if (!"DECISION".equals(entry.getString("type")) || !(payload.getValue("input") instanceof JsonObject input)
         || revision == null || scope == null || !scope.matches("[a-z]{1,40}")) {
       throw new Failed("entry " + seq + " is not a decision OPA took (want type DECISION with an input, a scope "
-          + "and a bundle revision, got type " + entry.getString("type") + ", revision " + revision + ")");
+          + "and one bundle revision socle@..., got type " + entry.getString("type") + ", revision " + recorded + ")");
     }
     String digest = "sha-256=" + digest(input);
     if (!digest.equals(payload.getString("inputDigest"))) {

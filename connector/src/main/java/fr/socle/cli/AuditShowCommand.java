@@ -80,7 +80,7 @@ final class AuditShowCommand implements Callable<Integer> {
   @Option(names = "--subject", paramLabel = "TEXT", description = "Only entries whose subject contains TEXT.")
   String subject;
 
-  @Option(names = "--allow", paramLabel = "true|false", description = "Only decisions with this result.")
+  @Option(names = "--allow", arity = "1", paramLabel = "true|false", description = "Only decisions with this result.")
   Boolean allow;
 
   @Option(names = "--since", paramLabel = "TIME", description = "Only entries at or after this RFC 3339 UTC time.")
