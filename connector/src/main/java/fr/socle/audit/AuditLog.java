@@ -32,8 +32,9 @@ import javax.sql.DataSource;
  *
  * <p>One {@code AuditLog} per database: seqs come from the cache, so two writers would collide (the
  * primary key then refuses the second). Leaf hashes are loaded once by {@link #start}, which also
- * refuses a store that no longer matches its last signed head; appending is then one INSERT and a
- * tree head costs O(n) hashing. After a failed transaction the cache is reloaded before the next
+ * refuses a store that no longer matches its last signed head. Appends waiting together are committed
+ * in one transaction (group commit); the hashes of complete subtrees are kept as entries are added, so
+ * a proof or a tree head costs O(log² n) (see {@link SubtreeHashes}). After a failed transaction the cache is reloaded before the next
  * operation, since the commit may have happened even though the driver reported an error.
  */
 public final class AuditLog {
@@ -43,6 +44,7 @@ public final class AuditLog {
   /** Default bound on waiting operations. */
   public static final int DEFAULT_MAX_PENDING = 10_000;
   private static final int OUTBOX_BATCH = 500;
+  private static final int GROUP_COMMIT = 1_000;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
 
   private final DataSource dataSource;
@@ -56,6 +58,9 @@ public final class AuditLog {
 
   // Orders staged state changes across transactions and restarts (see stage).
   private final AtomicLong stagedOrder = new AtomicLong();
+
+  private final java.util.concurrent.ConcurrentLinkedQueue<Queued> appendQueue =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   // Touched only by tasks on the single worker thread.
   private SubtreeHashes leaves = new SubtreeHashes();
@@ -123,22 +128,88 @@ public final class AuditLog {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    Queued queued = new Queued(type, subject, snapshot);
     return submit(() -> {
+      if (!queued.done) {
+        commitQueued();
+      }
+      if (queued.failure != null) {
+        throw queued.failure;
+      }
+      return queued.entry;
+    }, queued);
+  }
+
+  /** An append waiting for its commit; touched only on the worker thread once queued. */
+  private static final class Queued {
+    final AuditType type;
+    final String subject;
+    final JsonObject payload;
+    AuditEntry entry;
+    Exception failure;
+    boolean done;
+
+    Queued(AuditType type, String subject, JsonObject payload) {
+      this.type = type;
+      this.subject = subject;
+      this.payload = payload;
+    }
+
+    void fail(Exception e) {
+      failure = e;
+      done = true;
+    }
+  }
+
+  /**
+   * Group commit: commits every append queued so far (up to {@value #GROUP_COMMIT}) in one
+   * transaction, so that under load one durable commit serves many entries; each is still committed
+   * before its Future completes. Appends queued behind this one in submission order are taken along,
+   * which keeps seqs in submission order; their own tasks then find them done.
+   */
+  private void commitQueued() throws SQLException {
+    try {
       ready();
-      // Check before encoding: the codec would quietly turn NaN or an Instant into a string.
-      Jcs.canonicalize(snapshot);
-      // Re-read from the encoding so that what is hashed now is what the database gives back later
-      // (a Float, for one, is written with fewer digits than its double value has).
-      JsonObject stored = new JsonObject(snapshot.encode());
-      AuditEntry entry = new AuditEntry(leaves.size(), clock.instant(), type, subject, stored);
-      byte[] leafHash = entry.leafHash();
+    } catch (SQLException | RuntimeException e) {
+      for (Queued q; (q = appendQueue.poll()) != null; ) {
+        q.fail(e);
+      }
+      throw e;
+    }
+    List<Queued> batch = new ArrayList<>();
+    List<AuditEntry> entries = new ArrayList<>();
+    List<byte[]> hashes = new ArrayList<>();
+    for (Queued q; batch.size() < GROUP_COMMIT && (q = appendQueue.poll()) != null; ) {
+      try {
+        // Check before encoding: the codec would quietly turn NaN or an Instant into a string.
+        Jcs.canonicalize(q.payload);
+        // Re-read from the encoding so that what is hashed now is what the database gives back later
+        // (a Float, for one, is written with fewer digits than its double value has).
+        JsonObject stored = new JsonObject(q.payload.encode());
+        AuditEntry entry = new AuditEntry(leaves.size() + entries.size(), clock.instant(), q.type, q.subject, stored);
+        batch.add(q);
+        entries.add(entry);
+        hashes.add(entry.leafHash());
+      } catch (RuntimeException e) {
+        q.fail(e);
+      }
+    }
+    try {
       inTransaction(c -> {
-        AuditStore.insertEntry(c, entry, leafHash);
+        for (int i = 0; i < entries.size(); i++) {
+          AuditStore.insertEntry(c, entries.get(i), hashes.get(i));
+        }
         return null;
       });
-      added(leafHash);
-      return entry;
-    });
+    } catch (SQLException | RuntimeException e) {
+      batch.forEach(q -> q.fail(e));
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      added(hashes.get(i));
+      batch.get(i).entry = entries.get(i);
+      batch.get(i).done = true;
+    }
   }
 
   /**
@@ -374,7 +445,12 @@ public final class AuditLog {
   }
 
   // Synchronized with close() so that nothing is queued behind close's drain marker.
-  private synchronized <T> Future<T> submit(Callable<T> task) {
+  private <T> Future<T> submit(Callable<T> task) {
+    return submit(task, null);
+  }
+
+  /** @param append queued for group commit in the same step as the task, so both keep submission order */
+  private synchronized <T> Future<T> submit(Callable<T> task, Queued append) {
     if (closed) {
       return Future.failedFuture(new AuditException(Reason.NOT_STARTED, "audit log is closed"));
     }
@@ -382,6 +458,9 @@ public final class AuditLog {
       pending.decrementAndGet();
       return Future.failedFuture(new AuditException(Reason.QUEUE_FULL,
           "audit log queue is full: " + maxPending + " operations pending"));
+    }
+    if (append != null) {
+      appendQueue.add(append);
     }
     // Unordered: the one thread already runs tasks in submission order; ordered mode adds a per-context queue.
     return executor.executeBlocking(() -> {
