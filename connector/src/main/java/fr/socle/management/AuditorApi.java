@@ -20,7 +20,7 @@ public final class AuditorApi {
 
   private static final int MAX_PAGE = 1_000;
   /** An export holds its entries in memory with one proof each: about 2 KiB per entry. */
-  private static final int MAX_EXPORT = 10_000;
+  private static final int MAX_EXPORT = 5_000;
   private static final int MAX_RECONCILE = 10_000;
 
   private final String auditorKey;

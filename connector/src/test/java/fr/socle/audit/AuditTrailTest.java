@@ -261,7 +261,7 @@ class AuditTrailTest {
     // The readiness probes OPA also logs decide nothing and are not recorded.
     assertThat(export.getJsonArray("entries").stream().map(e -> (JsonObject) e)
         .filter(e -> "OPA_DECISION".equals(e.getString("type"))).count())
-        .isEqualTo(report.getInteger("opaDecisions"));
+        .isEqualTo(report.getLong("opaDecisions"));
 
     // The same event sent again (OPA retries) is logged once; a decision the node never took is reported.
     String known = allowed.getString("decisionId");
