@@ -11,12 +11,13 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$ROOT/launchers/setup.sh"
+# The jar is not needed (the benchmark runs from the test classes); PostgreSQL is.
+"$ROOT/launchers/setup.sh" --skip-build --with-postgres
 cd "$ROOT"
-mvn -o -q test-compile -pl connector
+mvn -B -q test-compile -pl connector
 CP_FILE="$(mktemp)"
 trap 'rm -f "$CP_FILE"' EXIT
-mvn -o -q dependency:build-classpath -pl connector -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
+mvn -B -q dependency:build-classpath -pl connector -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
 # shellcheck disable=SC2086
 java -Xmx1g ${SOCLE_BENCH_OPTS:-} -cp "connector/target/test-classes:connector/target/classes:$(cat "$CP_FILE")" \
   fr.socle.audit.AuditBench
