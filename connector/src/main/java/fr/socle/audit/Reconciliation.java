@@ -17,10 +17,16 @@ import java.util.Objects;
  * so a decision missing from OPA's side is reported but does not make the result inconsistent. A
  * decision OPA took that the node never recorded, or one both recorded differently (result, reason
  * codes, bundle revision or input digest), does: either the node acted on a decision it did not log,
- * or one of the two records is not what was decided. Decisions the node took without OPA (no decision
- * id: OPA unreachable, audit refusal) cannot be matched and are counted apart.
+ * or one of the two records is not what was decided. One difference is expected and safe: the node
+ * refusing what OPA's answer did not refuse, or for its own reasons (a bundle revision it does not
+ * expect, an answer it cannot read); such decisions, where the node denied and only the result and
+ * reasons differ, are listed apart as {@code deniedByNode}. Decisions the node took without OPA (no
+ * decision id: OPA unreachable) cannot be matched and are counted apart.
  */
 public final class Reconciliation {
+
+  /** Fields that may differ when the node denied: it fails closed on its own checks after OPA answered. */
+  private static final java.util.Set<String> SAFE_WHEN_DENIED = java.util.Set.of("allow", "reasonCodes");
 
   private Reconciliation() {}
 
@@ -47,6 +53,7 @@ public final class Reconciliation {
     }
     JsonArray missingInOpa = new JsonArray();
     JsonArray different = new JsonArray();
+    JsonArray deniedByNode = new JsonArray();
     int matched = 0;
     for (Map.Entry<String, JsonObject> e : node.entrySet()) {
       JsonObject theirs = opa.get(e.getKey());
@@ -57,9 +64,17 @@ public final class Reconciliation {
       List<String> fields = differences(e.getValue().getJsonObject("payload"), theirs.getJsonObject("payload"));
       if (fields.isEmpty()) {
         matched++;
+        continue;
+      }
+      JsonObject mine = e.getValue().getJsonObject("payload");
+      JsonObject item = new JsonObject().put("decisionId", e.getKey()).put("nodeSeq", e.getValue().getValue("seq"))
+          .put("opaSeq", theirs.getValue("seq")).put("fields", new JsonArray(fields));
+      boolean nodeStricter = Boolean.FALSE.equals(mine.getValue("allow"))
+          && SAFE_WHEN_DENIED.containsAll(fields);
+      if (nodeStricter) {
+        deniedByNode.add(item.put("nodeReasonCodes", nodeCodes(mine)));
       } else {
-        different.add(new JsonObject().put("decisionId", e.getKey()).put("nodeSeq", e.getValue().getValue("seq"))
-            .put("opaSeq", theirs.getValue("seq")).put("fields", new JsonArray(fields)));
+        different.add(item);
       }
     }
     JsonArray missingOnNode = new JsonArray();
@@ -76,7 +91,8 @@ public final class Reconciliation {
         .put("nodeDecisionsWithoutId", withoutId)
         .put("missingInOpa", missingInOpa)
         .put("missingOnNode", missingOnNode)
-        .put("different", different);
+        .put("different", different)
+        .put("deniedByNode", deniedByNode);
   }
 
   /** Names of the compared fields whose values differ, in a fixed order. */

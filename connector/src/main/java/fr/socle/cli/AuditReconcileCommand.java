@@ -48,6 +48,7 @@ final class AuditReconcileCommand implements Callable<Integer> {
         list(out, "missing on the node", report.getJsonArray("missingOnNode"));
         list(out, "different", report.getJsonArray("different"));
         list(out, "missing in OPA's log", report.getJsonArray("missingInOpa"));
+        list(out, "denied by the node (fail closed, not an inconsistency)", report.getJsonArray("deniedByNode"));
         if (report.getInteger("nodeDecisionsWithoutId") > 0) {
           out.println("     " + report.getInteger("nodeDecisionsWithoutId")
               + " node decisions taken without OPA (no decision id) cannot be matched");

@@ -41,7 +41,7 @@ final class AuditShowCommand implements Callable<Integer> {
           Map.entry("reasons", "motifs"), Map.entry("rules", "règles"), Map.entry("decision", "décision OPA"),
           Map.entry("provider", "fournisseur"), Map.entry("consumer", "consommateur"),
           Map.entry("bytes", "octets servis"), Map.entry("complete", "complet"), Map.entry("partial", "interrompu"),
-          Map.entry("revision", "révision"), Map.entry("by", "par"), Map.entry(":", " : ")),
+          Map.entry("revision", "révision"), Map.entry("by", "par"), Map.entry(":", " : "), Map.entry("none", "aucune")),
       "en", Map.ofEntries(
           Map.entry("header", "Audit log, entries [%d, %d) (read, not verified: see 'socle audit verify')"),
           Map.entry("shown", "%d of %d entries shown"),
@@ -56,7 +56,7 @@ final class AuditShowCommand implements Callable<Integer> {
           Map.entry("reasons", "reasons"), Map.entry("rules", "rules"), Map.entry("decision", "OPA decision"),
           Map.entry("provider", "provider"), Map.entry("consumer", "consumer"),
           Map.entry("bytes", "bytes served"), Map.entry("complete", "complete"), Map.entry("partial", "interrupted"),
-          Map.entry("revision", "revision"), Map.entry("by", "by"), Map.entry(":", ": ")));
+          Map.entry("revision", "revision"), Map.entry("by", "by"), Map.entry(":", ": "), Map.entry("none", "none")));
 
   @Spec
   CommandSpec spec;
@@ -131,6 +131,10 @@ final class AuditShowCommand implements Callable<Integer> {
         && (until == null || time.compareTo(until) < 0);
   }
 
+  private static String or(Map<String, String> t, Object value) {
+    return value == null ? t.get("none") : String.valueOf(value);
+  }
+
   private void render(PrintWriter out, Map<String, String> t, JsonObject entry) {
     JsonObject p = entry.getJsonObject("payload");
     String type = entry.getString("type", "?");
@@ -153,8 +157,8 @@ final class AuditShowCommand implements Callable<Integer> {
         } else if (p.getValue("reasonCodes") instanceof JsonArray codes && !codes.isEmpty()) {
           details.add(t.get("reasons") + t.get(":") + codes.stream().map(String::valueOf).toList());
         }
-        details.add(t.get("rules") + " " + p.getValue("bundleRevision") + ", " + t.get("decision") + " "
-            + p.getValue("decisionId"));
+        details.add(t.get("rules") + " " + or(t, p.getValue("bundleRevision")) + ", " + t.get("decision") + " "
+            + or(t, p.getValue("decisionId")));
       }
       case "NEGOTIATION", "TRANSFER" -> {
         title.append(" ").append(entry.getString("subject")).append(t.get(":")).append(p.getValue("change"));

@@ -101,6 +101,25 @@ class ReconciliationTest {
     assertThat(different.getJsonObject(1).getJsonArray("fields")).containsExactly("inputDigest");
   }
 
+  @Test
+  void aNodeThatRefusedWhereOpaDidNotIsListedApartAndStaysConsistent() {
+    JsonObject refused = nodeEntry(0, "d1", false, INPUT);
+    refused.getJsonObject("payload").put("reasons", new JsonArray()
+        .add(new JsonObject().put("code", "policy_bundle_revision_mismatch")));
+    JsonArray entries = new JsonArray().add(refused).add(opaEntry(1, opaEvent("d1", true, INPUT)));
+    JsonObject report = Reconciliation.of(entries);
+    assertThat(report.getBoolean("consistent")).isTrue();
+    assertThat(report.getJsonArray("different")).isEmpty();
+    JsonObject item = report.getJsonArray("deniedByNode").getJsonObject(0);
+    assertThat(item.getJsonArray("fields")).containsExactly("allow", "reasonCodes");
+    assertThat(item.getJsonArray("nodeReasonCodes")).containsExactly("policy_bundle_revision_mismatch");
+
+    // Denied on the node but with another input: not explained by failing closed.
+    JsonArray otherInput = new JsonArray().add(nodeEntry(0, "d1", false, INPUT))
+        .add(opaEntry(1, opaEvent("d1", false, INPUT.copy().put("asset", new JsonObject().put("id", "a2")))));
+    assertThat(Reconciliation.of(otherInput).getBoolean("consistent")).isFalse();
+  }
+
   private static byte[] gzip(String text) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream z = new GZIPOutputStream(out)) {
