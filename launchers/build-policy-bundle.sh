@@ -6,7 +6,11 @@
 #   socle-policies.revision  its revision, a content hash of the bundled files: a node reads it at
 #                            start-up (opa.expectedRevisionFile) and refuses decisions from any other
 #   opa-config.json          OPA configuration: loads the bundle from that file, verifies it with the
-#                            federation's public key and requires a signature (signing.keyid set)
+#                            federation's public key and requires a signature (signing.keyid set), and
+#                            uploads its decision log to the node (service socle-node, 127.0.0.1:8282
+#                            unless --set services.socle-node.url=... says otherwise)
+#   decision-log.token       the bearer token OPA sends with its uploads and the node checks
+#                            (opa.decisionLogs.tokenFile); created once, kept across builds
 #
 # The revision only depends on the policy files, so two builds of the same policies/ have the same
 # revision although their signatures differ (ECDSA signatures are randomised).
@@ -74,14 +78,26 @@ trap 'rm -rf "$TMP"' EXIT
 
 printf '%s\n' "$REVISION" >"$TMP/socle-policies.revision"
 
+if [ ! -s "$OUT/decision-log.token" ]; then
+  (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TMP/decision-log.token")
+  mv -f "$TMP/decision-log.token" "$OUT/decision-log.token"
+fi
+
 # signing.keyid is what makes OPA require a signature: keys without a signing block only verify a
 # signature when one is present (and OPA before v1.21.3 then accepted a bundle stripped of it).
-# Decision logs on the console give every decision an id the node records with it.
+# Decision logging gives every decision an id the node records with it, and OPA uploads its own
+# record of each decision to the node (gzip, at least once, retried), which keeps it in the audit
+# log for reconciliation. Not on the console: that would copy every full input into a plain log.
+# Uploads stay under the node's 1 MiB body limit; the buffer is bounded (OPA drops the oldest events
+# beyond it, which reconciliation reports as missing in OPA's record).
 jq -n --arg key "$(cat "$PUBLIC_KEY")" --arg keyId "$KEY_ID" --arg name "$BUNDLE_NAME" \
-  --arg resource "file://$OUT/socle-policies.tar.gz" '{
+  --arg resource "file://$OUT/socle-policies.tar.gz" --arg token "$OUT/decision-log.token" '{
     keys: {($keyId): {algorithm: "ES256", key: $key}},
     bundles: {($name): {resource: $resource, signing: {keyid: $keyId}}},
-    decision_logs: {console: true}
+    services: {"socle-node": {url: "http://127.0.0.1:8282", credentials: {bearer: {token_path: $token}}}},
+    decision_logs: {service: "socle-node", resource: "/opa/decisions", console: false,
+      reporting: {min_delay_seconds: 1, max_delay_seconds: 5, upload_size_limit_bytes: 262144,
+        buffer_size_limit_bytes: 16777216}}
   }' >"$TMP/opa-config.json"
 
 mv -f "$TMP/socle-policies.tar.gz" "$OUT/socle-policies.tar.gz"

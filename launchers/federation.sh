@@ -6,8 +6,9 @@
 # revision.
 
 BUNDLES="$ROOT/.run/bundles"
-# Per node slug: its OPA's process id and port, so that a launcher can restart one sidecar.
-declare -A OPA_PID OPA_PORT
+# Per node slug: its OPA's process id and port, so that a launcher can restart one sidecar, and the
+# loopback port where the node receives its OPA's decision log.
+declare -A OPA_PID OPA_PORT DECISION_LOG_PORT
 
 step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
@@ -48,13 +49,15 @@ await() {
 # start_opa SLUG [BUNDLE]: starts SLUG's OPA sidecar (on its previous port if it had one) in bundle
 # mode: the configuration build-policy-bundle.sh wrote verifies the bundle with the federation's
 # public key and requires a signature. BUNDLE replaces the bundle file (to show a refusal). OPA
-# appends every decision, with its id and bundle revision, to opa.log (decision_logs.console).
+# uploads every decision, with its id and bundle revision, to its node, which keeps it in the audit log.
 start_opa() {
   local slug="$1" bundle="${2:-$BUNDLES/socle-policies.tar.gz}" dir="$RUN/$1"
   [ -s "$BUNDLES/opa-config.json" ] || die "no signed policy bundle in $BUNDLES: run launchers/setup.sh"
   OPA_PORT[$slug]="${OPA_PORT[$slug]:-$(free_port)}"
+  DECISION_LOG_PORT[$slug]="${DECISION_LOG_PORT[$slug]:-$(free_port)}"
   "$OPA" run --server --addr "127.0.0.1:${OPA_PORT[$slug]}" --log-level error --skip-version-check \
-    --config-file "$BUNDLES/opa-config.json" --set "bundles.socle.resource=file://$bundle" >>"$dir/opa.log" 2>&1 &
+    --config-file "$BUNDLES/opa-config.json" --set "bundles.socle.resource=file://$bundle" \
+    --set "services.socle-node.url=http://127.0.0.1:${DECISION_LOG_PORT[$slug]}" >>"$dir/opa.log" 2>&1 &
   OPA_PID[$slug]=$!
   PIDS+=($!)
   for _ in $(seq 1 100); do
@@ -85,12 +88,14 @@ start_node() {
   mkdir -p "$dir/data"
   start_opa "$slug"
   jq -n --arg name "$slug" --arg data "$dir/data" --arg key "$API_KEY" --arg certs "$CERTS" --arg slug "$slug" \
-    --arg opa "http://127.0.0.1:${OPA_PORT[$slug]}" --arg revision "$BUNDLES/socle-policies.revision" '{
+    --arg opa "http://127.0.0.1:${OPA_PORT[$slug]}" --arg revision "$BUNDLES/socle-policies.revision" \
+    --argjson logPort "${DECISION_LOG_PORT[$slug]}" --arg bundles "$BUNDLES" '{
       name: $name, dataDir: $data,
       dsp: {host: "127.0.0.1", port: 0},
       management: {host: "127.0.0.1", port: 0, apiKey: $key, auditorKey: "auditor-\($key)"},
       tls: {nodeDir: "\($certs)/nodes/\($slug)", federationDir: $certs},
-      opa: {url: $opa, expectedRevisionFile: $revision},
+      opa: {url: $opa, expectedRevisionFile: $revision, bundleFile: "\($bundles)/socle-policies.tar.gz",
+        decisionLogs: {port: $logPort, tokenFile: "\($bundles)/decision-log.token"}},
       federation: {directory: "\($certs)/federation.json"}
     }' >"$dir/config.json"
   rm -f "$dir/data/node.json"

@@ -24,3 +24,22 @@ CREATE TABLE IF NOT EXISTS audit_tree_head (
   signed_at  VARCHAR(32)  NOT NULL,
   jws        TEXT         NOT NULL
 );
+
+-- Outbox of state changes (negotiations, transfers, agreements): a row is written in the same
+-- transaction as the state change it records, so the two commit or roll back together, and moved
+-- into audit_entry (insert and delete in one transaction) right after the commit or, after a crash,
+-- at the next start. Rows are deleted once logged: this table is not append-only.
+CREATE TABLE IF NOT EXISTS audit_outbox (
+  id         VARCHAR(64)  NOT NULL PRIMARY KEY,
+  staged_ord BIGINT       NOT NULL,
+  entry_type VARCHAR(32)  NOT NULL,
+  subject    VARCHAR(512) NOT NULL,
+  payload    TEXT         NOT NULL
+);
+
+-- OPA decision ids already logged as OPA_DECISION entries: OPA's upload is at least once, so an
+-- event it sends again is recognised here and not logged twice. Written in the entry's transaction.
+CREATE TABLE IF NOT EXISTS audit_opa_decision (
+  decision_id VARCHAR(128) NOT NULL PRIMARY KEY,
+  seq         BIGINT       NOT NULL
+);

@@ -71,8 +71,8 @@ final class AuditStore {
    *
    * @throws AuditException {@link Reason#CORRUPT_STORE} when the seqs are not exactly 0, 1, 2, ...
    */
-  static List<byte[]> loadLeafHashes(Connection c) throws SQLException {
-    List<byte[]> leaves = new ArrayList<>();
+  static SubtreeHashes loadLeafHashes(Connection c) throws SQLException {
+    SubtreeHashes leaves = new SubtreeHashes();
     try (Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT seq, leaf_hash FROM audit_entry ORDER BY seq")) {
       while (rs.next()) {
@@ -82,13 +82,78 @@ final class AuditStore {
               "audit_entry is not gap-free: found seq " + seq + " where seq " + leaves.size() + " belongs");
         }
         try {
-          leaves.add(Merkle.decodeHash(rs.getString(2)));
+          leaves.append(Merkle.decodeHash(rs.getString(2)));
         } catch (IllegalArgumentException e) {
           throw new AuditException(Reason.CORRUPT_STORE, "audit_entry seq " + seq + ": leaf_hash " + e.getMessage());
         }
       }
     }
     return leaves;
+  }
+
+  /** A state change staged in the outbox, not yet in the log. */
+  record Staged(String id, AuditType type, String subject, JsonObject payload) {}
+
+  static void insertOutbox(Connection c, String id, long order, AuditType type, String subject, String payload)
+      throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_outbox"
+        + " (id, staged_ord, entry_type, subject, payload) VALUES (?, ?, ?, ?, ?)")) {
+      s.setString(1, id);
+      s.setLong(2, order);
+      s.setString(3, type.name());
+      s.setString(4, subject);
+      s.setString(5, payload);
+      s.executeUpdate();
+    }
+  }
+
+  /** At most {@code limit} staged changes, oldest first. */
+  static List<Staged> readOutbox(Connection c, int limit) throws SQLException {
+    List<Staged> staged = new ArrayList<>();
+    try (PreparedStatement s = c.prepareStatement("SELECT id, entry_type, subject, payload FROM audit_outbox"
+        + " ORDER BY staged_ord, id FETCH FIRST " + limit + " ROWS ONLY");
+         ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        staged.add(new Staged(rs.getString(1), AuditType.valueOf(rs.getString(2)), rs.getString(3),
+            new JsonObject(rs.getString(4))));
+      }
+    }
+    return staged;
+  }
+
+  /** Removes a staged change once logged; false when it was already gone. */
+  static boolean deleteOutbox(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("DELETE FROM audit_outbox WHERE id = ?")) {
+      s.setString(1, id);
+      return s.executeUpdate() == 1;
+    }
+  }
+
+  /** The largest outbox order in use, or 0. */
+  static long maxOutboxOrder(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT MAX(staged_ord) FROM audit_outbox")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Whether OPA's decision {@code id} is already logged. */
+  static boolean hasOpaDecision(Connection c, String id) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM audit_opa_decision WHERE decision_id = ?")) {
+      s.setString(1, id);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  static void insertOpaDecision(Connection c, String id, long seq) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("INSERT INTO audit_opa_decision (decision_id, seq) VALUES (?, ?)")) {
+      s.setString(1, id);
+      s.setLong(2, seq);
+      s.executeUpdate();
+    }
   }
 
   /** Entries {@code [from, to)} as {@link AuditEntry#toJson} plus the stored {@code leafHash}. */
@@ -144,16 +209,21 @@ final class AuditStore {
     }
   }
 
-  /** Distinct sizes of all signed tree heads, ascending. */
-  static List<Long> headSizes(Connection c) throws SQLException {
-    List<Long> sizes = new ArrayList<>();
+  /** The first signed tree head of every distinct size, ascending by size. */
+  static List<SignedTreeHead> headsBySize(Connection c) throws SQLException {
+    List<SignedTreeHead> heads = new ArrayList<>();
     try (Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT DISTINCT tree_size FROM audit_tree_head ORDER BY tree_size")) {
+         ResultSet rs = s.executeQuery("SELECT tree_size, root_hash, signed_at, jws FROM audit_tree_head"
+             + " ORDER BY tree_size, id")) {
       while (rs.next()) {
-        sizes.add(rs.getLong(1));
+        long size = rs.getLong(1);
+        if (heads.isEmpty() || heads.get(heads.size() - 1).size() != size) {
+          heads.add(new SignedTreeHead(size, Merkle.decodeHash(rs.getString(2)), AuditTime.parse(rs.getString(3)),
+              rs.getString(4)));
+        }
       }
     }
-    return sizes;
+    return heads;
   }
 
   /** The statements of {@link #SCHEMA}: comment lines dropped, split at semicolons. */

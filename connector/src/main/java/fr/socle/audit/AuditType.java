@@ -13,5 +13,12 @@ public enum AuditType {
   /** A data-plane access: who read which asset under which agreement. */
   DATA_ACCESS,
   /** An operator change: assets, policies, offers, participants, configuration. */
-  ADMIN
+  ADMIN,
+  /**
+   * OPA's own record of a decision, from its decision-log upload: corroboration of the node's {@link
+   * #DECISION} entry with the same decision id, never a substitute for it (OPA may drop events).
+   */
+  OPA_DECISION,
+  /** A signed policy bundle the node runs with, kept by revision in its data directory. */
+  BUNDLE
 }

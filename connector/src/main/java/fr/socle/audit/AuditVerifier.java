@@ -4,6 +4,7 @@ import static fr.socle.audit.AuditExport.CONSISTENCY;
 import static fr.socle.audit.AuditExport.ENTRIES;
 import static fr.socle.audit.AuditExport.FORMAT;
 import static fr.socle.audit.AuditExport.FORMAT_FIELD;
+import static fr.socle.audit.AuditExport.FORMAT_V1;
 import static fr.socle.audit.AuditExport.FROM;
 import static fr.socle.audit.AuditExport.INCLUSION;
 import static fr.socle.audit.AuditExport.LEAF_HASH;
@@ -68,7 +69,7 @@ public final class AuditVerifier {
     long from = structure == null ? export.getLong(FROM) : 0;
     long to = structure == null ? export.getLong(TO) : 0;
     if (!add(checks, structure != null ? fail("export", Reason.MALFORMED, structure)
-        : ok("export", FORMAT + ", entries [" + from + ", " + to + ")"))) {
+        : ok("export", export.getValue(FORMAT_FIELD) + ", entries [" + from + ", " + to + ")"))) {
       return;
     }
 
@@ -94,6 +95,9 @@ public final class AuditVerifier {
     if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))) {
       return;
     }
+    if (!add(checks, checkEarlierHeads(head, export.getJsonArray(CONSISTENCY)))) {
+      return;
+    }
     // After the root: only entries proven to be the signed log's are worth checking signatures in.
     Check signed = agreements == null ? null : AgreementEntries.check(agreements, export.getJsonArray(ENTRIES));
     if ((signed != null && !add(checks, signed)) || previous == null) {
@@ -114,8 +118,8 @@ public final class AuditVerifier {
         return "unexpected field '" + name + "'";
       }
     }
-    if (!FORMAT.equals(export.getValue(FORMAT_FIELD))) {
-      return "format is " + export.getValue(FORMAT_FIELD) + ", want " + FORMAT;
+    if (!FORMAT.equals(export.getValue(FORMAT_FIELD)) && !FORMAT_V1.equals(export.getValue(FORMAT_FIELD))) {
+      return "format is " + export.getValue(FORMAT_FIELD) + ", want " + FORMAT + " (or " + FORMAT_V1 + ")";
     }
     Object from = export.getValue(FROM);
     Object to = export.getValue(TO);
@@ -232,6 +236,45 @@ public final class AuditVerifier {
           "consistency proof from " + m + " to " + n + " does not verify: " + result);
     }
     return ok("consistency", "the tree of size " + n + " extends the previous tree of size " + m);
+  }
+
+  /**
+   * The chain of heads: every earlier head the export carries ({@code treeHead} beside its consistency
+   * proof) must be signed by the node, be of the size it is filed under, and be extended by the
+   * latest head. A node that rewrote its log after signing a head cannot produce that proof.
+   */
+  private Check checkEarlierHeads(SignedTreeHead head, JsonArray consistency) {
+    int checked = 0;
+    for (int i = 0; i < consistency.size(); i++) {
+      if (!(consistency.getValue(i) instanceof JsonObject item)) {
+        return fail("earlier heads", Reason.MALFORMED, "consistency item " + i + " is not a JSON object");
+      }
+      if (item.getValue(TREE_HEAD) == null) {
+        continue; // version 1 exports carry proofs only
+      }
+      Object size = item.getValue(SIZE);
+      if (!(item.getValue(TREE_HEAD) instanceof String jws) || !isCount(size)) {
+        return fail("earlier heads", Reason.MALFORMED, "consistency item " + i + ": want a string "
+            + TREE_HEAD + " and an integer " + SIZE);
+      }
+      TreeHeadResult result = heads.verify(jws);
+      if (result instanceof Rejected r) {
+        return fail("earlier heads", r.reason(), "tree head of size " + size + ": " + r.detail());
+      }
+      SignedTreeHead earlier = ((TreeHeadResult.Verified) result).head();
+      if (earlier.size() != ((Number) size).longValue()) {
+        return fail("earlier heads", Reason.MALFORMED, "consistency item " + i + " is filed under size " + size
+            + " but its signed head covers " + earlier.size());
+      }
+      Check consistent = checkConsistency(earlier, head, consistency);
+      if (!consistent.ok()) {
+        return fail("earlier heads", consistent.failure(), "signed head of size " + earlier.size() + ": "
+            + consistent.message());
+      }
+      checked++;
+    }
+    return ok("earlier heads", checked == 0 ? "none in the export"
+        : checked + " earlier signed heads verify and the latest head extends each of them");
   }
 
   private static JsonObject consistencyFrom(JsonArray consistency, long m) {

@@ -49,7 +49,8 @@ public final class AuditedDecisions implements DecisionPoint {
     });
   }
 
-  private static String digest(JsonObject input) {
+  /** Base64 SHA-256 of the input's RFC 8785 form: equal for equal JSON however it was spelt. */
+  static String digest(JsonObject input) {
     try {
       return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
           .digest(Jcs.canonicalBytes(input)));

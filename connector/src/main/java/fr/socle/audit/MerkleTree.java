@@ -2,41 +2,36 @@ package fr.socle.audit;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Proof generation over the first {@code size} leaf hashes of a list (RFC 9162 §2.1.3.1, §2.1.4.1).
- *
- * <p>Subtree roots of more than {@value #MEMO_MIN_WIDTH} leaves are memoised, so building many proofs
- * over one tree (an export with one inclusion proof per entry) costs O(n) hashing once and then
- * O(log n) lookups plus a small constant per proof, instead of O(n) per proof. Small subtrees are
- * recomputed because storing them would cost more memory than the hashing saves. Not thread-safe; the
- * leaf list must not change below {@code size} while this object is in use.
+ * Proof generation over the first {@code size} leaves of a {@link SubtreeHashes} (RFC 9162 §2.1.3.1,
+ * §2.1.4.1). Every subtree root a proof needs is either a complete aligned subtree, looked up, or on
+ * the ragged right edge of the tree, hashed from O(log n) lookups: a proof costs O(log² n) at most,
+ * whatever the size of the log. The hashes must not change below {@code size} while this object is in
+ * use (they are append-only).
  */
 final class MerkleTree {
 
-  static final int MEMO_MIN_WIDTH = 64;
+  private final SubtreeHashes hashes;
+  private final long size;
 
-  private final List<byte[]> leaves;
-  private final int size;
-  private final Map<Long, byte[]> memo = new HashMap<>();
-
+  /** Over the first {@code size} of {@code leaves}; builds the subtree hashes first, O(n) hashing. */
   MerkleTree(List<byte[]> leaves, int size) {
-    if (size < 0 || size > leaves.size()) {
-      throw new IllegalArgumentException("tree size " + size + " is not in [0, " + leaves.size() + "]");
-    }
-    this.leaves = leaves;
-    this.size = size;
+    this(SubtreeHashes.of(checkSize(size, leaves.size()) == leaves.size() ? leaves : leaves.subList(0, size)), size);
   }
 
-  int size() {
+  MerkleTree(SubtreeHashes hashes, long size) {
+    this.hashes = hashes;
+    this.size = checkSize(size, hashes.size());
+  }
+
+  long size() {
     return size;
   }
 
   byte[] root() {
-    return size == 0 ? Merkle.emptyRoot() : subtreeRoot(0, size);
+    return size == 0 ? Merkle.emptyRoot() : hashes.subtreeRoot(0, size);
   }
 
   List<byte[]> inclusionProof(long index) {
@@ -44,15 +39,15 @@ final class MerkleTree {
       throw new IllegalArgumentException("leaf index " + index + " is not in [0, " + size + ")");
     }
     List<byte[]> path = new ArrayList<>();
-    int lo = 0;
-    int hi = size;
+    long lo = 0;
+    long hi = size;
     while (hi - lo > 1) {
-      int k = (int) Merkle.largestPowerOfTwoBelow(hi - lo);
+      long k = Merkle.largestPowerOfTwoBelow(hi - lo);
       if (index < lo + k) {
-        path.add(subtreeRoot(lo + k, hi));
+        path.add(hashes.subtreeRoot(lo + k, hi));
         hi = lo + k;
       } else {
-        path.add(subtreeRoot(lo, lo + k));
+        path.add(hashes.subtreeRoot(lo, lo + k));
         lo += k;
       }
     }
@@ -69,67 +64,33 @@ final class MerkleTree {
     if (m == 0 || m == size) {
       return proof;
     }
-    int lo = 0;
-    int hi = size;
-    int rel = (int) m;
+    long lo = 0;
+    long hi = size;
+    long rel = m;
     boolean startsAtOldRoot = true;
     while (rel != hi - lo) {
-      int k = (int) Merkle.largestPowerOfTwoBelow(hi - lo);
+      long k = Merkle.largestPowerOfTwoBelow(hi - lo);
       if (rel <= k) {
-        proof.add(subtreeRoot(lo + k, hi));
+        proof.add(hashes.subtreeRoot(lo + k, hi));
         hi = lo + k;
       } else {
-        proof.add(subtreeRoot(lo, lo + k));
+        proof.add(hashes.subtreeRoot(lo, lo + k));
         lo += k;
         rel -= k;
         startsAtOldRoot = false;
       }
     }
     if (!startsAtOldRoot) {
-      proof.add(subtreeRoot(lo, hi));
+      proof.add(hashes.subtreeRoot(lo, hi));
     }
     Collections.reverse(proof);
     return proof;
   }
 
-  private byte[] subtreeRoot(int lo, int hi) {
-    int width = hi - lo;
-    if (width == 1) {
-      return leaves.get(lo);
+  private static long checkSize(long size, long available) {
+    if (size < 0 || size > available) {
+      throw new IllegalArgumentException("tree size " + size + " is not in [0, " + available + "]");
     }
-    if (width <= MEMO_MIN_WIDTH) {
-      return reduce(lo, hi);
-    }
-    Long key = ((long) lo << 32) | hi;
-    byte[] cached = memo.get(key);
-    if (cached == null) {
-      int k = (int) Merkle.largestPowerOfTwoBelow(width);
-      cached = Merkle.hashChildren(subtreeRoot(lo, lo + k), subtreeRoot(lo + k, hi));
-      memo.put(key, cached);
-    }
-    return cached;
-  }
-
-  /**
-   * Level by level, carrying an odd last node up unchanged: this yields the same tree as the RFC's
-   * split at the largest power of two, without recursion or sublists.
-   */
-  private byte[] reduce(int lo, int hi) {
-    byte[][] level = new byte[hi - lo][];
-    for (int i = lo; i < hi; i++) {
-      level[i - lo] = leaves.get(i);
-    }
-    int n = level.length;
-    while (n > 1) {
-      int out = 0;
-      for (int i = 0; i + 1 < n; i += 2) {
-        level[out++] = Merkle.hashChildren(level[i], level[i + 1]);
-      }
-      if ((n & 1) == 1) {
-        level[out++] = level[n - 1];
-      }
-      n = out;
-    }
-    return level[0];
+    return size;
   }
 }

@@ -1,5 +1,6 @@
 package fr.socle.cli;
 
+import fr.socle.audit.AuditExport;
 import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
 import fr.socle.audit.TreeHeadVerifier;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
     description = "Offline checks of a node's audit trail.",
-    subcommands = AuditCommand.Verify.class)
+    subcommands = {AuditCommand.Verify.class, AuditShowCommand.class, AuditReplayCommand.class,
+        AuditReconcileCommand.class})
 public final class AuditCommand implements Runnable {
 
   @Spec
@@ -39,7 +41,7 @@ public final class AuditCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing subcommand: verify");
+    throw new ParameterException(spec.commandLine(), "Missing subcommand: verify, show, replay or reconcile");
   }
 
   /**
@@ -113,15 +115,20 @@ public final class AuditCommand implements Runnable {
     }
 
     private static JsonObject readJson(String what, Path file) {
-      try {
-        return new JsonObject(Files.readString(file));
-      } catch (IOException | DecodeException | ClassCastException e) {
-        throw new UnreadableInput(what + ": cannot read a JSON object from " + file + ": " + e.getMessage());
-      }
+      return readExport(what, file);
     }
   }
 
-  private static final class UnreadableInput extends RuntimeException {
+  /** An export file, JSON Lines or the older single JSON document, as one object (see AuditExport). */
+  static JsonObject readExport(String what, Path file) {
+    try {
+      return AuditExport.parse(Files.readString(file));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new UnreadableInput(what + ": cannot read an audit export from " + file + ": " + e.getMessage());
+    }
+  }
+
+  static final class UnreadableInput extends RuntimeException {
     UnreadableInput(String message) {
       super(message, null, false, false);
     }

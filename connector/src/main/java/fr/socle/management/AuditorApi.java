@@ -1,6 +1,8 @@
 package fr.socle.management;
 
+import fr.socle.audit.AuditExport;
 import fr.socle.audit.AuditLog;
+import fr.socle.audit.Reconciliation;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,6 +19,9 @@ import java.security.MessageDigest;
 public final class AuditorApi {
 
   private static final int MAX_PAGE = 1_000;
+  /** An export holds its entries in memory with one proof each: about 2 KiB per entry. */
+  private static final int MAX_EXPORT = 5_000;
+  private static final int MAX_RECONCILE = 10_000;
 
   private final String auditorKey;
   private final AuditLog log;
@@ -29,12 +34,21 @@ public final class AuditorApi {
   public void mount(Router router) {
     router.route("/audit/*").handler(this::authenticate);
     router.get("/audit/entries").handler(ctx -> {
-      long[] range = range(ctx);
-      reply(ctx, log.export(range[0], range[1]).map(export -> filter(export.getJsonArray("entries"), ctx)));
+      long[] range = range(ctx, MAX_PAGE);
+      reply(ctx, log.entries(range[0], range[1]).map(entries -> filter(new JsonArray(entries), ctx)));
     });
     router.get("/audit/export").handler(ctx -> {
-      long[] range = range(ctx);
-      reply(ctx, log.export(range[0], range[1]));
+      long[] range = range(ctx, MAX_EXPORT);
+      log.export(range[0], range[1])
+          .onSuccess(export -> ctx.response().putHeader("Content-Type", AuditExport.MEDIA_TYPE)
+              .end(AuditExport.toJsonLines(export)))
+          .onFailure(ctx::fail);
+    });
+    // Decisions missing or different between the node's record and OPA's, matched by decision id.
+    router.get("/audit/reconcile").handler(ctx -> {
+      long[] range = range(ctx, MAX_RECONCILE);
+      reply(ctx, log.entries(range[0], range[1]).map(entries -> Reconciliation.of(new JsonArray(entries))
+          .put("from", range[0]).put("to", range[1])));
     });
     router.get("/audit/proofs/inclusion").handler(ctx ->
         reply(ctx, log.inclusionProof(number(ctx, "seq", -1), number(ctx, "size", log.size()))));
@@ -42,13 +56,13 @@ public final class AuditorApi {
         reply(ctx, log.consistencyProof(number(ctx, "from", -1), number(ctx, "to", log.size()))));
   }
 
-  /** {@code from} (inclusive) and {@code to} (exclusive), defaulting to the last page of entries. */
-  private long[] range(RoutingContext ctx) {
+  /** {@code from} (inclusive) and {@code to} (exclusive), defaulting to the last {@code max} entries. */
+  private long[] range(RoutingContext ctx, int max) {
     long size = log.size();
     long to = number(ctx, "to", size);
-    long from = number(ctx, "from", Math.max(0, to - MAX_PAGE));
-    if (to - from > MAX_PAGE) {
-      throw Problem.badRequest("at most " + MAX_PAGE + " entries per request, asked for " + (to - from));
+    long from = number(ctx, "from", Math.max(0, to - max));
+    if (to - from > max) {
+      throw Problem.badRequest("at most " + max + " entries per request, asked for " + (to - from));
     }
     return new long[] {from, to};
   }

@@ -82,13 +82,14 @@ public final class NegotiationStore {
   }
 
   /**
-   * Hands a committed change to the recorder. The row is already committed, so a recorder that fails
-   * is logged rather than reported as a failed transition (which a retry would then repeat).
+   * After the commit, logs what the transaction staged. The change and its record are both committed
+   * already, so a failure here is logged rather than reported as a failed transition (which a retry
+   * would repeat): the record stays staged and is logged by the next publish or at start-up.
    */
-  private Future<Negotiation> recorded(Negotiation n, String change) {
-    return recorder.record("negotiation", n.id(), n.toJson().put("change", change))
+  private Future<Negotiation> published(Negotiation n) {
+    return recorder.publish()
         .recover(e -> {
-          LOG.error("cannot record negotiation {} ({}) in the audit log: {}", n.id(), change, e.getMessage());
+          LOG.error("negotiation {}: its audit record stays staged for now: {}", n.id(), e.getMessage());
           return Future.succeededFuture();
         }).map(n);
   }
@@ -113,8 +114,9 @@ public final class NegotiationStore {
         ps.setString(14, n.detailFr());
         ps.executeUpdate();
       }
+      recorder.stage(c, "negotiation", n.id(), n.toJson().put("change", "created in " + n.state()));
       return n;
-    }).compose(created -> recorded(created, "created in " + created.state()));
+    }).compose(this::published);
   }
 
   public Future<Negotiation> find(String id) {
@@ -182,39 +184,35 @@ public final class NegotiationStore {
       if (change.agreement() != null) {
         insertAgreement(c, change.agreement());
       }
+      Negotiation moved = find(c, id);
+      recorder.stage(c, "negotiation", id, moved.toJson().put("change", change.from() + " -> " + change.to()));
+      if (change.agreement() != null) {
+        recorder.stage(c, "agreement", change.agreement().id(), change.agreement().toJson());
+      }
       if (countersigned != null) {
         updateCountersignature(c, countersigned, countersignature.isEmpty() ? null : countersignature);
+        Agreement a = findAgreement(c, countersigned);
+        recorder.stage(c, "agreement", a.id(),
+            a.toJson().put("change", "countersignature " + a.signatures().consumerState()));
       }
-      return find(c, id);
-    }).compose(moved -> recorded(moved, change.from() + " -> " + change.to()))
-        .compose(moved -> countersigned == null ? Future.succeededFuture(moved)
-            : findAgreement(countersigned).compose(a -> recorder.record("agreement", a.id(),
-                a.toJson().put("change", "countersignature " + a.signatures().consumerState())))
-                .recover(e -> {
-                  LOG.error("cannot record the countersignature of agreement {} in the audit log: {}", countersigned,
-                      e.getMessage());
-                  return Future.succeededFuture();
-                }).map(moved))
-        .compose(moved -> change.agreement() == null ? Future.succeededFuture(moved)
-            : recorder.record("agreement", change.agreement().id(), change.agreement().toJson())
-                .recover(e -> {
-                  LOG.error("cannot record agreement {} in the audit log: {}", change.agreement().id(), e.getMessage());
-                  return Future.succeededFuture();
-                }).map(moved));
+      return moved;
+    }).compose(this::published);
   }
 
   public Future<Agreement> findAgreement(String id) {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS + " FROM agreement WHERE id = ?")) {
-        ps.setString(1, id);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new NotFound("no agreement with id '" + id + "'");
-          }
-          return agreement(rs);
+    return db.transaction(c -> findAgreement(c, id));
+  }
+
+  private Agreement findAgreement(Connection c, String id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS + " FROM agreement WHERE id = ?")) {
+      ps.setString(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new NotFound("no agreement with id '" + id + "'");
         }
+        return agreement(rs);
       }
-    });
+    }
   }
 
   public Future<List<Agreement>> listAgreements() {

@@ -3,6 +3,8 @@ package fr.socle.node;
 import fr.socle.audit.AuditLog;
 import fr.socle.audit.AuditType;
 import fr.socle.audit.AuditedDecisions;
+import fr.socle.audit.DecisionLogReceiver;
+import fr.socle.audit.PolicyBundleArchive;
 import fr.socle.audit.TreeHeadSchedule;
 import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
@@ -68,6 +70,7 @@ public final class Node extends VerticleBase {
   private HttpServerOptions dspServerOptions;
   private HttpClientOptions dspClientOptions;
   private HttpServer managementServer;
+  private HttpServer decisionLogServer;
   private String participantId;
 
   private final ProtocolSecurity securityOverride;
@@ -120,6 +123,8 @@ public final class Node extends VerticleBase {
       Router managementRouter = Router.router(vertx);
       managementServer.requestHandler(managementRouter);
       return audit.start()
+          .compose(v -> keepPolicyBundle())
+          .compose(v -> listenForDecisionLogs())
           .compose(v -> {
             heads = new TreeHeadSchedule(vertx, audit, config.auditHeadEveryEntries(), config.auditHeadEveryMillis());
             heads.start();
@@ -136,6 +141,39 @@ public final class Node extends VerticleBase {
         .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
             config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
             dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
+  }
+
+  /**
+   * Keeps the signed bundle OPA runs ({@code opa.bundleFile}) by content in {@code <dataDir>/bundles},
+   * and logs it the first time, so that every decision can be replayed against its rules.
+   */
+  private Future<Void> keepPolicyBundle() {
+    Path bundle = config.opaAudit().bundleFile();
+    if (bundle == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> PolicyBundleArchive.keep(bundle, config.dataDir().resolve("bundles")), false)
+        .recover(e -> Future.failedFuture(new NodeConfig.ConfigException("opa.bundleFile " + bundle
+            + " cannot be kept: " + e.getMessage())))
+        .compose(kept -> {
+          if (!config.opaExpectedRevision().equals(kept.revision())) {
+            LOG.warn("opa.bundleFile {} is at revision {} while this node expects {}", bundle, kept.revision(),
+                config.opaExpectedRevision());
+          }
+          return kept.added() ? audit.append(AuditType.BUNDLE, "bundle:" + kept.revision(), kept.toJson()).mapEmpty()
+              : Future.succeededFuture();
+        });
+  }
+
+  /** The loopback receiver of OPA's decision-log uploads, when {@code opa.decisionLogs} is set. */
+  private Future<Void> listenForDecisionLogs() {
+    NodeConfig.OpaAudit opa = config.opaAudit();
+    if (opa.decisionLogPort() < 0) {
+      return Future.succeededFuture();
+    }
+    return new DecisionLogReceiver(vertx, opa.decisionLogToken(), audit).listen(opa.decisionLogPort())
+        .onSuccess(server -> decisionLogServer = server)
+        .mapEmpty();
   }
 
   /** Blocking start-up work: trust material, participant directory, data directory, database. */
@@ -173,8 +211,18 @@ public final class Node extends VerticleBase {
   private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
-    StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
-        subject, payload).mapEmpty();
+    StateRecorder recorder = new StateRecorder() {
+      @Override
+      public void stage(java.sql.Connection c, String kind, String subject, JsonObject payload)
+          throws java.sql.SQLException {
+        audit.stage(c, AuditType.valueOf(kind.toUpperCase(Locale.ROOT)), subject, payload);
+      }
+
+      @Override
+      public Future<Void> publish() {
+        return audit.drainOutbox().mapEmpty();
+      }
+    };
     NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
     TransferStore transferStore = new TransferStore(database, clock, recorder);
     PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
@@ -253,7 +301,8 @@ public final class Node extends VerticleBase {
   private Future<Void> writeRunFile() {
     JsonObject run = new JsonObject().put("pid", ProcessHandle.current().pid()).put("participantId", participantId)
         .put("dspPort", dspServer.actualPort()).put("managementPort", managementServer.actualPort())
-        .put("dspAddress", config.dspAddress(dspServer.actualPort()));
+        .put("dspAddress", config.dspAddress(dspServer.actualPort()))
+        .put("decisionLogPort", decisionLogServer == null ? null : decisionLogServer.actualPort());
     Path file = config.dataDir().resolve("node.json");
     return vertx.fileSystem().writeFile(file.toString(), run.toBuffer());
   }
@@ -262,8 +311,9 @@ public final class Node extends VerticleBase {
   public Future<?> stop() {
     Future<Void> dsp = dspServer == null ? Future.succeededFuture() : dspServer.close();
     Future<Void> management = managementServer == null ? Future.succeededFuture() : managementServer.close();
+    Future<Void> decisionLogs = decisionLogServer == null ? Future.succeededFuture() : decisionLogServer.close();
     // A last signed head on shutdown, so no entry stays unsigned until the next start.
-    return Future.join(dsp, management)
+    return Future.join(dsp, management, decisionLogs)
         .eventually(() -> heads == null ? Future.succeededFuture() : heads.stop())
         .eventually(() -> audit == null ? Future.succeededFuture() : audit.close())
         .eventually(() -> database == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {

@@ -19,7 +19,19 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
-    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis) {
+    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
+    OpaAudit opaAudit) {
+
+  /**
+   * What the audit trail takes from the node's OPA: its decision-log uploads, received on
+   * 127.0.0.1:{@code decisionLogPort} with {@code decisionLogToken} ({@code opa.decisionLogs.port},
+   * {@code opa.decisionLogs.tokenFile}; port -1 when not configured), and the signed bundle it runs
+   * ({@code opa.bundleFile}, or null), kept by revision in the data directory.
+   */
+  public record OpaAudit(int decisionLogPort, String decisionLogToken, Path bundleFile) {
+    /** Nothing configured: no receiver, no bundle kept. */
+    public static final OpaAudit NONE = new OpaAudit(-1, null, null);
+  }
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -93,7 +105,31 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         expectedRevision,
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"),
         // A revocation reaches running nodes within this delay of the CRL being published.
-        r.positive("tls.crlReloadMillis", 5_000));
+        r.positive("tls.crlReloadMillis", 5_000),
+        opaAudit(r));
+  }
+
+  private static OpaAudit opaAudit(Reader r) {
+    int port = r.port("opa.decisionLogs.port", -1);
+    Path tokenFile = r.path("opa.decisionLogs.tokenFile", false);
+    if ((port < 0) != (tokenFile == null)) {
+      throw new ConfigException("opa.decisionLogs needs both port and tokenFile (the token OPA sends as "
+          + "credentials.bearer), got " + (port < 0 ? "no port" : "no tokenFile"));
+    }
+    String token = null;
+    if (tokenFile != null) {
+      try {
+        token = Files.readString(tokenFile).strip();
+      } catch (IOException e) {
+        throw new ConfigException("opa.decisionLogs.tokenFile: cannot read " + tokenFile + ": " + e.getMessage());
+      }
+      if (token.length() < 16) {
+        throw new ConfigException("opa.decisionLogs.tokenFile " + tokenFile + " must hold a token of at least 16 "
+            + "characters, got " + token.length());
+      }
+    }
+    Path bundle = r.raw("opa.bundleFile") == null ? null : r.existingFile("opa.bundleFile");
+    return new OpaAudit(port, token, bundle);
   }
 
   /**

@@ -2,20 +2,37 @@ package fr.socle.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
- * Told of every committed state change of a negotiation or transfer, and of every agreement, after
- * the commit and before the caller learns of it: the node's audit log.
+ * Records every state change of a negotiation or transfer, and every agreement, in the node's audit
+ * log, durably before anyone learns of the change: {@link #stage} writes the record in the change's
+ * own transaction (so a crash cannot keep the change and lose its record), {@link #publish} then moves
+ * it into the log after the commit. What a crash leaves staged is logged at the next start.
  */
-@FunctionalInterface
 public interface StateRecorder {
 
   /** Records nothing: unit tests and tools that only read. */
-  StateRecorder NONE = (kind, subject, payload) -> Future.succeededFuture();
+  StateRecorder NONE = new StateRecorder() {
+    @Override
+    public void stage(Connection c, String kind, String subject, JsonObject payload) {
+    }
+
+    @Override
+    public Future<Void> publish() {
+      return Future.succeededFuture();
+    }
+  };
 
   /**
+   * Called inside the caller's transaction, on its worker thread, before the commit.
+   *
    * @param kind {@code negotiation}, {@code transfer} or {@code agreement}
    * @param subject the process or agreement id
    */
-  Future<Void> record(String kind, String subject, JsonObject payload);
+  void stage(Connection c, String kind, String subject, JsonObject payload) throws SQLException;
+
+  /** Called after the commit: logs what is staged; a failure leaves it staged for the next call. */
+  Future<Void> publish();
 }

@@ -42,8 +42,10 @@ class AuditCommandTest {
   @Test
   void anIntactExportPassesEveryCheck() {
     assertThat(run("verify", "--export", export15.toString(), "--root-ca", rootCa.toString(), AT)).isZero();
-    assertThat(lines()).hasSize(5).allSatisfy(line -> assertThat(line).startsWith("ok   "));
-    assertThat(lines().get(0)).isEqualTo("ok   export: socle-audit-export/1, entries [0, 15)");
+    assertThat(lines()).hasSize(6).allSatisfy(line -> assertThat(line).startsWith("ok   "));
+    assertThat(lines().get(0)).isEqualTo("ok   export: socle-audit-export/2, entries [0, 15)");
+    assertThat(lines().get(5))
+        .isEqualTo("ok   earlier heads: 1 earlier signed heads verify and the latest head extends each of them");
   }
 
   @Test
@@ -67,7 +69,7 @@ class AuditCommandTest {
   void aNewerExportIsCheckedAgainstAnEarlierOne() {
     assertThat(run("verify", "--export", export15.toString(), "--previous", export12.toString(),
         "--root-ca", rootCa.toString(), AT)).isZero();
-    assertThat(lines()).hasSize(7).last()
+    assertThat(lines()).hasSize(8).last()
         .isEqualTo("ok   consistency: the tree of size 15 extends the previous tree of size 12");
   }
 
@@ -95,7 +97,7 @@ class AuditCommandTest {
   @Test
   void unreadableInputIsAFailureNotAUsageError() {
     assertThat(run("verify", "--export", dir.resolve("missing.json").toString(), "--root-ca", rootCa.toString())).isEqualTo(1);
-    assertThat(lines()).containsExactly("FAIL export: cannot read a JSON object from " + dir.resolve("missing.json")
+    assertThat(lines()).containsExactly("FAIL export: cannot read an audit export from " + dir.resolve("missing.json")
         + ": " + dir.resolve("missing.json"));
   }
 
@@ -114,7 +116,7 @@ class AuditCommandTest {
   }
 
   private Path write(String name, JsonObject export) throws IOException {
-    return Files.writeString(dir.resolve(name), export.encodePrettily());
+    return Files.writeString(dir.resolve(name), AuditExport.toJsonLines(export));
   }
 
   /** The export of a log's first {@code size} entries, signed by this test's node, as AuditLog writes it. */
@@ -129,6 +131,8 @@ class AuditCommandTest {
     }
     MerkleTree tree = new MerkleTree(leaves, size);
     SignedTreeHead head = pki.signer().sign(size, tree.root(), T0.plusSeconds(size));
-    return AuditExport.build(0, size, head, entries, tree, earlierHeads);
+    List<SignedTreeHead> heads = earlierHeads.stream()
+        .map(m -> pki.signer().sign(m, new MerkleTree(leaves, m.intValue()).root(), T0.plusSeconds(m))).toList();
+    return AuditExport.build(0, size, head, entries, tree, heads);
   }
 }

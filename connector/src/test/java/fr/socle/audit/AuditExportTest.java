@@ -75,7 +75,8 @@ class AuditExportTest {
   void untouchedExportsVerify() {
     AuditReport report = verifier.verify(export100);
     assertThat(report.ok()).as(report.toString()).isTrue();
-    assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries", "root");
+    assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries", "root",
+        "earlier heads");
     assertThat(report.checks().get(1).line()).startsWith("ok   tree head: size 100, root "
         + Merkle.encodeHash(head100.root()) + ", signed 2026-01-01T09:02:30.000Z by CN=Audit test node");
     assertThat(report.checks().get(4).line()).isEqualTo("ok   root: the 100 entries hash to the signed root");
@@ -201,8 +202,65 @@ class AuditExportTest {
     first[0] ^= 1;
     proof.set(0, Merkle.encodeHash(first));
     Check failure = verifier.verify(tampered, export60).failure();
+    assertThat(failure.name()).isEqualTo("earlier heads");
     assertThat(failure.failure()).isEqualTo(Reason.ROOT_MISMATCH);
-    assertThat(failure.message()).startsWith("consistency proof from 60 to 100 does not verify: root mismatch (want: ");
+    assertThat(failure.message()).startsWith(
+        "signed head of size 60: consistency proof from 60 to 100 does not verify: root mismatch (want: ");
+
+    // Without the earlier head in the export, the proof is still checked against the auditor's copy.
+    tampered.getJsonArray("consistency").getJsonObject(0).remove("treeHead");
+    Check fromPrevious = verifier.verify(tampered, export60).failure();
+    assertThat(fromPrevious.name()).isEqualTo("consistency");
+    assertThat(fromPrevious.message()).startsWith("consistency proof from 60 to 100 does not verify: root mismatch (want: ");
+  }
+
+  @Test
+  void jsonLinesHoldOneRecordPerLineAndReadBackToTheSameExport() {
+    String lines = AuditExport.toJsonLines(export100);
+    List<String> records = lines.lines().map(l -> new JsonObject(l).getString("record")).toList();
+    assertThat(records).hasSize(1 + 1 + 100 + 1);
+    assertThat(records.get(0)).isEqualTo("header");
+    assertThat(records.get(1)).isEqualTo("treeHead");
+    assertThat(records.subList(2, 102)).containsOnly("entry");
+    assertThat(records.get(102)).isEqualTo("consistency");
+    assertThat(AuditExport.parse(lines)).isEqualTo(export100);
+    assertThat(verifier.verify(AuditExport.parse(lines)).ok()).isTrue();
+    // A version 1 document (one JSON object) is still read.
+    assertThat(AuditExport.parse(export100.encodePrettily())).isEqualTo(export100);
+  }
+
+  @Test
+  void jsonLinesLayoutErrorsNameTheLine() {
+    String lines = AuditExport.toJsonLines(export100);
+    List<String> split = new java.util.ArrayList<>(lines.lines().toList());
+    split.set(5, "{\"record\":\"header\",\"format\":\"socle-audit-export/2\",\"from\":0,\"to\":1}");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> AuditExport.parse(String.join("\n", split))))
+        .hasMessage("line 6: record is header, want a single header, on line 1");
+    split.set(5, "not json");
+    assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> AuditExport.parse(String.join("\n", split))))
+        .hasMessageStartingWith("line 6 is not a JSON object");
+  }
+
+  @Test
+  void aForgedEarlierHeadIsNamed() {
+    JsonObject tampered = export100.copy();
+    JsonObject item = tampered.getJsonArray("consistency").getJsonObject(0);
+    String jws = item.getString("treeHead");
+    int dot = jws.lastIndexOf('.');
+    char c = jws.charAt(dot + 5);
+    item.put("treeHead", jws.substring(0, dot + 5) + (c == 'A' ? 'B' : 'A') + jws.substring(dot + 6));
+    Check failure = failure(tampered);
+    assertThat(failure.name()).isEqualTo("earlier heads");
+    assertThat(failure.message()).startsWith("tree head of size 60: ");
+  }
+
+  @Test
+  void anEarlierHeadFiledUnderAnotherSizeIsNamed() {
+    JsonObject tampered = export100.copy();
+    tampered.getJsonArray("consistency").getJsonObject(0).put("size", 59);
+    Check failure = failure(tampered);
+    assertThat(failure.name()).isEqualTo("earlier heads");
+    assertThat(failure.message()).isEqualTo("consistency item 0 is filed under size 59 but its signed head covers 60");
   }
 
   @Test
@@ -216,7 +274,7 @@ class AuditExportTest {
   void partialExportIsCheckedThroughInclusionProofs() {
     AuditReport report = verifier.verify(partial);
     assertThat(report.ok()).as(report.toString()).isTrue();
-    assertThat(report.checks()).extracting(Check::line).endsWith(
+    assertThat(report.checks()).extracting(Check::line).contains(
         "ok   inclusion: 20 inclusion proofs lead to the signed root");
 
     JsonObject tampered = partial.copy();

@@ -211,6 +211,61 @@ class AuditLogTest {
   }
 
   @Test
+  void aStagedChangeIsLoggedOnlyIfItsTransactionCommits(VertxTestContext ctx) {
+    AuditLog log = fx.newLog();
+    log.start()
+        .compose(v -> fx.vertx.executeBlocking(() -> {
+          try (Connection c = fx.pool.getConnection()) {
+            c.setAutoCommit(false);
+            log.stage(c, AuditType.NEGOTIATION, "rolled-back", new JsonObject().put("change", "A -> B"));
+            c.rollback();
+            log.stage(c, AuditType.TRANSFER, "committed", new JsonObject().put("change", "C -> D"));
+            log.stage(c, AuditType.AGREEMENT, "agreement-1", new JsonObject().put("id", "agreement-1"));
+            c.commit();
+          }
+          return null;
+        }, false))
+        .compose(v -> log.drainOutbox())
+        .compose(drained -> {
+          ctx.verify(() -> assertThat(drained).isEqualTo(2));
+          return log.drainOutbox();
+        })
+        .compose(again -> {
+          ctx.verify(() -> assertThat(again).as("nothing is logged twice").isZero());
+          return log.export(0, log.size());
+        })
+        .onComplete(ctx.succeeding(export -> ctx.verify(() -> {
+          JsonArray entries = export.getJsonArray("entries");
+          assertThat(entries.stream().map(e -> ((JsonObject) e).getString("subject")))
+              .containsExactly("committed", "agreement-1");
+          assertThat(entries.getJsonObject(0).getString("type")).isEqualTo("TRANSFER");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void opaDecisionsAreLoggedOncePerDecisionIdHoweverOftenOpaSendsThem(VertxTestContext ctx) {
+    AuditLog log = fx.newLog();
+    JsonObject d1 = new JsonObject().put("decisionId", "d1").put("allow", true);
+    JsonObject d2 = new JsonObject().put("decisionId", "d2").put("allow", false);
+    log.start()
+        .compose(v -> log.appendOpaDecisions(List.of(d1, d1, d2)))
+        .compose(first -> {
+          ctx.verify(() -> assertThat(first).as("a duplicate within one upload").isEqualTo(2));
+          return log.appendOpaDecisions(List.of(d2, d1));
+        })
+        .compose(retried -> {
+          ctx.verify(() -> assertThat(retried).as("an upload OPA retries").isZero());
+          return log.export(0, log.size());
+        })
+        .onComplete(ctx.succeeding(export -> ctx.verify(() -> {
+          assertThat(export.getJsonArray("entries").stream().map(e -> ((JsonObject) e).getString("subject")))
+              .containsExactly("opa:d1", "opa:d2");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void storedRowsCannotBeUpdatedOrDeleted(VertxTestContext ctx) {
     AuditLog log = fx.newLog();
     log.start()

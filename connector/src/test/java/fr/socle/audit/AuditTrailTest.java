@@ -7,6 +7,7 @@ import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
+import fr.socle.testing.PolicyBundles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
@@ -39,21 +40,37 @@ class AuditTrailTest {
   @TempDir
   static Path work;
 
-  private OpaServer opa;
+  private OpaServer providerOpa;
+  private OpaServer consumerOpa;
   private NodeProcess provider;
   private NodeProcess consumer;
+  private int providerReceiver;
 
   @BeforeAll
   void start() throws Exception {
-    opa = OpaServer.start(work.resolve("opa.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, opa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
+    // Each node with its own OPA, which uploads its decision log to that node, as federation.sh runs them.
+    providerReceiver = OpaServer.freePort();
+    int consumerReceiver = OpaServer.freePort();
+    providerOpa = OpaServer.withDecisionLogs(work.resolve("provider-opa.log"), providerReceiver);
+    consumerOpa = OpaServer.withDecisionLogs(work.resolve("consumer-opa.log"), consumerReceiver);
+    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url(), opaSettings(providerOpa, providerReceiver));
+    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url(), opaSettings(consumerOpa, consumerReceiver));
     exchange("first");
+    refusedExchange("refused");
+  }
+
+  private static JsonObject opaSettings(OpaServer opa, int receiverPort) throws Exception {
+    PolicyBundles.Bundle bundle = PolicyBundles.canonical();
+    return new JsonObject().put("opa", new JsonObject().put("url", opa.url()).put("timeoutMillis", 2000)
+        .put("expectedRevisionFile", bundle.revisionFile().toString())
+        .put("bundleFile", bundle.tarball().toString())
+        .put("decisionLogs", new JsonObject().put("port", receiverPort)
+            .put("tokenFile", OpaServer.decisionLogToken().toString())));
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, opa}) {
+    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, providerOpa, consumerOpa}) {
       if (c != null) {
         c.close();
       }
@@ -89,8 +106,49 @@ class AuditTrailTest {
     assertThat(consumer.api().download("/api/transfers/" + t.getString("id") + "/data").statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Publishes a dataset under a policy whose only permission expired in 2000: the consumer's catalog
+   * request is a recorded denial.
+   */
+  private void refusedExchange(String id) throws Exception {
+    provider.api().post("/api/assets", new JsonObject().put("id", id).put("title", id).put("contentType", "text/csv")
+        .put("sourcePath", "assets/first.csv"));
+    provider.api().post("/api/policies", new JsonObject().put("id", "p-" + id).put("policy", new JsonObject()
+        .put("@type", "Set").put("permission", new JsonArray().add(new JsonObject().put("action", "use")
+            .put("constraint", new JsonArray().add(new JsonObject().put("leftOperand", "dateTime")
+                .put("operator", "lt").put("rightOperand", "2000-01-01T00:00:00Z")))))));
+    provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", id)
+        .put("policyId", "p-" + id));
+    consumer.api().post("/api/catalog/request",
+        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
+  }
+
+  /** The provider's whole log as JSON Lines, as an auditor downloads it. */
+  private String exportLines() throws Exception {
+    HttpResponse<String> r = provider.auditor().send("GET", "/audit/export?from=0", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/jsonl");
+    return r.body();
+  }
+
   private JsonObject export() throws Exception {
-    return provider.auditor().get("/audit/export?from=0");
+    return AuditExport.parse(exportLines());
+  }
+
+  private static String[] cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Socle()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new String[] {Integer.toString(code), out + err.toString()};
+  }
+
+  private static JsonObject decision(JsonObject export, boolean allow) {
+    return export.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .filter(e -> "DECISION".equals(e.getString("type")))
+        .filter(e -> e.getJsonObject("payload").getString("decisionId") != null
+            && e.getJsonObject("payload").getBoolean("allow") == allow)
+        .findFirst().orElseThrow(() -> new AssertionError("no recorded decision with allow=" + allow));
   }
 
   private static String[] verify(Path export, Path previous) {
@@ -131,9 +189,10 @@ class AuditTrailTest {
 
   @Test
   void anHonestExportVerifiesOfflineAndATamperedOneNamesTheEntry() throws Exception {
-    JsonObject export = export();
-    Path honest = work.resolve("honest.json");
-    Files.writeString(honest, export.encode());
+    String lines = exportLines();
+    JsonObject export = AuditExport.parse(lines);
+    Path honest = work.resolve("honest.jsonl");
+    Files.writeString(honest, lines);
     String[] ok = verify(honest, null);
     assertThat(ok[0]).as(ok[1]).isEqualTo("0");
 
@@ -166,14 +225,189 @@ class AuditTrailTest {
 
   @Test
   void theTrailSurvivesASigkillAndStaysConsistent() throws Exception {
-    Path before = work.resolve("before.json");
-    Files.writeString(before, export().encode());
+    Path before = work.resolve("before.jsonl");
+    Files.writeString(before, exportLines());
     provider.kill();
     provider.launch();
     exchange("after-restart");
-    Path after = work.resolve("after.json");
-    Files.writeString(after, export().encode());
+    Path after = work.resolve("after.jsonl");
+    Files.writeString(after, exportLines());
     String[] result = verify(after, before);
     assertThat(result[0]).as(result[1]).isEqualTo("0");
+  }
+
+  @Test
+  void opasDecisionLogIsRecordedAndReconciledWithTheNodesOwnRecord() throws Exception {
+    // OPA uploads within its reporting delay (at most 5 s); wait until each node decision has its match.
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonObject report = provider.auditor().get("/audit/reconcile?from=0");
+    while (!report.getJsonArray("missingInOpa").isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      report = provider.auditor().get("/audit/reconcile?from=0");
+    }
+    assertThat(report.getJsonArray("missingInOpa")).as(report.encodePrettily()).isEmpty();
+    assertThat(report.getBoolean("consistent")).as(report.encodePrettily()).isTrue();
+    assertThat(report.getInteger("matched")).isEqualTo(report.getInteger("nodeDecisions")).isGreaterThan(2);
+
+    JsonObject export = export();
+    JsonObject allowed = decision(export, true).getJsonObject("payload");
+    JsonObject opaRecord = export.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .filter(e -> "OPA_DECISION".equals(e.getString("type"))
+            && allowed.getString("decisionId").equals(e.getJsonObject("payload").getString("decisionId")))
+        .findFirst().orElseThrow().getJsonObject("payload");
+    assertThat(opaRecord.getString("inputDigest")).isEqualTo(allowed.getString("inputDigest"));
+    assertThat(opaRecord.getString("bundleRevision")).isEqualTo("socle@" + PolicyBundles.canonical().revision());
+    assertThat(opaRecord.containsKey("input")).as("OPA's copy of the input is not kept").isFalse();
+    // The readiness probes OPA also logs decide nothing and are not recorded.
+    assertThat(export.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .filter(e -> "OPA_DECISION".equals(e.getString("type"))).count())
+        .isEqualTo(report.getLong("opaDecisions"));
+
+    // The same event sent again (OPA retries) is logged once; a decision the node never took is reported.
+    String known = allowed.getString("decisionId");
+    String unknown = java.util.UUID.randomUUID().toString();
+    JsonArray upload = new JsonArray()
+        .add(event(known, allowed.getJsonObject("input")))
+        .add(event(unknown, allowed.getJsonObject("input")));
+    assertThat(uploadDecisions(gzip(upload.encode()), token()).statusCode()).isEqualTo(204);
+    JsonObject after = provider.auditor().get("/audit/reconcile?from=0");
+    assertThat(after.getInteger("opaDecisions")).isEqualTo(report.getInteger("opaDecisions") + 1);
+    assertThat(after.getBoolean("consistent")).isFalse();
+    assertThat(after.getJsonArray("missingOnNode")).hasSize(1);
+    assertThat(after.getJsonArray("missingOnNode").getJsonObject(0).getString("decisionId")).isEqualTo(unknown);
+
+    Path file = work.resolve("reconcile.jsonl");
+    Files.writeString(file, exportLines());
+    String[] cli = cli("audit", "reconcile", "--export", file.toString());
+    assertThat(cli[0]).as(cli[1]).isEqualTo("1");
+    assertThat(cli[1]).contains("FAIL reconciliation: ").contains("missing on the node: decision " + unknown);
+  }
+
+  @Test
+  void theDecisionLogReceiverRefusesWhatOpaWouldNotSend() throws Exception {
+    byte[] body = gzip("[]");
+    assertThat(uploadDecisions(body, null).statusCode()).isEqualTo(401);
+    assertThat(uploadDecisions(body, "not-the-token-0123456789").statusCode()).isEqualTo(401);
+    HttpResponse<String> notGzip = uploadDecisions("[]".getBytes(java.nio.charset.StandardCharsets.UTF_8), token());
+    assertThat(notGzip.statusCode()).isEqualTo(400);
+    assertThat(notGzip.body()).contains("not valid gzip");
+    assertThat(uploadDecisions(gzip("{\"not\":\"an array\"}"), token()).statusCode()).isEqualTo(400);
+    // 64 MiB of zeros compress to about 64 KiB: refused once decompressed beyond 16 MiB.
+    HttpResponse<String> bomb = uploadDecisions(gzip(" ".repeat(64 * 1024 * 1024)), token());
+    assertThat(bomb.statusCode()).isEqualTo(400);
+    assertThat(bomb.body()).contains("expands beyond 16777216 bytes");
+    assertThat(uploadDecisions(new byte[2 * 1024 * 1024], token()).statusCode()).isEqualTo(413);
+  }
+
+  @Test
+  void recordedDecisionsReplayAgainstTheKeptBundleAndChangedRulesAreAMismatch() throws Exception {
+    Path file = work.resolve("replay.jsonl");
+    Files.writeString(file, exportLines());
+    JsonObject export = AuditExport.parse(Files.readString(file));
+    Path bundles = provider.dataDir().resolve("bundles");
+    assertThat(export.getJsonArray("entries").stream().map(e -> (JsonObject) e)
+        .filter(e -> "BUNDLE".equals(e.getString("type"))).findFirst().orElseThrow().getJsonObject("payload")
+        .getString("revision")).isEqualTo(PolicyBundles.canonical().revision());
+    String key = Paths.certs().resolve("policy-signing.pub.pem").toString();
+    for (boolean allow : new boolean[] {true, false}) {
+      long seq = decision(export, allow).getLong("seq");
+      String[] replay = cli("audit", "replay", Long.toString(seq), "--export", file.toString(), "--bundles",
+          bundles.toString(), "--policy-key", key, "--opa", Paths.opa().toString());
+      assertThat(replay[0]).as(replay[1]).isEqualTo("0");
+      assertThat(replay[1]).contains("ok   bundle: ").contains("signature verified").contains("ok   replay: MATCH");
+    }
+
+    // The same revision label on rules that no longer allow anything, signed with the federation key.
+    Path changed = work.resolve("changed");
+    copyTree(Paths.policies(), changed.resolve("policies"));
+    Path rego = changed.resolve("policies/socle/decision.rego");
+    String original = Files.readString(rego);
+    String rule = "allow := {count(base) == 0, result.allow} == {true}";
+    assertThat(original).contains(rule);
+    Files.writeString(rego, original.replace(rule, "allow := false"));
+    Path changedBundle = work.resolve("changed.tar.gz");
+    Process build = new ProcessBuilder(Paths.opa().toString(), "build", "--bundle", "policies", "--ignore", "*_test.rego",
+        "--ignore", "templates", "--revision", PolicyBundles.canonical().revision(), "--signing-key",
+        Paths.certs().resolve("policy-signing.key").toString(), "--signing-alg", "ES256", "--verification-key-id",
+        "socle-policy-signing", "--output", changedBundle.toString()).directory(changed.toFile()).inheritIO().start();
+    assertThat(build.waitFor()).isZero();
+    long allowedSeq = decision(export, true).getLong("seq");
+    String[] mismatch = cli("audit", "replay", Long.toString(allowedSeq), "--export", file.toString(), "--bundles",
+        changedBundle.toString(), "--policy-key", key, "--opa", Paths.opa().toString());
+    assertThat(mismatch[0]).as(mismatch[1]).isEqualTo("1");
+    assertThat(mismatch[1]).contains("FAIL replay: MISMATCH (recorded: allow=true [], replayed: allow=false");
+
+    // A bundle signed by another key is refused before any evaluation.
+    String[] unsigned = cli("audit", "replay", Long.toString(allowedSeq), "--export", file.toString(), "--bundles",
+        changedBundle.toString(), "--policy-key", writeOtherKey().toString(), "--opa", Paths.opa().toString());
+    assertThat(unsigned[0]).isEqualTo("1");
+    assertThat(unsigned[1]).contains("FAIL the bundle's signature does not verify");
+  }
+
+  @Test
+  void showRendersEntriesForAPersonInFrenchOrEnglish() throws Exception {
+    Path file = work.resolve("show.jsonl");
+    Files.writeString(file, exportLines());
+    String[] fr = cli("audit", "show", "--export", file.toString(), "--type", "DECISION", "--allow", "false");
+    assertThat(fr[0]).as(fr[1]).isEqualTo("0");
+    assertThat(fr[1]).contains("(lu, non vérifié").contains("Décision de politique (catalogue) : refusée")
+        .contains("participant " + consumer.participantId()).contains("motifs : ")
+        .doesNotContain("autorisée").doesNotContain("Policy decision");
+    String[] en = cli("audit", "show", "--export", file.toString(), "--lang", "en", "--type", "DATA_ACCESS");
+    assertThat(en[0]).as(en[1]).isEqualTo("0");
+    assertThat(en[1]).contains("Data access: ").contains("bytes served (complete)")
+        .doesNotContain("Policy decision");
+    String[] bad = cli("audit", "show", "--export", file.toString(), "--lang", "de");
+    assertThat(bad[0]).isEqualTo("2");
+  }
+
+  private static JsonObject event(String id, JsonObject input) {
+    return new JsonObject().put("decision_id", id).put("path", "socle/decision/negotiation").put("input", input)
+        .put("result", new JsonObject().put("allow", true).put("reasons", new JsonArray()))
+        .put("timestamp", "2026-01-01T00:00:00Z");
+  }
+
+  private static String token() throws Exception {
+    return Files.readString(OpaServer.decisionLogToken()).strip();
+  }
+
+  private HttpResponse<String> uploadDecisions(byte[] body, String token) throws Exception {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + providerReceiver + "/opa/decisions"))
+        .header("Content-Encoding", "gzip").header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return java.net.http.HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static byte[] gzip(String text) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+      z.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return out.toByteArray();
+  }
+
+  private Path writeOtherKey() throws Exception {
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+    g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+    String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+        .encodeToString(g.generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+    return Files.writeString(work.resolve("other-key.pem"), pem);
+  }
+
+  private static void copyTree(Path from, Path to) throws java.io.IOException {
+    try (var files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 }

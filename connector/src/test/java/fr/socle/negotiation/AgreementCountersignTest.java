@@ -10,6 +10,7 @@ import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.protocol.DspClient;
+import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.DspException;
 import fr.socle.protocol.DspMessage;
 import fr.socle.store.Database;
@@ -72,7 +73,7 @@ class AgreementCountersignTest {
   /** The manager of {@code self}'s node, which never moves by itself. */
   private NegotiationManager manager(TrustMaterial self) {
     return new NegotiationManager(vertx, store, new CatalogStore(db, CLOCK),
-        new DspClient(vertx, new HttpClientOptions(), 1000, audience -> "unused"),
+        new DspClient(vertx, new HttpClientOptions(), 1000, audience -> "unused", ServerIdentity.ANY),
         (scope, input) -> Future.failedFuture("no decision in this test"),
         new DecisionInputs(CLOCK, ParticipantDirectory.empty(), id(self)), n -> NegotiationHook.Move.WAIT, CLOCK,
         id(self), "https://127.0.0.1:1", new AgreementSigner(self, CLOCK),

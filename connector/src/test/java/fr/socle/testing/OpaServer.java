@@ -48,6 +48,26 @@ public final class OpaServer implements AutoCloseable {
     return start(bundle, logFile, freePort(), null);
   }
 
+  /**
+   * OPA on the canonical signed bundle, uploading its decision log to a node's receiver on
+   * 127.0.0.1:{@code receiverPort} (the node's {@code opa.decisionLogs.port}) with the token of
+   * {@link #decisionLogToken()}, as {@code launchers/federation.sh} starts a node's sidecar.
+   */
+  public static OpaServer withDecisionLogs(Path logFile, int receiverPort) throws IOException, InterruptedException {
+    OpaServer server = start(PolicyBundles.canonical().tarball(), logFile, freePort(),
+        List.of("services.socle-node.url=http://127.0.0.1:" + receiverPort));
+    if (!server.bundleActive()) {
+      server.close();
+      throw new IOException("OPA refused the canonical signed bundle; see " + logFile);
+    }
+    return server;
+  }
+
+  /** The token file the canonical configuration gives OPA for its decision-log uploads. */
+  public static Path decisionLogToken() throws IOException, InterruptedException {
+    return PolicyBundles.canonical().opaConfig().resolveSibling("decision-log.token");
+  }
+
   /** Starts a new OPA on the port and bundle a stopped one used, as an operator restarting a sidecar would. */
   public static OpaServer restart(OpaServer stopped, Path logFile) throws IOException, InterruptedException {
     return restart(stopped, stopped.bundle, logFile);
@@ -73,6 +93,9 @@ public final class OpaServer implements AutoCloseable {
     if (bundle != null) {
       command.addAll(List.of("--set", "bundles.socle.resource=" + bundle.toAbsolutePath().toUri()));
     }
+    // No node receives this OPA's decision log unless a setting below says where: port 1 refuses
+    // at once, where the configuration's default port could belong to another process.
+    command.addAll(List.of("--set", "services.socle-node.url=http://127.0.0.1:1"));
     if (extraSettings != null) {
       extraSettings.forEach(s -> command.addAll(List.of("--set", s)));
     }
@@ -151,7 +174,7 @@ public final class OpaServer implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

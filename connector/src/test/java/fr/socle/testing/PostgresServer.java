@@ -31,6 +31,14 @@ public final class PostgresServer implements AutoCloseable {
   }
 
   public static PostgresServer start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /**
+   * @param durable fsync on (PostgreSQL's default), for benchmarks of durable writes; tests run
+   *     with fsync off, which keeps crash safety of the process but not of the machine
+   */
+  public static PostgresServer start(boolean durable) throws IOException, InterruptedException {
     Path bin = binaries();
     Path dir = Files.createTempDirectory("socle-pg", PosixFilePermissions.asFileAttribute(
         PosixFilePermissions.fromString("rwxr-xr-x")));
@@ -43,7 +51,7 @@ public final class PostgresServer implements AutoCloseable {
         "--auth=trust", "-E", "UTF8", "--no-sync"));
     server.pg(List.of(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-w", "-t", "30",
         "-l", dir.resolve("server.log").toString(), "-o",
-        "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + " -c fsync=off", "start"));
+        "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir + (durable ? "" : " -c fsync=off"), "start"));
     return server;
   }
 
