@@ -197,8 +197,9 @@ class FederationExchangeTest {
     assertThat(untrusted[0]).isEqualTo("1");
     assertThat(untrusted[1]).contains("FAIL provider signature: untrusted_chain");
 
-    Path export = Files.writeString(work.resolve("export-" + agreementId.substring(9) + ".json"),
-        provider.auditor().get("/audit/export?from=0").encode());
+    HttpResponse<String> exported = provider.auditor().send("GET", "/audit/export?from=0", null);
+    assertThat(exported.statusCode()).as(exported.body()).isEqualTo(200);
+    Path export = Files.writeString(work.resolve("export-" + agreementId.substring(9) + ".jsonl"), exported.body());
     String[] audit = socle("audit", "verify", "--export", export.toString(), "--root-ca", root.toString());
     assertThat(audit[0]).as(audit[1]).isEqualTo("0");
     assertThat(audit[1]).containsPattern("ok   agreements: \\d+ agreement entries, [1-9]\\d* signatures verified");
