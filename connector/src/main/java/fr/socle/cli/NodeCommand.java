@@ -27,6 +27,7 @@ public final class NodeCommand {
       NodeConfig nodeConfig;
       try {
         nodeConfig = NodeConfig.load(config);
+        nodeConfig.prepareDataDir();
       } catch (NodeConfig.ConfigException e) {
         System.err.println("socle: invalid configuration: " + e.getMessage());
         return 2;
