@@ -8,12 +8,14 @@
 #   launchers/podman.sh --stop     stops the API service this script started (pid in .run/podman)
 #
 # Sourced (`. launchers/podman.sh`), it also exports CONTAINERS_CONF, DOCKER_HOST and
-# TESTCONTAINERS_RYUK_DISABLED into the caller's shell.
+# TESTCONTAINERS_RYUK_DISABLED and TESTCONTAINERS_HOST_OVERRIDE into the caller's shell.
 #
 # Why each setting (checked on these machines): crun is refused setrlimit on the hybrid cgroups
 # here, so runc; no systemd session, so cgroupfs; containers inherit no usable ulimits, so they are
 # set in containers.conf. Ryuk, Testcontainers' reaper, is an image that cannot be pulled without a
-# registry: the tests stop what they start themselves.
+# registry: the tests stop what they start themselves. Published ports are on this host's loopback;
+# Testcontainers would look for them on a bridge gateway whenever /.dockerenv exists (as on machines
+# that are themselves built from a container image), hence the host override.
 
 PODMAN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PODMAN_DIR="$PODMAN_ROOT/.run/podman"
@@ -51,6 +53,7 @@ EOF
   export CONTAINERS_CONF="$PODMAN_DIR/containers.conf"
   export DOCKER_HOST="unix://$PODMAN_SOCK"
   export TESTCONTAINERS_RYUK_DISABLED=true
+  export TESTCONTAINERS_HOST_OVERRIDE=localhost
 }
 
 podman_answers() {
@@ -88,7 +91,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     --stop) podman_stop ;;
     "")
       podman_setup
-      echo "export CONTAINERS_CONF=$CONTAINERS_CONF DOCKER_HOST=$DOCKER_HOST TESTCONTAINERS_RYUK_DISABLED=true"
+      echo "export CONTAINERS_CONF=$CONTAINERS_CONF DOCKER_HOST=$DOCKER_HOST TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost"
       ;;
     *) podman_die "unknown option $1"; exit 2 ;;
   esac

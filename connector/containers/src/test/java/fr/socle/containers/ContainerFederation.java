@@ -44,6 +44,7 @@ final class ContainerFederation implements AutoCloseable {
   static final int DSP_PORT = 8443;
   static final int MANAGEMENT_PORT = 8080;
   private static final Duration START_LIMIT = Duration.ofMinutes(4);
+  static final Path LOGS = Path.of("target", "container-logs").toAbsolutePath();
 
   private final Path work;
   private final Path federationDir;
@@ -239,10 +240,11 @@ final class ContainerFederation implements AutoCloseable {
     }
   }
 
-  /** Each container's output goes to its own file beside the test's work files. */
-  private void log(String name, OutputFrame frame) {
+  /** Each container's output goes to its own file under target/container-logs, kept after the run. */
+  private static void log(String name, OutputFrame frame) {
     try {
-      Files.writeString(work.resolve(name + ".log"), frame.getUtf8String(), StandardCharsets.UTF_8,
+      Files.createDirectories(LOGS);
+      Files.writeString(LOGS.resolve(name + ".log"), frame.getUtf8String(), StandardCharsets.UTF_8,
           StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
