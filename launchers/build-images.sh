@@ -86,9 +86,11 @@ podman build -q -t "socle-opa:$TAG" "$ctx" >/dev/null || die "podman build of so
 
 # --- socle-node ------------------------------------------------------------------------------------
 ctx="$WORK/node"
-mkdir -p "$ctx/opt/socle" "$ctx/data" "$ctx/config" "$ctx/etc"
-cp "$JAR" "$ctx/opt/socle/"
-cp -r "$LIB" "$ctx/opt/socle/lib"
+# The image's files in rootfs/; the data directory apart, so that it alone is given to the node's user.
+root="$ctx/rootfs"
+mkdir -p "$root/opt/socle" "$root/config" "$root/etc" "$ctx/data"
+cp "$JAR" "$root/opt/socle/"
+cp -r "$LIB" "$root/opt/socle/lib"
 say "jdeps: the modules the node and its libraries use"
 modules="$("$JAVA_HOME/bin/jdeps" -q --multi-release 17 --ignore-missing-deps --print-module-deps \
   --class-path "$LIB/*" "$JAR" "$LIB"/*.jar)" || die "jdeps failed"
@@ -99,8 +101,8 @@ say "jlink: $modules"
 # Uncompressed modules and a class-data sharing archive of the JRE's classes (-Xshare:dump): both
 # shorten start-up, which is what a restarted container costs its partners.
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --output "$ctx/opt/socle/jre" || die "jlink failed"
-"$ctx/opt/socle/jre/bin/java" -Xshare:dump >/dev/null || die "the class-data sharing archive could not be made"
+  --output "$root/opt/socle/jre" || die "jlink failed"
+"$root/opt/socle/jre/bin/java" -Xshare:dump >/dev/null || die "the class-data sharing archive could not be made"
 
 # The shared libraries the JRE and the node's native TLS library (BoringSSL, extracted from its jar at
 # run time) load, copied from this host at the same paths.
@@ -111,7 +113,7 @@ for j in "$LIB"/netty-tcnative-boringssl-static-*-linux-"$(uname -m | sed 's/aar
 done
 # java.desktop is there for java.beans only: its AWT, font and sound libraries are never loaded, so
 # their X11 and media dependencies stay out.
-libs="$(find "$ctx/opt/socle/jre" "$tcnative" -type f \( -name '*.so' -o -path '*/bin/*' \) \
+libs="$(find "$root/opt/socle/jre" "$tcnative" -type f \( -name '*.so' -o -path '*/bin/*' \) \
   -not -regex '.*/lib\(awt.*\|jawt\|fontmanager\|jsound\|lcms\|javajpeg\|splashscreen\|mlib_image\)\.so' -print0 \
   | xargs -0 ldd 2>/dev/null | grep -E '^[[:space:]]' | grep -oE '/[^ ]+\.so[^ ]*' | grep -v "^$ctx" | sort -u)"
 # glibc loads these by name (name service switch, threads) without their appearing in ldd's output.
@@ -120,17 +122,17 @@ for extra in libnss_files.so.2 libnss_dns.so.2 libresolv.so.2 libpthread.so.0 li
   [ -n "$found" ] && libs="$libs"$'\n'"$found"
 done
 for lib in $(sort -u <<<"$libs"); do
-  mkdir -p "$ctx$(dirname "$lib")"
-  cp -L "$lib" "$ctx$lib"
+  mkdir -p "$root$(dirname "$lib")"
+  cp -L "$lib" "$root$lib"
 done
 say "shared libraries from the host: $(sort -u <<<"$libs" | xargs -n1 basename | tr '\n' ' ')"
 printf 'root:x:0:0:root:/:/nonexistent\nsocle:x:%s:%s:socle:/data:/nonexistent\n' "$NODE_UID" "$NODE_UID" \
-  >"$ctx/etc/passwd"
-printf 'root:x:0:\nsocle:x:%s:\n' "$NODE_UID" >"$ctx/etc/group"
-printf 'hosts: files dns\n' >"$ctx/etc/nsswitch.conf"
+  >"$root/etc/passwd"
+printf 'root:x:0:\nsocle:x:%s:\n' "$NODE_UID" >"$root/etc/group"
+printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
 cat >"$ctx/Containerfile" <<EOF
 FROM scratch
-COPY . /
+COPY rootfs/ /
 COPY --chown=$NODE_UID:$NODE_UID data/ /data/
 USER $NODE_UID:$NODE_UID
 # 8443: DSP and data plane (mutual TLS, for partners); 8080: management API (operators only).
@@ -143,7 +145,7 @@ ENTRYPOINT ["/opt/socle/jre/bin/java", "-XX:-UsePerfData", "-XX:+UseSerialGC", "
 CMD ["node", "run", "--config", "/config/node.json"]
 LABEL org.opencontainers.image.title="socle-node" org.opencontainers.image.version="$TAG"
 EOF
-rm -f "$ctx/.containerignore"
+
 podman build -q -t "socle-node:$TAG" "$ctx" >/dev/null || die "podman build of socle-node failed"
 # The image must run: the JRE starts and finds its modules and libraries.
 podman run --rm --read-only "socle-node:$TAG" --version >/dev/null 2>&1 \

@@ -66,6 +66,7 @@ podman_service() {
   podman_say "starting the Podman API service on $PODMAN_SOCK"
   nohup podman system service --time=0 "unix://$PODMAN_SOCK" >"$PODMAN_DIR/service.log" 2>&1 &
   echo $! >"$PODMAN_DIR/service.pid"
+  PODMAN_STARTED=1
   for _ in $(seq 1 100); do
     podman_answers && return 0
     sleep 0.1
