@@ -25,13 +25,16 @@ podman_say() { printf '\033[1m[podman]\033[0m %s\n' "$*" >&2; }
 podman_die() { printf '\033[31m[podman] %s\033[0m\n' "$*" >&2; return 1; }
 
 podman_install() {
-  if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1; then
+  # netavark and aardvark-dns give container networks their DNS (containers call each other by
+  # name); named here because apt may be set to leave out recommended packages.
+  if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 \
+      && [ -x /usr/lib/podman/netavark ] && [ -x /usr/lib/podman/aardvark-dns ]; then
     return 0
   fi
-  [ "$(id -u)" = 0 ] || { podman_die "podman and runc are required: install them (apt-get install podman runc) and re-run"; return 1; }
-  podman_say "installing podman and runc (Debian packages)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc) >/dev/null \
-    || { podman_die "could not install podman and runc with apt-get"; return 1; }
+  [ "$(id -u)" = 0 ] || { podman_die "podman, runc, netavark and aardvark-dns are required: install them (apt-get install podman runc netavark aardvark-dns) and re-run"; return 1; }
+  podman_say "installing podman, runc, netavark and aardvark-dns (Debian packages)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc netavark aardvark-dns) \
+    >/dev/null || { podman_die "could not install podman, runc, netavark and aardvark-dns with apt-get"; return 1; }
 }
 
 podman_config() {
@@ -43,6 +46,9 @@ podman_config() {
 # Written by launchers/podman.sh.
 [containers]
 default_ulimits = ["nofile=$nofile:$nofile", "nproc=4096:4096"]
+
+[network]
+network_backend = "netavark"
 
 [engine]
 runtime = "runc"
