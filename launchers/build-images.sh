@@ -56,6 +56,9 @@ JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)
 . "$ROOT/launchers/podman.sh"
 podman_install && podman_config || die "Podman is not usable (see above)"
 
+image_id() { podman image inspect --format '{{.Id}}' "$1" 2>/dev/null || true; }
+declare -A PREVIOUS=([socle-opa]="$(image_id "socle-opa:$TAG")" [socle-node]="$(image_id "socle-node:$TAG")")
+
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/socle-images.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
@@ -150,6 +153,14 @@ podman build -q -t "socle-node:$TAG" "$ctx" >/dev/null || die "podman build of s
 # The image must run: the JRE starts and finds its modules and libraries.
 podman run --rm --read-only "socle-node:$TAG" --version >/dev/null 2>&1 \
   || { podman run --rm --read-only "socle-node:$TAG" --version || true; die "socle-node:$TAG does not run"; }
+
+# A rebuild leaves the previous image untagged: remove it, so that repeated runs do not fill the disk.
+for name in socle-opa socle-node; do
+  old="${PREVIOUS[$name]:-}"
+  if [ -n "$old" ] && [ "$old" != "$(image_id "$name:$TAG")" ]; then
+    podman rmi "$old" >/dev/null 2>&1 || true
+  fi
+done
 
 size() { podman image inspect --format '{{.Size}}' "$1" | awk '{ printf "%.1f MiB", $1 / 1048576 }'; }
 say "image sizes: socle-opa:$TAG $(size "socle-opa:$TAG"), socle-node:$TAG $(size "socle-node:$TAG")"
