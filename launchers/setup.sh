@@ -2,9 +2,11 @@
 # Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
 # source with the Go toolchain into .tools/bin), jq, the signed policy bundle (.run/bundles, see
 # build-policy-bundle.sh) and the connector build (jar + lib/).
-# Usage: launchers/setup.sh [--skip-build] [--with-postgres]
-#   --skip-build     skips the Maven build only
-#   --with-postgres  also installs the distribution's PostgreSQL server (the tests run the stores on it)
+# Usage: launchers/setup.sh [--skip-build] [--with-postgres] [--with-containers]
+#   --skip-build       skips the Maven build only (and so the images, which hold the jar)
+#   --with-postgres    also installs the distribution's PostgreSQL server (the tests run the stores on it)
+#   --with-containers  also installs rootful Podman (launchers/podman.sh) and, after the build, builds the
+#                      socle-opa and socle-node images into .run/images (launchers/build-images.sh)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,11 +75,19 @@ ensure_build() {
   (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the Maven build failed"
 }
 
+ensure_podman() {
+  # shellcheck source=launchers/podman.sh
+  . "$ROOT/launchers/podman.sh"
+  podman_install && podman_config || die "Podman could not be set up"
+}
+
 build=1
+containers=0
 for arg in "$@"; do
   case "$arg" in
     --skip-build) build=0 ;;
     --with-postgres) ensure_postgres ;;
+    --with-containers) containers=1; ensure_podman ;;
     *) die "unknown option $arg" ;;
   esac
 done
@@ -86,3 +96,6 @@ ensure_jq
 "$ROOT/launchers/build-policy-bundle.sh" || die "could not build the signed policy bundle"
 ensure_java
 [ "$build" = 0 ] || ensure_build
+if [ "$build" = 1 ] && [ "$containers" = 1 ]; then
+  "$ROOT/launchers/build-images.sh" || die "could not build the container images"
+fi

@@ -4,6 +4,8 @@ import fr.socle.node.Node;
 import fr.socle.node.NodeConfig;
 import fr.socle.trust.NodeTls;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.dns.AddressResolverOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -19,6 +21,8 @@ public final class NodeCommand {
   @Command(name = "run", description = "Start a node and serve until SIGTERM.")
   static final class Run implements Callable<Integer> {
 
+    private static final int DNS_CACHE_MAX_SECONDS = 5;
+
     @Option(names = "--config", required = true, description = "Node configuration file (JSON).")
     Path config;
 
@@ -27,12 +31,17 @@ public final class NodeCommand {
       NodeConfig nodeConfig;
       try {
         nodeConfig = NodeConfig.load(config);
+        nodeConfig.prepareDataDir();
       } catch (NodeConfig.ConfigException e) {
         System.err.println("socle: invalid configuration: " + e.getMessage());
         return 2;
       }
       NodeTls.engine(); // loads the TLS library here rather than on the event loop
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+          // A partner that restarts elsewhere (a new container on the same hostname, a moved host)
+          // is reached at its new address within seconds, whatever TTL its DNS server gives: the
+          // node re-resolves a partner's name at most this long after the last lookup.
+          .setCacheMaxTimeToLive(DNS_CACHE_MAX_SECONDS)));
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {

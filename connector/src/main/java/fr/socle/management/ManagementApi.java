@@ -273,7 +273,10 @@ public final class ManagementApi {
   }
 
   private static boolean isUnreachable(Throwable failure) {
+    // A partner whose host name no longer resolves (its container is gone from the network) or has no
+    // route is unreachable too, not an internal error.
     return failure instanceof java.net.ConnectException || failure instanceof io.netty.channel.ConnectTimeoutException
+        || failure instanceof java.net.UnknownHostException || failure instanceof java.net.NoRouteToHostException
         || failure instanceof java.util.concurrent.TimeoutException
         || failure instanceof javax.net.ssl.SSLException
         || (failure != null && failure.getClass().getSimpleName().contains("Timeout"));

@@ -44,9 +44,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.ext.web.Router;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
@@ -199,11 +197,7 @@ public final class Node extends VerticleBase {
     } catch (RuntimeException e) {
       throw new NodeConfig.ConfigException("policy templates: " + e.getMessage());
     }
-    try {
-      Files.createDirectories(config.dataDir());
-    } catch (IOException e) {
-      throw new NodeConfig.ConfigException("dataDir " + config.dataDir() + " cannot be created: " + e.getMessage());
-    }
+    config.prepareDataDir();
     return new Prepared(trust, federation, security, directory, templates, Database.open(vertx, config.databaseUrl(),
         config.databaseUser(), config.databasePassword(), 4));
   }

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,6 +39,9 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     JsonObject json;
     try {
       json = new JsonObject(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      // The usual mistake with a container: the configuration's volume was not mounted.
+      throw new ConfigException("the configuration file " + file.toAbsolutePath() + " does not exist");
     } catch (IOException e) {
       throw new ConfigException("cannot read the configuration file " + file + ": " + e.getMessage());
     } catch (DecodeException e) {
@@ -192,6 +196,32 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
       result.put(name, new SqlDatabase(url, db.getString("user"), db.getString("password")));
     }
     return Map.copyOf(result);
+  }
+
+  /**
+   * Creates the data directory if needed and checks that this process may write there. Called before
+   * anything else writes to it (Vert.x puts its file cache under the temporary directory, which the
+   * container image points at the data volume), so that a volume owned by another user than the
+   * node's, the usual mistake with a container, is reported as such.
+   */
+  public void prepareDataDir() {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new ConfigException("dataDir " + dataDir + " cannot be created: " + e.getMessage());
+    }
+    if (!Files.isWritable(dataDir)) {
+      throw new ConfigException("dataDir " + dataDir + " is not writable by the node's user (uid " + uid() + ")");
+    }
+  }
+
+  /** The process's user id, for messages about file permissions; "unknown" off Linux. */
+  private static String uid() {
+    try {
+      return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return "unknown";
+    }
   }
 
   /** The node's own DSP address as partners must call it. */

@@ -1,0 +1,55 @@
+package fr.socle.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import fr.socle.testing.Paths;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The start-up checks a container deployment relies on: what is missing is named, at once. */
+class NodeConfigTest {
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aMissingConfigurationFileIsNamed() {
+    Path missing = dir.resolve("config/node.json");
+    assertThatThrownBy(() -> NodeConfig.load(missing)).isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessage("the configuration file " + missing.toAbsolutePath() + " does not exist");
+  }
+
+  @Test
+  void theDataDirectoryIsCreatedWhenMissing() throws Exception {
+    NodeConfig config = config(dir.resolve("data/nested"));
+    config.prepareDataDir();
+    assertThat(dir.resolve("data/nested")).isDirectory();
+  }
+
+  @Test
+  void aDataDirectoryTheNodeCannotWriteIsNamedWithTheNodesUser() throws Exception {
+    // root writes anywhere: the refusal can only be seen as another user.
+    assumeFalse("root".equals(System.getProperty("user.name")), "runs as root");
+    Path data = Files.createDirectories(dir.resolve("data"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("r-xr-xr-x"));
+    assertThatThrownBy(() -> config(data).prepareDataDir()).isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessageStartingWith("dataDir " + data + " is not writable by the node's user (uid ");
+  }
+
+  private NodeConfig config(Path data) throws Exception {
+    Path certs = Paths.certs();
+    Path file = dir.resolve("node.json");
+    Files.writeString(file, new JsonObject().put("dataDir", data.toString())
+        .put("management", new JsonObject().put("apiKey", "0123456789abcdef0123"))
+        .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/region-exemple").toString())
+            .put("federationDir", certs.toString()))
+        .put("opa", new JsonObject().put("expectedRevision", "sha256-0000")).encode());
+    return NodeConfig.load(file);
+  }
+}
