@@ -69,8 +69,11 @@ mkdir -p "$ctx/etc/socle" "$ctx/bundles" "$ctx/tmp"
 cp "$OPA_BIN" "$ctx/opa"
 cp "$BUNDLES/socle-policies.tar.gz" "$ctx/bundles/"
 cp "$BUNDLES/socle-policies.revision" "$ctx/bundles/"
-# The configuration keeps the public key and the required signature; only the bundle's path changes.
-jq '.bundles.socle.resource = "file:///bundles/socle-policies.tar.gz"' "$BUNDLES/opa-config.json" \
+# The configuration keeps the public key and the required signature; the bundle's path changes, and
+# the decision-log upload goes: the node's receiver listens on its own loopback, which another
+# container cannot reach (the node's own audit log still records every decision).
+jq '.bundles.socle.resource = "file:///bundles/socle-policies.tar.gz" | del(.services, .decision_logs)' \
+  "$BUNDLES/opa-config.json" \
   >"$ctx/etc/socle/opa-config.json"
 printf 'socle:x:%s:%s:socle:/:/nonexistent\n' "$NODE_UID" "$NODE_UID" >"$ctx/etc/passwd"
 cat >"$ctx/Containerfile" <<EOF
