@@ -9,6 +9,7 @@ import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
@@ -172,7 +173,8 @@ public final class ManagementApi {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
-          return fetcher.open(t.counterPartyId(), t.dataAddress(), ctx.request().getHeader("Range"));
+          return transfers.freshDataAddress(t)
+              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")));
         })
         .onSuccess(response -> {
           if (response.statusCode() == 416) {
@@ -194,7 +196,13 @@ public final class ManagementApi {
               "Repr-Digest")) {
             copyHeader(response.getHeader(name), name, ctx);
           }
-          response.pipeTo(ctx.response()).onFailure(e -> LOG.info("download interrupted: {}", e.getMessage()));
+          StreamTuning.bulk(ctx.response());
+          // On a failure the response is reset, not ended: with its Content-Length announced, an ended
+          // response would leave the client waiting for bytes that never come.
+          response.pipe().endOnFailure(false).to(ctx.response()).onFailure(e -> {
+            LOG.info("download interrupted: {}", e.getMessage());
+            ctx.response().reset();
+          });
         })
         .onFailure(ctx::fail);
   }

@@ -8,12 +8,14 @@ import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationHook;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
+import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
@@ -44,7 +46,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +129,7 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
+            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
                 selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
@@ -168,7 +172,7 @@ public final class Node extends VerticleBase {
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
@@ -184,13 +188,22 @@ public final class Node extends VerticleBase {
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress);
+    EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(), (ECPublicKey) trust.nodeCertificate().getPublicKey(),
+        Duration.ofSeconds(config.accessTokenSeconds()), clock);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, transferHook, clock, participantId, selfAddress);
+        policy, inputs, transferHook, clock, participantId, selfAddress, tokens);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
-        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit)
-        .mount(dspRouter);
+    PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), security.authenticator(),
+        tokens, transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir(), config.databases(),
+        config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
+    publicEndpoint.mount(dspRouter);
+    // Suspension, termination or completion ends the downloads in progress at once.
+    transferStore.onMove(t -> {
+      if (t.role() == Role.PROVIDER && !t.state().servesData()) {
+        publicEndpoint.cut(t.id(), "the transfer is " + t.state());
+      }
+    });
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());

@@ -19,7 +19,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
-    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis) {
+    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
+    long accessTokenSeconds) {
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -93,7 +94,9 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         expectedRevision,
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"),
         // A revocation reaches running nodes within this delay of the CRL being published.
-        r.positive("tls.crlReloadMillis", 5_000));
+        r.positive("tls.crlReloadMillis", 5_000),
+        // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
+        r.positive("limits.accessTokenSeconds", 300));
   }
 
   /**
