@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * <p>Responses in progress are kept per transfer: when the transfer leaves STARTED (suspended,
  * terminated, completed), {@link #cut} resets them at once rather than letting a download that was
  * authorised before the change run to its end.
+ *
+ * <p>A source that cannot be read (file missing, backend unreachable or failing) is a 502
+ * {@code source_unavailable} to the consumer, and the transfer is terminated with that reason.
  *
  * <p>{@code POST /public/transfers/:pid/token} refreshes an access token. The caller authenticates as
  * on DSP endpoints (mTLS and its node token in {@code Authorization}) and sends the token it holds as
@@ -68,6 +72,7 @@ public final class PublicEndpoint {
   private final SourceStreamer sql;
   private final int maxStreamsPerParticipant;
   private final AuditLog audit;
+  private final BiConsumer<String, String> sourceFailed;
   // Touched only on the event loop serving this endpoint.
   private final Map<String, Integer> streams = new HashMap<>();
   // Responses in progress per transfer id, for cut(); same thread as above.
@@ -76,7 +81,9 @@ public final class PublicEndpoint {
   public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator,
       EdrTokens tokens, TransferStore transfers,
       NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy, DecisionInputs inputs, Path dataDir,
-      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit) {
+      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit,
+      BiConsumer<String, String> sourceFailed) {
+    this.sourceFailed = sourceFailed;
     this.authenticator = authenticator;
     this.dspAuthenticator = dspAuthenticator;
     this.tokens = tokens;
@@ -218,6 +225,11 @@ public final class PublicEndpoint {
       if (!ctx.response().headWritten()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
         ctx.fail(new DspException(502, "source_unavailable", e.getMessage()));
+        if (e instanceof SourceUnavailable) {
+          // The transfer cannot deliver: it ends TERMINATED with the reason, rather than staying
+          // STARTED for a consumer that would retry in vain.
+          sourceFailed.accept(id, e.getMessage());
+        }
       } else {
         LOG.info("download of {} interrupted: {}", asset.id(), e.getMessage());
         ctx.response().reset();

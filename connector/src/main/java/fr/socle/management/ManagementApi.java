@@ -153,7 +153,17 @@ public final class ManagementApi {
         ok(ctx, transfers.store().find(ctx.pathParam("id")).map(Transfer::toJson)));
     router.post("/api/transfers/:id/completion").handler(ctx ->
         ok(ctx, transfers.complete(ctx.pathParam("id")).map(Transfer::toJson)));
+    // The reason is optional; it travels to the counter-party in the DSP message.
+    router.post("/api/transfers/:id/suspension").handler(ctx -> ok(ctx, recorded("suspend-transfer",
+        transfers.suspend(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
+    router.post("/api/transfers/:id/termination").handler(ctx -> ok(ctx, recorded("terminate-transfer",
+        transfers.terminate(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
     router.get("/api/transfers/:id/data").handler(this::download);
+  }
+
+  private static String reason(RoutingContext ctx) {
+    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+    return body.getValue("reason") instanceof String r && !r.isBlank() ? r : "by the operator";
   }
 
   /**

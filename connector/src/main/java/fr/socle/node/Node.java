@@ -196,7 +196,9 @@ public final class Node extends VerticleBase {
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), security.authenticator(),
         tokens, transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir(), config.databases(),
-        config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
+        config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit,
+        (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
+            + " its source failed: {}", id, e.getMessage())));
     publicEndpoint.mount(dspRouter);
     // Suspension, termination or completion ends the downloads in progress at once.
     transferStore.onMove(t -> {

@@ -126,6 +126,18 @@ public final class TransferManager {
         });
   }
 
+  /** Suspends a started transfer on this node's initiative; the counter-party is told why. */
+  public Future<Transfer> suspend(String id, String reason) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.SUSPENDING)
+        .withDetail("suspended by " + selfId + ": " + reason)));
+  }
+
+  /** Terminates a transfer on this node's initiative; the counter-party is told why. */
+  public Future<Transfer> terminate(String id, String reason) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING)
+        .withDetail("terminated by " + selfId + ": " + reason)));
+  }
+
   /** Tells the counter-party this node has done with a started transfer. */
   public Future<Transfer> complete(String id) {
     return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.COMPLETING)));
