@@ -124,6 +124,12 @@ public final class PublicEndpoint {
     String caller = authenticator.authenticate(ctx);
     String token = bearer(ctx.request().getHeader("Authorization"));
     String pid = ctx.pathParam("pid");
+    if (token == null) {
+      // Said before any lookup: the caller learns nothing about which transfers exist.
+      ctx.fail(refused(ctx, new EdrTokens.Rejected(EdrTokens.Reason.TOKEN_MISSING,
+          "an access token is required in Authorization (Bearer)")));
+      return;
+    }
     transfers.find(pid)
         .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
         .compose(t -> {
