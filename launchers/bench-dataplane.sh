@@ -8,8 +8,10 @@
 #             over mutual TLS 1.3 (one TLS hop) with an access decision by OPA, then to curl from the
 #             consumer's management API over loopback HTTP;
 #   socle-file - the provider reading the file itself (file source), same path otherwise.
-# Prints each run's throughput, the medians, the ratios, and the CPU time the two nodes spent per
-# GiB relayed (median): on a shared machine CPU time varies less than wall time.
+# Prints each run's throughput and the CPU time the whole chain (origin, nodes, curl) spent per GiB,
+# their medians, and the ratios: throughput socle / direct, and CPU direct / socle (1.0 would mean
+# Socle's path costs no more CPU than the direct download). On a shared machine, CPU time varies
+# much less than wall time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +38,7 @@ step "Preparing a ${MIB} MiB file and an origin HTTP server"
 head -c "$((MIB * 1024 * 1024))" /dev/urandom >"$RUN/origin/data.bin"
 ORIGIN_PORT="$(free_port)"
 python3 -m http.server --bind 127.0.0.1 "$ORIGIN_PORT" --directory "$RUN/origin" >"$RUN/origin.log" 2>&1 &
+ORIGIN_PID=$!
 PIDS+=($!)
 TLS_PORT="$(free_port)"
 # The same directory over TLS 1.3 with a certificate of the development federation (SAN localhost).
@@ -50,6 +53,7 @@ server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
 server.socket = context.wrap_socket(server.socket, server_side=True)
 server.serve_forever()
 PY
+ORIGIN_TLS_PID=$!
 PIDS+=($!)
 ORIGIN_TLS="https://localhost:$TLS_PORT/data.bin"
 for _ in $(seq 1 50); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$ORIGIN_PORT/data.bin" && break; sleep 0.1; done
@@ -68,19 +72,24 @@ T_FILE="$(start_transfer "$CONSUMER" "$(negotiate "$CONSUMER" "$PROVIDER" "$(fin
 CONSUMER_API="http://127.0.0.1:$(jq -r .managementPort "$RUN/$CONSUMER/data/node.json")"
 
 speed() { curl -sS -o /dev/null -w '%{speed_download} %{size_download}\n' "$@"; }
-NODE_PIDS="$(jq -r .pid "$RUN/$PROVIDER/data/node.json") $(jq -r .pid "$RUN/$CONSUMER/data/node.json")"
-# CPU time (user + system, in clock ticks) of both nodes so far.
-node_ticks() { for p in $NODE_PIDS; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t }'; }
-TICKS="$(getconf CLK_TCK)"
-# socle_run TRANSFER: speed and size of one download through Socle, then the nodes' CPU seconds per GiB.
-socle_run() {
-  local before after s n
-  before="$(node_ticks)"
-  read -r s n < <(speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$1/data")
-  after="$(node_ticks)"
-  echo "$s $n $(awk -v t="$((after - before))" -v hz="$TICKS" -v n="$n" 'BEGIN { printf "%.2f", t / hz / (n / 1073741824) }')"
-}
 check_size() { [ "$1" = "$((MIB * 1024 * 1024))" ] || die "downloaded $1 bytes, expected $((MIB * 1024 * 1024))"; }
+NODE_PIDS="$(jq -r .pid "$RUN/$PROVIDER/data/node.json") $(jq -r .pid "$RUN/$CONSUMER/data/node.json")"
+TICKS="$(getconf CLK_TCK)"
+# CPU time (user + system, in clock ticks) of the given processes so far.
+ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t + 0 }'; }
+# measured "PIDS" CURL_ARGS...: one download; prints its speed, its size, and the CPU seconds per GiB
+# spent by the whole chain: the given long-running processes (origin, nodes) plus curl itself.
+# On a shared machine CPU time varies much less than wall time.
+measured() {
+  local pids="$1" before after cpu s n
+  shift
+  before="$(ticks $pids)"
+  cpu="$( { TIMEFORMAT='%U %S'; time speed "$@" >"$RUN/speed.out"; } 2>&1 )"
+  after="$(ticks $pids)"
+  read -r s n <"$RUN/speed.out"
+  echo "$s $n $(awk -v t="$((after - before))" -v hz="$TICKS" -v c="$cpu" -v n="$n" \
+    'BEGIN { split(c, u, " "); printf "%.2f", (t / hz + u[1] + u[2]) / (n / 1073741824) }')"
+}
 
 step "Warm-up (one download each, not counted)"
 speed "http://127.0.0.1:$ORIGIN_PORT/data.bin" >/dev/null
@@ -89,22 +98,28 @@ speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data" >/d
 speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data" >/dev/null
 
 step "Measuring: $RUNS runs of each, alternating"
-for f in direct-tls direct socle socle-file socle-cpu socle-file-cpu; do : >"$RUN/$f"; done
+for f in direct-tls direct socle socle-file; do : >"$RUN/$f"; : >"$RUN/$f-cpu"; done
 for i in $(seq 1 "$RUNS"); do
-  read -r v n < <(speed --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"; echo "$v" >>"$RUN/direct-tls"
-  read -r s n < <(speed "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"; echo "$s" >>"$RUN/direct"
-  read -r t n c < <(socle_run "$T_RELAYED"); check_size "$n"; echo "$t" >>"$RUN/socle"; echo "$c" >>"$RUN/socle-cpu"
-  read -r u n d < <(socle_run "$T_FILE"); check_size "$n"; echo "$u" >>"$RUN/socle-file"; echo "$d" >>"$RUN/socle-file-cpu"
-  info "run $i: direct-tls $(mb_s "$v") MB/s, direct $(mb_s "$s") MB/s, socle $(mb_s "$t") MB/s ($c CPU s/GiB), socle-file $(mb_s "$u") MB/s ($d CPU s/GiB)"
+  read -r v n a < <(measured "$ORIGIN_TLS_PID" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"
+  read -r s n b < <(measured "$ORIGIN_PID" "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"
+  read -r t n c < <(measured "$ORIGIN_PID $NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data")
+  check_size "$n"
+  read -r u n d < <(measured "$NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data")
+  check_size "$n"
+  echo "$v" >>"$RUN/direct-tls"; echo "$a" >>"$RUN/direct-tls-cpu"; echo "$s" >>"$RUN/direct"; echo "$b" >>"$RUN/direct-cpu"
+  echo "$t" >>"$RUN/socle"; echo "$c" >>"$RUN/socle-cpu"; echo "$u" >>"$RUN/socle-file"; echo "$d" >>"$RUN/socle-file-cpu"
+  info "run $i: direct-tls $(mb_s "$v") MB/s ($a CPU s/GiB), direct $(mb_s "$s") MB/s ($b), socle $(mb_s "$t") MB/s ($c), socle-file $(mb_s "$u") MB/s ($d)"
 done
 
 V="$(median <"$RUN/direct-tls")"; D="$(median <"$RUN/direct")"; S="$(median <"$RUN/socle")"; F="$(median <"$RUN/socle-file")"
+VC="$(median <"$RUN/direct-tls-cpu")"; DC="$(median <"$RUN/direct-cpu")"; SC="$(median <"$RUN/socle-cpu")"; FC="$(median <"$RUN/socle-file-cpu")"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 step "Medians over $RUNS runs of ${MIB} MiB ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
-info "direct from origin, TLS 1.3:     $(mb_s "$V") MB/s"
-info "direct from origin, plain HTTP:  $(mb_s "$D") MB/s"
-info "through Socle (origin relayed):  $(mb_s "$S") MB/s, nodes' CPU $(median <"$RUN/socle-cpu") s/GiB"
-info "through Socle (file source):     $(mb_s "$F") MB/s, nodes' CPU $(median <"$RUN/socle-file-cpu") s/GiB"
-info "ratio socle / direct-tls:        $(ratio "$S" "$V")   (like for like: one TLS hop each)"
-info "ratio socle-file / direct-tls:   $(ratio "$F" "$V")"
-info "ratio socle / direct (plain):    $(ratio "$S" "$D")"
+info "                                 throughput   CPU of the whole chain"
+info "direct from origin, TLS 1.3:     $(mb_s "$V") MB/s     $VC s/GiB"
+info "direct from origin, plain HTTP:  $(mb_s "$D") MB/s     $DC s/GiB"
+info "through Socle (origin relayed):  $(mb_s "$S") MB/s     $SC s/GiB"
+info "through Socle (file source):     $(mb_s "$F") MB/s     $FC s/GiB"
+info "ratio socle / direct-tls:        $(ratio "$S" "$V")   (like for like: one TLS hop each; CPU ratio $(ratio "$VC" "$SC"))"
+info "ratio socle-file / direct-tls:   $(ratio "$F" "$V")   (CPU ratio $(ratio "$VC" "$FC"))"
+info "ratio socle / direct (plain):    $(ratio "$S" "$D")   (CPU ratio $(ratio "$DC" "$SC"))"
