@@ -198,7 +198,8 @@ public final class EdrTokens {
         return new Rejected(Reason.SIGNATURE_INVALID, "the access token is not signed by this node (" + provider + ")");
       }
     } catch (JOSEException e) {
-      return new Rejected(Reason.SIGNATURE_INVALID, "the access token's signature cannot be checked: " + e.getMessage());
+      return new Rejected(Reason.SIGNATURE_INVALID, "the access token's signature cannot be checked: "
+          + e.getMessage());
     }
     String agreement;
     String transfer;

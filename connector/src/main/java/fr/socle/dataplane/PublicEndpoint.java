@@ -16,7 +16,6 @@ import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.DspException;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
-import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -73,6 +72,7 @@ public final class PublicEndpoint {
   private final int maxStreamsPerParticipant;
   private final AuditLog audit;
   private final BiConsumer<String, String> sourceFailed;
+  private final String selfAddress;
   // Touched only on the event loop serving this endpoint.
   private final Map<String, Integer> streams = new HashMap<>();
   // Responses in progress per transfer id, for cut(); same thread as above.
@@ -82,8 +82,9 @@ public final class PublicEndpoint {
       EdrTokens tokens, TransferStore transfers,
       NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy, DecisionInputs inputs, Path dataDir,
       Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit,
-      BiConsumer<String, String> sourceFailed) {
+      BiConsumer<String, String> sourceFailed, String selfAddress) {
     this.sourceFailed = sourceFailed;
+    this.selfAddress = selfAddress;
     this.authenticator = authenticator;
     this.dspAuthenticator = dspAuthenticator;
     this.tokens = tokens;
@@ -176,7 +177,9 @@ public final class PublicEndpoint {
             return Future.failedFuture(refused(ctx, r));
           }
           String sid = ((EdrTokens.Valid) check).sid();
-          if (t.state() != TransferState.STARTED) {
+          // As for data requests, STARTING/RESUMING count: the consumer may hold the start's token (and
+          // refresh it) before this node has processed the acknowledgement of its start message.
+          if (!t.state().servesData()) {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; a token is refreshed only while it is STARTED"));
           }
@@ -184,7 +187,7 @@ public final class PublicEndpoint {
               .compose(asset -> policy.decide(Scope.TRANSFER, inputs.build(Scope.TRANSFER, t.counterPartyId(),
                   asset.id(), asset.classification(), a.body(), a.signedAt(), a.accessCount())))
               .compose(decision -> decision.allow()
-                  ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(ctx), tokens.issue(t, sid)))
+                  ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
                   : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
                       + a.id() + ": " + decision.summary()))));
         })
@@ -192,10 +195,9 @@ public final class PublicEndpoint {
         .onFailure(ctx::fail);
   }
 
-  /** The data endpoint of the refreshed transfer, as the consumer called it (minus {@code /token}). */
-  private static String endpoint(RoutingContext ctx) {
-    String uri = ctx.request().absoluteURI();
-    return uri.substring(0, uri.length() - "/token".length());
+  /** The data endpoint of transfer {@code pid}, as the start message announced it. */
+  public static String endpoint(String selfAddress, String pid) {
+    return selfAddress + "/public/transfers/" + pid;
   }
 
   private Future<Asset> authorize(Transfer t) {

@@ -129,8 +129,8 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
-                selfAddress, dspRouter, managementRouter);
+            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(),
+                prepared.templates(), selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
     })
@@ -172,7 +172,8 @@ public final class Node extends VerticleBase {
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation,
+      ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
@@ -188,17 +189,18 @@ public final class Node extends VerticleBase {
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress);
-    EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(), (ECPublicKey) trust.nodeCertificate().getPublicKey(),
-        Duration.ofSeconds(config.accessTokenSeconds()), clock);
+    EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
+        (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
         policy, inputs, transferHook, clock, participantId, selfAddress, tokens);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), security.authenticator(),
-        tokens, transferStore, negotiationStore, catalogStore, policy, inputs, config.dataDir(), config.databases(),
+    PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(),
+        security.authenticator(), tokens, transferStore, negotiationStore, catalogStore, policy, inputs,
+        config.dataDir(), config.databases(),
         config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
-            + " its source failed: {}", id, e.getMessage())));
+            + " its source failed: {}", id, e.getMessage())), selfAddress);
     publicEndpoint.mount(dspRouter);
     // Suspension, termination or completion ends the downloads in progress at once.
     transferStore.onMove(t -> {

@@ -4,6 +4,7 @@ import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.AccessTokens;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
+import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
@@ -294,7 +295,8 @@ public final class TransferManager {
    */
   private Future<Boolean> sendStart(Transfer t) {
     String sid = EdrTokens.newStart();
-    JsonObject address = EdrTokens.dataAddress(selfAddress + "/public/transfers/" + t.id(), tokens.issue(t, sid));
+    JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
+        tokens.issue(t, sid));
     // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
     return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
         .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",

@@ -214,7 +214,7 @@ class DataPlaneTest {
     String t = startedTransfer(new JsonObject().put("type", "sql").put("dataSource", "transport")
         .put("query", "SELECT id, nom, commune FROM arrets ORDER BY id"), use());
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("ID,NOM,COMMUNE\r\n"
         + "1,Place du Diamant,2A004\r\n2,\"Gare, \"\"centre\"\"\",2B033\r\n3,Port,2A247\r\n");
   }
