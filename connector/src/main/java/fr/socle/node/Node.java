@@ -129,8 +129,8 @@ public final class Node extends VerticleBase {
           })
           .compose(server -> {
             String selfAddress = config.dspAddress(server.actualPort());
-            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(),
-                prepared.templates(), selfAddress, dspRouter, managementRouter);
+            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
+                selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
     })
@@ -172,8 +172,7 @@ public final class Node extends VerticleBase {
         config.databaseUser(), config.databasePassword(), 4));
   }
 
-  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation,
-      ParticipantDirectory directory,
+  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     CatalogStore catalogStore = new CatalogStore(database, clock);
     StateRecorder recorder = (kind, subject, payload) -> audit.append(AuditType.valueOf(kind.toUpperCase(Locale.ROOT)),
@@ -187,10 +186,10 @@ public final class Node extends VerticleBase {
     dspClientOptions = security.clientOptions();
     DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
-    NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
-        inputs, negotiationHook, clock, participantId, selfAddress);
     EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
         (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
+    NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
+        inputs, negotiationHook, clock, participantId, selfAddress);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
         policy, inputs, transferHook, clock, participantId, selfAddress, tokens);
 
