@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Data-plane benchmark (prints figures; it asserts nothing). In one run, downloads a file of
 # SOCLE_BENCH_MIB MiB (default 200) SOCLE_BENCH_RUNS times (default 5), alternating:
-#   direct  - from an origin HTTP server (Python's http.server) straight to curl;
-#   socle   - the same origin, relayed by the provider node (HTTP source) to the consumer node over
-#             mutual TLS 1.3 with an access decision by OPA, then to curl from the consumer's API;
-#   socle-file - the provider reading the file itself (file source), for reference.
-# Prints each run's throughput, the medians, and the ratio socle / direct.
+#   direct-tls - from the origin (Python's http.server) over TLS 1.3, straight to curl: one TLS hop,
+#             as on Socle's path, so this is the like-for-like baseline of the ratio;
+#   direct  - the same origin over plain HTTP (no TLS at all), for reference;
+#   socle   - the plain-HTTP origin relayed by the provider node (HTTP source) to the consumer node
+#             over mutual TLS 1.3 (one TLS hop) with an access decision by OPA, then to curl from the
+#             consumer's management API over loopback HTTP;
+#   socle-file - the provider reading the file itself (file source), same path otherwise.
+# Prints each run's throughput and the CPU time the whole chain (origin, nodes, curl) spent per GiB,
+# their medians, and the ratios: throughput socle / direct, and CPU direct / socle (1.0 would mean
+# Socle's path costs no more CPU than the direct download). On a shared machine, CPU time varies
+# much less than wall time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -32,8 +38,26 @@ step "Preparing a ${MIB} MiB file and an origin HTTP server"
 head -c "$((MIB * 1024 * 1024))" /dev/urandom >"$RUN/origin/data.bin"
 ORIGIN_PORT="$(free_port)"
 python3 -m http.server --bind 127.0.0.1 "$ORIGIN_PORT" --directory "$RUN/origin" >"$RUN/origin.log" 2>&1 &
+ORIGIN_PID=$!
 PIDS+=($!)
+TLS_PORT="$(free_port)"
+# The same directory over TLS 1.3 with a certificate of the development federation (SAN localhost).
+python3 - "$TLS_PORT" "$RUN/origin" "$CERTS/nodes/$PROVIDER" >"$RUN/origin-tls.log" 2>&1 <<'PY' &
+import functools, http.server, ssl, sys
+port, directory, node = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.minimum_version = ssl.TLSVersion.TLSv1_3
+context.load_cert_chain(node + "/node.crt", node + "/node.key")
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=directory)
+server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+server.socket = context.wrap_socket(server.socket, server_side=True)
+server.serve_forever()
+PY
+ORIGIN_TLS_PID=$!
+PIDS+=($!)
+ORIGIN_TLS="https://localhost:$TLS_PORT/data.bin"
 for _ in $(seq 1 50); do curl -sf -o /dev/null -r 0-0 "http://127.0.0.1:$ORIGIN_PORT/data.bin" && break; sleep 0.1; done
+for _ in $(seq 1 50); do curl -sf --cacert "$CERTS/root-ca.crt" -o /dev/null -r 0-0 "$ORIGIN_TLS" && break; sleep 0.1; done
 
 step "Starting provider and consumer nodes"
 for slug in "$PROVIDER" "$CONSUMER"; do start_node "$slug"; done
@@ -49,24 +73,53 @@ CONSUMER_API="http://127.0.0.1:$(jq -r .managementPort "$RUN/$CONSUMER/data/node
 
 speed() { curl -sS -o /dev/null -w '%{speed_download} %{size_download}\n' "$@"; }
 check_size() { [ "$1" = "$((MIB * 1024 * 1024))" ] || die "downloaded $1 bytes, expected $((MIB * 1024 * 1024))"; }
+NODE_PIDS="$(jq -r .pid "$RUN/$PROVIDER/data/node.json") $(jq -r .pid "$RUN/$CONSUMER/data/node.json")"
+TICKS="$(getconf CLK_TCK)"
+# CPU time (user + system, in clock ticks) of the given processes so far.
+ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t + 0 }'; }
+# measured "PIDS" CURL_ARGS...: one download; prints its speed, its size, and the CPU seconds per GiB
+# spent by the whole chain: the given long-running processes (origin, nodes) plus curl itself.
+# On a shared machine CPU time varies much less than wall time.
+measured() {
+  local pids="$1" before after cpu s n
+  shift
+  before="$(ticks $pids)"
+  cpu="$( { TIMEFORMAT='%U %S'; time speed "$@" >"$RUN/speed.out"; } 2>&1 )"
+  after="$(ticks $pids)"
+  read -r s n <"$RUN/speed.out"
+  echo "$s $n $(awk -v t="$((after - before))" -v hz="$TICKS" -v c="$cpu" -v n="$n" \
+    'BEGIN { split(c, u, " "); printf "%.2f", (t / hz + u[1] + u[2]) / (n / 1073741824) }')"
+}
 
 step "Warm-up (one download each, not counted)"
 speed "http://127.0.0.1:$ORIGIN_PORT/data.bin" >/dev/null
+speed --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS" >/dev/null
 speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data" >/dev/null
 speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data" >/dev/null
 
 step "Measuring: $RUNS runs of each, alternating"
-: >"$RUN/direct" ; : >"$RUN/socle" ; : >"$RUN/socle-file"
+for f in direct-tls direct socle socle-file; do : >"$RUN/$f"; : >"$RUN/$f-cpu"; done
 for i in $(seq 1 "$RUNS"); do
-  read -r s n < <(speed "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"; echo "$s" >>"$RUN/direct"
-  read -r t n < <(speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data"); check_size "$n"; echo "$t" >>"$RUN/socle"
-  read -r u n < <(speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data"); check_size "$n"; echo "$u" >>"$RUN/socle-file"
-  info "run $i: direct $(mb_s "$s") MB/s, socle $(mb_s "$t") MB/s, socle-file $(mb_s "$u") MB/s"
+  read -r v n a < <(measured "$ORIGIN_TLS_PID" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"
+  read -r s n b < <(measured "$ORIGIN_PID" "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"
+  read -r t n c < <(measured "$ORIGIN_PID $NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data")
+  check_size "$n"
+  read -r u n d < <(measured "$NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data")
+  check_size "$n"
+  echo "$v" >>"$RUN/direct-tls"; echo "$a" >>"$RUN/direct-tls-cpu"; echo "$s" >>"$RUN/direct"; echo "$b" >>"$RUN/direct-cpu"
+  echo "$t" >>"$RUN/socle"; echo "$c" >>"$RUN/socle-cpu"; echo "$u" >>"$RUN/socle-file"; echo "$d" >>"$RUN/socle-file-cpu"
+  info "run $i: direct-tls $(mb_s "$v") MB/s ($a CPU s/GiB), direct $(mb_s "$s") MB/s ($b), socle $(mb_s "$t") MB/s ($c), socle-file $(mb_s "$u") MB/s ($d)"
 done
 
-D="$(median <"$RUN/direct")"; S="$(median <"$RUN/socle")"; F="$(median <"$RUN/socle-file")"
-step "Medians over $RUNS runs of ${MIB} MiB"
-info "direct from origin:            $(mb_s "$D") MB/s"
-info "through Socle (origin relayed): $(mb_s "$S") MB/s"
-info "through Socle (file source):    $(mb_s "$F") MB/s"
-info "ratio socle / direct:           $(awk -v s="$S" -v d="$D" 'BEGIN { printf "%.2f", s / d }')"
+V="$(median <"$RUN/direct-tls")"; D="$(median <"$RUN/direct")"; S="$(median <"$RUN/socle")"; F="$(median <"$RUN/socle-file")"
+VC="$(median <"$RUN/direct-tls-cpu")"; DC="$(median <"$RUN/direct-cpu")"; SC="$(median <"$RUN/socle-cpu")"; FC="$(median <"$RUN/socle-file-cpu")"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+step "Medians over $RUNS runs of ${MIB} MiB ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+info "                                 throughput   CPU of the whole chain"
+info "direct from origin, TLS 1.3:     $(mb_s "$V") MB/s     $VC s/GiB"
+info "direct from origin, plain HTTP:  $(mb_s "$D") MB/s     $DC s/GiB"
+info "through Socle (origin relayed):  $(mb_s "$S") MB/s     $SC s/GiB"
+info "through Socle (file source):     $(mb_s "$F") MB/s     $FC s/GiB"
+info "ratio socle / direct-tls:        $(ratio "$S" "$V")   (like for like: one TLS hop each; CPU ratio $(ratio "$VC" "$SC"))"
+info "ratio socle-file / direct-tls:   $(ratio "$F" "$V")   (CPU ratio $(ratio "$VC" "$FC"))"
+info "ratio socle / direct (plain):    $(ratio "$S" "$D")   (CPU ratio $(ratio "$DC" "$SC"))"

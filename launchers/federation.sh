@@ -99,7 +99,7 @@ start_node() {
       federation: {directory: "\($certs)/federation.json"}
     }' >"$dir/config.json"
   rm -f "$dir/data/node.json"
-  java -Xmx256m -XX:+UseSerialGC -jar "$ROOT/connector/target/socle-connector.jar" node run \
+  java -Xmx256m -XX:+UseSerialGC -jar "${SOCLE_JAR:-$ROOT/connector/target/socle-connector.jar}" node run \
     --config "$dir/config.json" >"$dir/node.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 300); do

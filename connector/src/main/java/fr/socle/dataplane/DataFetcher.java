@@ -11,6 +11,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
+import com.nimbusds.jwt.SignedJWT;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.function.Function;
 
 /**
@@ -29,7 +33,7 @@ public final class DataFetcher {
 
   /** @param tokenFor this node's token for a provider's participant id; null sends none */
   public DataFetcher(Vertx vertx, HttpClientOptions tls, long idleTimeoutMillis, Function<String, String> tokenFor) {
-    this.client = vertx.createHttpClient(new HttpClientOptions(tls).setIdleTimeout((int) (idleTimeoutMillis / 1000)));
+    this.client = vertx.createHttpClient(StreamTuning.bulk(tls).setIdleTimeout((int) (idleTimeoutMillis / 1000)));
     this.idleTimeoutMillis = idleTimeoutMillis;
     this.tokenFor = tokenFor;
   }
@@ -70,7 +74,21 @@ public final class DataFetcher {
     });
   }
 
-  private static String property(JsonObject dataAddress, String name) {
+  /** The expiry of a JWT access token, read without checking it (only its issuer can); null for another kind. */
+  public static Instant tokenExpiry(String token) {
+    if (token == null) {
+      return null;
+    }
+    try {
+      Date exp = SignedJWT.parse(token).getJWTClaimsSet().getExpirationTime();
+      return exp == null ? null : exp.toInstant();
+    } catch (ParseException e) {
+      return null;
+    }
+  }
+
+  /** A named endpoint property of a data address; null when absent. */
+  public static String property(JsonObject dataAddress, String name) {
     Object properties = dataAddress.getValue("endpointProperties");
     if (properties instanceof JsonArray array) {
       for (Object o : array) {

@@ -62,7 +62,8 @@ final class FileStreamer implements SourceStreamer {
                   response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))
                       .putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
                 }
-                return handle.pipeTo(response);
+                // Not ended on failure: the caller resets the response, so a cut body never looks complete.
+                return handle.pipe().endOnFailure(false).to(response);
               }));
         });
   }

@@ -25,7 +25,7 @@ final class HttpStreamer implements SourceStreamer {
   private final long timeoutMillis;
 
   HttpStreamer(Vertx vertx, long timeoutMillis) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setVerifyHost(true)
+    this.client = vertx.createHttpClient(StreamTuning.bulk(new HttpClientOptions()).setVerifyHost(true)
         .setConnectTimeout((int) timeoutMillis).setIdleTimeout((int) Math.max(1, timeoutMillis / 1000)));
     this.timeoutMillis = timeoutMillis;
   }
@@ -59,7 +59,8 @@ final class HttpStreamer implements SourceStreamer {
               response.putHeader(name, value);
             }
           }
-          return backend.pipeTo(response);
+          // Not ended on failure: the caller resets the response, so a cut body never looks complete.
+          return backend.pipe().endOnFailure(false).to(response);
         });
   }
 }

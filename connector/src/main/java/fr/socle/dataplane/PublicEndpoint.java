@@ -16,7 +16,6 @@ import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.DspException;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
-import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,7 +23,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -32,15 +36,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The provider's data endpoint for HTTP pull. Each request must come from the transfer's consumer
- * (mTLS), carry the transfer's bearer token, find the transfer STARTED, and be allowed by the policy
- * engine's {@code access} decision with the agreement's current usage count; only then are the bytes
- * streamed from the source, with back-pressure and no full buffering.
+ * (mTLS and node token), carry a valid access token of the transfer's current start ({@link EdrTokens}),
+ * find the transfer STARTED, and be allowed by the policy engine's {@code access} decision with the
+ * agreement's current usage count; only then are the bytes streamed from the source, with
+ * back-pressure and no full buffering.
+ *
+ * <p>Responses in progress are kept per transfer: when the transfer leaves STARTED (suspended,
+ * terminated, completed), {@link #cut} resets them at once rather than letting a download that was
+ * authorised before the change run to its end.
+ *
+ * <p>A source that cannot be read (file missing, backend unreachable or failing) is a 502
+ * {@code source_unavailable} to the consumer, and the transfer is terminated with that reason.
+ *
+ * <p>{@code POST /public/transfers/:pid/token} refreshes an access token. The caller authenticates as
+ * on DSP endpoints (mTLS and its node token in {@code Authorization}) and sends the token it holds as
+ * {@code {"token": ...}}, expired or not: its signature and binding prove it belongs to the transfer's
+ * current start. The transfer must be STARTED and the policy engine's {@code transfer} decision must
+ * still allow it (a revoked or expired agreement gets no new token); the answer is a new data address.
  */
 public final class PublicEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublicEndpoint.class);
 
   private final PeerAuthenticator authenticator;
+  private final PeerAuthenticator dspAuthenticator;
+  private final EdrTokens tokens;
   private final TransferStore transfers;
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
@@ -51,13 +71,23 @@ public final class PublicEndpoint {
   private final SourceStreamer sql;
   private final int maxStreamsPerParticipant;
   private final AuditLog audit;
+  private final BiConsumer<String, String> sourceFailed;
+  private final String selfAddress;
   // Touched only on the event loop serving this endpoint.
   private final Map<String, Integer> streams = new HashMap<>();
+  // Responses in progress per transfer id, for cut(); same thread as above.
+  private final Map<String, Set<HttpServerResponse>> open = new HashMap<>();
 
-  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers,
+  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator,
+      EdrTokens tokens, TransferStore transfers,
       NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy, DecisionInputs inputs, Path dataDir,
-      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit) {
+      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit,
+      BiConsumer<String, String> sourceFailed, String selfAddress) {
+    this.sourceFailed = sourceFailed;
+    this.selfAddress = selfAddress;
     this.authenticator = authenticator;
+    this.dspAuthenticator = dspAuthenticator;
+    this.tokens = tokens;
     this.transfers = transfers;
     this.agreements = agreements;
     this.catalog = catalog;
@@ -72,23 +102,47 @@ public final class PublicEndpoint {
 
   public void mount(Router router) {
     router.get("/public/transfers/:pid").handler(this::serve);
+    router.post("/public/transfers/:pid/token").handler(this::refresh);
+  }
+
+  /**
+   * Resets every response in progress for transfer {@code id}; called when the transfer leaves
+   * STARTED. The consumer sees its connection closed before the announced length, never a body it
+   * could take for complete.
+   */
+  public void cut(String id, String why) {
+    Set<HttpServerResponse> responses = open.remove(id);
+    if (responses != null) {
+      LOG.info("closing {} download(s) of transfer {}: {}", responses.size(), id, why);
+      // A copy: reset() runs the close handlers, which remove themselves from the set.
+      for (HttpServerResponse response : List.copyOf(responses)) {
+        response.reset();
+      }
+    }
   }
 
   private void serve(RoutingContext ctx) {
     String caller = authenticator.authenticate(ctx);
     String token = bearer(ctx.request().getHeader("Authorization"));
     String pid = ctx.pathParam("pid");
+    if (token == null) {
+      // Said before any lookup: the caller learns nothing about which transfers exist.
+      ctx.fail(refused(ctx, new EdrTokens.Rejected(EdrTokens.Reason.TOKEN_MISSING,
+          "an access token is required in Authorization (Bearer)")));
+      return;
+    }
     transfers.find(pid)
-        .recover(e -> Future.failedFuture(e instanceof NotFound ? unauthorized() : e))
+        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
         .compose(t -> {
-          if (t.role() != Role.PROVIDER || !caller.equals(t.counterPartyId())
-              || !AccessTokens.matches(token, t.tokenHash())) {
-            return Future.failedFuture(unauthorized());
+          if (t.role() != Role.PROVIDER) {
+            return Future.failedFuture(unknown(pid));
           }
-          // STARTING/RESUMING: the provider decided to start, stored the token's hash and is delivering
-          // it; a consumer holding that token may already use it.
-          if (t.state() != TransferState.STARTED && t.state() != TransferState.STARTING
-              && t.state() != TransferState.RESUMING) {
+          if (tokens.verify(token, caller, t, EdrTokens.Expiry.ENFORCED) instanceof EdrTokens.Rejected r) {
+            return Future.failedFuture(refused(ctx, r));
+          }
+          // STARTING/RESUMING: the provider decided to start, stored the start's hash and is delivering
+          // the token; a consumer holding that token may already use it.
+          if (!t.state().servesData()) {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; data flows only while it is STARTED"));
           }
@@ -96,6 +150,54 @@ public final class PublicEndpoint {
         })
         .onSuccess(access -> stream(ctx, caller, access))
         .onFailure(ctx::fail);
+  }
+
+  private void refresh(RoutingContext ctx) {
+    String caller = dspAuthenticator.authenticate(ctx);
+    String pid = ctx.pathParam("pid");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    String token = body == null ? null : body.getValue("token") instanceof String s ? s : null;
+    if (token == null) {
+      ctx.fail(DspException.badRequest("a token refresh needs a JSON body {\"token\": <the access token held>}"));
+      return;
+    }
+    transfers.find(pid)
+        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
+        .compose(t -> {
+          if (t.role() != Role.PROVIDER) {
+            return Future.failedFuture(unknown(pid));
+          }
+          EdrTokens.Check check = tokens.verify(token, caller, t, EdrTokens.Expiry.IGNORED);
+          if (check instanceof EdrTokens.Rejected r) {
+            return Future.failedFuture(refused(ctx, r));
+          }
+          String sid = ((EdrTokens.Valid) check).sid();
+          // As for data requests, STARTING/RESUMING count: the consumer may hold the start's token (and
+          // refresh it) before this node has processed the acknowledgement of its start message.
+          if (!t.state().servesData()) {
+            return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
+                + "; a token is refreshed only while it is STARTED"));
+          }
+          return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
+              .compose(asset -> policy.decide(Scope.TRANSFER, inputs.build(Scope.TRANSFER, t.counterPartyId(),
+                  asset.id(), asset.classification(), a.body(), a.signedAt(), a.accessCount())))
+              .compose(decision -> decision.allow()
+                  ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
+                  : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
+                      + a.id() + ": " + decision.summary()))));
+        })
+        .onSuccess(address -> ctx.response().putHeader("Content-Type", "application/json").end(address.toBuffer()))
+        .onFailure(ctx::fail);
+  }
+
+  /** The data endpoint of transfer {@code pid}, as the start message announced it. */
+  public static String endpoint(String selfAddress, String pid) {
+    return selfAddress + "/public/transfers/" + pid;
   }
 
   private Future<Asset> authorize(Transfer t) {
@@ -121,12 +223,21 @@ public final class PublicEndpoint {
           + " downloads in progress on this node; retry when one ends"));
       return;
     }
-    ctx.response().closeHandler(v -> served(ctx, consumer, access, ended, false));
-    ctx.response().endHandler(v -> served(ctx, consumer, access, ended, true));
+    String id = access.transfer().id();
+    HttpServerResponse response = ctx.response();
+    open.computeIfAbsent(id, k -> new HashSet<>()).add(response);
+    response.closeHandler(v -> served(ctx, consumer, access, ended, false));
+    response.endHandler(v -> served(ctx, consumer, access, ended, true));
+    StreamTuning.bulk(response);
     streamerFor(asset).stream(asset, ctx.request(), ctx.response()).onFailure(e -> {
       if (!ctx.response().headWritten()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
         ctx.fail(new DspException(502, "source_unavailable", e.getMessage()));
+        if (e instanceof SourceUnavailable) {
+          // The transfer cannot deliver: it ends TERMINATED with the reason, rather than staying
+          // STARTED for a consumer that would retry in vain.
+          sourceFailed.accept(id, e.getMessage());
+        }
       } else {
         LOG.info("download of {} interrupted: {}", asset.id(), e.getMessage());
         ctx.response().reset();
@@ -138,6 +249,10 @@ public final class PublicEndpoint {
   private void served(RoutingContext ctx, String consumer, Access access, AtomicBoolean ended, boolean complete) {
     if (!release(consumer, ended)) {
       return;
+    }
+    Set<HttpServerResponse> responses = open.get(access.transfer().id());
+    if (responses != null && responses.remove(ctx.response()) && responses.isEmpty()) {
+      open.remove(access.transfer().id());
     }
     JsonObject payload = new JsonObject().put("transfer", access.transfer().id())
         .put("agreement", access.transfer().agreementId()).put("participant", consumer)
@@ -168,8 +283,17 @@ public final class PublicEndpoint {
         + decision.summary(), "accès refusé au titre de l'accord " + a.id() + " : " + decision.summary("fr"));
   }
 
-  private static DspException unauthorized() {
-    return new DspException(401, "invalid_token", "the access token is missing, unknown or not for this caller");
+  private static DspException unknown(String pid) {
+    return new DspException(401, "invalid_token", "no transfer " + pid + " of this provider for this access token");
+  }
+
+  /** A refused token: 401 with the RFC 6750 challenge when the token is not acceptable, 403 when misused. */
+  private static DspException refused(RoutingContext ctx, EdrTokens.Rejected r) {
+    if (r.reason().status() == 401) {
+      ctx.response().putHeader("WWW-Authenticate", r.reason() == EdrTokens.Reason.TOKEN_MISSING ? "Bearer"
+          : "Bearer error=\"invalid_token\"");
+    }
+    return new DspException(r.reason().status(), r.reason().code(), r.detail());
   }
 
   private static String bearer(String header) {

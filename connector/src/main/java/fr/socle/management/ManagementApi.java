@@ -9,6 +9,7 @@ import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
@@ -153,7 +154,17 @@ public final class ManagementApi {
         ok(ctx, transfers.store().find(ctx.pathParam("id")).map(t -> t.toJson(language(ctx)))));
     router.post("/api/transfers/:id/completion").handler(ctx ->
         ok(ctx, transfers.complete(ctx.pathParam("id")).map(Transfer::toJson)));
+    // The reason is optional; it travels to the counter-party in the DSP message.
+    router.post("/api/transfers/:id/suspension").handler(ctx -> ok(ctx, recorded("suspend-transfer",
+        transfers.suspend(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
+    router.post("/api/transfers/:id/termination").handler(ctx -> ok(ctx, recorded("terminate-transfer",
+        transfers.terminate(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
     router.get("/api/transfers/:id/data").handler(this::download);
+  }
+
+  private static String reason(RoutingContext ctx) {
+    JsonObject body = ctx.body().length() == 0 ? new JsonObject() : body(ctx);
+    return body.getValue("reason") instanceof String r && !r.isBlank() ? r : "by the operator";
   }
 
   /**
@@ -173,7 +184,8 @@ public final class ManagementApi {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
-          return fetcher.open(t.counterPartyId(), t.dataAddress(), ctx.request().getHeader("Range"));
+          return transfers.freshDataAddress(t)
+              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")));
         })
         .onSuccess(response -> {
           if (response.statusCode() == 416) {
@@ -194,7 +206,13 @@ public final class ManagementApi {
               "Repr-Digest")) {
             copyHeader(response.getHeader(name), name, ctx);
           }
-          response.pipeTo(ctx.response()).onFailure(e -> LOG.info("download interrupted: {}", e.getMessage()));
+          StreamTuning.bulk(ctx.response());
+          // On a failure the response is reset, not ended: with its Content-Length announced, an ended
+          // response would leave the client waiting for bytes that never come.
+          response.pipe().endOnFailure(false).to(ctx.response()).onFailure(e -> {
+            LOG.info("download interrupted: {}", e.getMessage());
+            ctx.response().reset();
+          });
         })
         .onFailure(ctx::fail);
   }

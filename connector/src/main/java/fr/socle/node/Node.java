@@ -10,6 +10,7 @@ import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
@@ -18,6 +19,7 @@ import fr.socle.negotiation.AgreementSigner;
 import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
+import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
@@ -46,7 +48,9 @@ import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.ext.web.Router;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -227,16 +231,28 @@ public final class Node extends VerticleBase {
     DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
         security.serverIdentity());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
+    EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
+        (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
         AgreementVerifier.federation(federation::verifier));
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, transferHook, clock, participantId, selfAddress);
+        policy, inputs, transferHook, clock, participantId, selfAddress, tokens);
 
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    new PublicEndpoint(vertx, security.dataPlaneAuthenticator(), transferStore, negotiationStore, catalogStore, policy, inputs,
-        config.dataDir(), config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit)
-        .mount(dspRouter);
+    PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(),
+        security.authenticator(), tokens, transferStore, negotiationStore, catalogStore, policy, inputs,
+        config.dataDir(), config.databases(),
+        config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit,
+        (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
+            + " its source failed: {}", id, e.getMessage())), selfAddress);
+    publicEndpoint.mount(dspRouter);
+    // Suspension, termination or completion ends the downloads in progress at once.
+    transferStore.onMove(t -> {
+      if (t.role() == Role.PROVIDER && !t.state().servesData()) {
+        publicEndpoint.cut(t.id(), "the transfer is " + t.state());
+      }
+    });
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());

@@ -21,7 +21,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
-    OpaAudit opaAudit) {
+    long accessTokenSeconds, OpaAudit opaAudit) {
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -110,7 +110,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"),
         // A revocation reaches running nodes within this delay of the CRL being published.
         r.positive("tls.crlReloadMillis", 5_000),
-        opaAudit(r));
+        // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
+        r.positive("limits.accessTokenSeconds", 300), opaAudit(r));
   }
 
   private static OpaAudit opaAudit(Reader r) {

@@ -2,6 +2,9 @@ package fr.socle.transfer;
 
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.AccessTokens;
+import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.EdrTokens;
+import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
@@ -22,6 +25,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -36,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class TransferManager {
 
+  /** A token that expires sooner than this is refreshed before use: a request takes some time to arrive. */
+  static final Duration REFRESH_MARGIN = Duration.ofSeconds(30);
+
   private static final Logger LOG = LoggerFactory.getLogger(TransferManager.class);
 
   private final TransferStore store;
@@ -49,10 +56,12 @@ public final class TransferManager {
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
+  private final EdrTokens tokens;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
       DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
-      String selfAddress) {
+      String selfAddress, EdrTokens tokens) {
+    this.tokens = tokens;
     this.store = store;
     this.agreements = agreements;
     this.catalog = catalog;
@@ -94,6 +103,41 @@ public final class TransferManager {
           return store.create(t);
         })
         .onSuccess(t -> runner.kick(t.id()));
+  }
+
+  /**
+   * The data address of a STARTED consumer transfer, with an access token that is still valid: when
+   * the provider's token expires within {@link #REFRESH_MARGIN}, a new one is asked for first (see
+   * {@link fr.socle.dataplane.PublicEndpoint}) and kept. A token that is not a JWT (another
+   * connector's opaque token) is used as it is.
+   */
+  public Future<JsonObject> freshDataAddress(Transfer t) {
+    JsonObject address = t.dataAddress();
+    String token = DataFetcher.property(address, "authorization");
+    Instant expires = DataFetcher.tokenExpiry(token);
+    if (expires == null || expires.isAfter(clock.instant().plus(REFRESH_MARGIN))) {
+      return Future.succeededFuture(address);
+    }
+    return client.post(address.getString("endpoint"), "/token", t.counterPartyId(), new JsonObject().put("token", token))
+        .compose(fresh -> {
+          if (!(fresh.getValue("endpoint") instanceof String) || DataFetcher.property(fresh, "authorization") == null) {
+            return Future.failedFuture(new IllegalStateException("the provider's refreshed data address lacks an"
+                + " endpoint or a token: " + fresh.encode()));
+          }
+          return store.updateDataAddress(t.id(), TransferState.STARTED, fresh).map(fresh);
+        });
+  }
+
+  /** Suspends a started transfer on this node's initiative; the counter-party is told why. */
+  public Future<Transfer> suspend(String id, String reason) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.SUSPENDING)
+        .withDetail("suspended by " + selfId + ": " + reason)));
+  }
+
+  /** Terminates a transfer on this node's initiative; the counter-party is told why. */
+  public Future<Transfer> terminate(String id, String reason) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING)
+        .withDetail("terminated by " + selfId + ": " + reason)));
   }
 
   /** Tells the counter-party this node has done with a started transfer. */
@@ -250,17 +294,16 @@ public final class TransferManager {
         });
   }
 
-  /** Starts or resumes: a fresh token per attempt, of which only the hash is kept, once the consumer has it. */
+  /**
+   * Starts or resumes: a fresh start id per attempt, of which only the hash is kept, and an access
+   * token signed for it. Tokens of an earlier start stop working as soon as the hash is replaced.
+   */
   private Future<Boolean> sendStart(Transfer t) {
-    String token = AccessTokens.generate();
-    JsonObject address = new JsonObject().put("@type", "DataAddress")
-        .put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
-        .put("endpoint", selfAddress + "/public/transfers/" + t.id())
-        .put("endpointProperties", new JsonArray()
-            .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authorization").put("value", token))
-            .add(new JsonObject().put("@type", "EndpointProperty").put("name", "authType").put("value", "bearer")));
+    String sid = EdrTokens.newStart();
+    JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
+        tokens.issue(t, sid));
     // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
-    return store.prepareToken(t.id(), t.state(), AccessTokens.hash(token))
+    return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
         .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
             t.counterPartyId(), pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address)))
         .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));

@@ -44,6 +44,14 @@ public enum TransferState {
     };
   }
 
+  /**
+   * Whether the provider's data endpoint serves this transfer: STARTED, and STARTING/RESUMING, where
+   * the start's token is already stored and may reach the consumer before the acknowledgement.
+   */
+  public boolean servesData() {
+    return this == STARTED || this == STARTING || this == RESUMING;
+  }
+
   public boolean isFinal() {
     return this == COMPLETED || this == TERMINATED;
   }

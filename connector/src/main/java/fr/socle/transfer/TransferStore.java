@@ -15,6 +15,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,7 @@ public final class TransferStore {
   private final Clock clock;
 
   private final StateRecorder recorder;
+  private final List<Consumer<Transfer>> listeners = new CopyOnWriteArrayList<>();
 
   public TransferStore(Database db, Clock clock) {
     this(db, clock, StateRecorder.NONE);
@@ -80,6 +83,14 @@ public final class TransferStore {
           LOG.error("transfer {}: its audit record stays staged for now: {}", t.id(), e.getMessage());
           return Future.succeededFuture();
         }).map(t);
+  }
+
+  /**
+   * Calls {@code listener} with each transfer after a committed state change, on the thread that
+   * asked for the change (the node's event loop). The data plane uses it to cut downloads at once.
+   */
+  public void onMove(Consumer<Transfer> listener) {
+    listeners.add(listener);
   }
 
   public Future<Transfer> create(Transfer t) {
@@ -172,7 +183,27 @@ public final class TransferStore {
       Transfer moved = find(c, id);
       recorder.stage(c, "transfer", id, moved.toJson().put("change", change.from() + " -> " + change.to()));
       return moved;
-    }).compose(this::published);
+    }).onSuccess(moved -> listeners.forEach(l -> l.accept(moved))).compose(this::published);
+  }
+
+  /**
+   * Replaces the data address of a consumer's transfer while it is still in {@code state}, e.g. with a
+   * refreshed access token; {@link Conflict} when the transfer has moved on.
+   */
+  public Future<Void> updateDataAddress(String id, TransferState state, JsonObject address) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE transfer SET data_address = ?, updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, address.encode());
+        ps.setTimestamp(2, Timestamp.from(clock.instant()));
+        ps.setString(3, id);
+        ps.setString(4, state.name());
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("transfer " + id + " is no longer " + state);
+        }
+      }
+      return null;
+    });
   }
 
   private static Transfer find(Connection c, String id) throws SQLException {

@@ -5,8 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
+import fr.socle.negotiation.Role;
 import fr.socle.testing.OpaServer;
+import fr.socle.testing.Paths;
 import fr.socle.testing.TlsClients;
+import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferState;
+import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
@@ -25,7 +30,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.security.interfaces.ECPublicKey;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
@@ -40,13 +49,18 @@ import picocli.CommandLine;
 
 /**
  * The data plane between two real nodes (each JVM capped at 256 MB of heap) with real OPA: the three
- * kinds of sources, ranges, digests, usage counts, tokens, and a source that is down.
+ * kinds of sources, ranges, digests, usage counts, signed access tokens, suspension mid-download, and
+ * a source that goes down.
+ *
+ * <p>The provider's access tokens live {@value #TOKEN_SECONDS} s, less than the consumer's refresh
+ * margin: every download below first refreshes its token, so each one also proves the refresh works.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(180)
 class DataPlaneTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final int TOKEN_SECONDS = 20;
   private static final String BACKEND_SECRET = "Basic c29jbGU6YmFja2VuZA==";
 
   @TempDir
@@ -79,7 +93,8 @@ class DataPlaneTest {
     }).listen(0, "127.0.0.1").await();
     opa = OpaServer.start(work.resolve("opa.log"));
     provider = NodeProcess.start(work, Federation.PROVIDER, opa.url(), new JsonObject().put("databases",
-        new JsonObject().put("transport", new JsonObject().put("url", sqlUrl).put("user", "sa").put("password", ""))));
+        new JsonObject().put("transport", new JsonObject().put("url", sqlUrl).put("user", "sa").put("password", "")))
+        .put("limits", new JsonObject().put("dspTimeoutMillis", 15000).put("accessTokenSeconds", TOKEN_SECONDS)));
     consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
   }
 
@@ -188,7 +203,7 @@ class DataPlaneTest {
         .put("headers", new JsonObject().put("Authorization", BACKEND_SECRET));
     String t = startedTransfer(source, use());
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("Ajaccio");
     assertThat(backendAuthorization.get()).isEqualTo(BACKEND_SECRET);
     assertThat(provider.api().get("/api/assets").encode()).doesNotContain("c29jbGU6YmFja2VuZA");
@@ -199,20 +214,69 @@ class DataPlaneTest {
     String t = startedTransfer(new JsonObject().put("type", "sql").put("dataSource", "transport")
         .put("query", "SELECT id, nom, commune FROM arrets ORDER BY id"), use());
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
-    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("ID,NOM,COMMUNE\r\n"
         + "1,Place du Diamant,2A004\r\n2,\"Gare, \"\"centre\"\"\",2B033\r\n3,Port,2A247\r\n");
   }
 
   @Test
-  void sourceDownIsAClearErrorNotAHang() throws Exception {
-    int closedPort = OpaServerPorts.closed();
-    String t = startedTransfer(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:" + closedPort
-        + "/gone"), use());
+  void sourceDownIsAClearErrorAndTerminatesTheTransfer() throws Exception {
+    HttpServer origin = vertx.createHttpServer().requestHandler(r -> r.response().end("commune;lits\n"))
+        .listen(0, "127.0.0.1").await();
+    String t = startedTransfer(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
+        + origin.actualPort() + "/lits.csv"), use());
+    HttpResponse<byte[]> first = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(first.statusCode()).as(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+    origin.close().await();
+
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("source_unavailable")
         .contains("cannot be reached");
+    // The provider ends the transfer and tells the consumer why.
+    JsonObject ended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
+    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("cannot be reached");
+    assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
+  }
+
+  @Test
+  void suspensionMidDownloadClosesTheConnectionAndRefusesFurtherRequests() throws Exception {
+    Path big = provider.dataDir().resolve("assets/suspended.bin");
+    Files.createDirectories(big.getParent());
+    long size = 256L << 20;
+    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(size);
+    }
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/suspended.bin"), use());
+    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    boolean cut = false;
+    try (InputStream in = r.body()) {
+      // Read a first MiB, then stop reading: back-pressure holds the rest on the provider.
+      while (total < (1 << 20)) {
+        total += in.read(buffer);
+      }
+      provider.api().post("/api/transfers/" + providerPid + "/suspension",
+          new JsonObject().put("reason", "maintenance"));
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        total += n;
+      }
+    } catch (java.io.IOException e) {
+      cut = true;
+    }
+    // Either the connection breaks or it ends early: never the whole file.
+    assertThat(cut || total < size).as("read %d of %d bytes", total, size).isTrue();
+    assertThat(total).isLessThan(size);
+    JsonObject suspended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "SUSPENDED");
+    assertThat(suspended.getString("detail")).contains("maintenance");
+    HttpResponse<byte[]> again = consumer.api().download("/api/transfers/" + t + "/data");
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(provider.log()).content().contains("closing 1 download(s) of transfer " + providerPid);
   }
 
   @Test
@@ -229,22 +293,59 @@ class DataPlaneTest {
   }
 
   @Test
-  void forgedOrMisdirectedTokensAreRefused() throws Exception {
+  void expiredForgedAndMisdirectedTokensAreRefusedWithAReason() throws Exception {
     file("secret.csv", "x\n".getBytes(StandardCharsets.UTF_8));
     String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/secret.csv"), use());
-    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
-    HttpClient member = TlsClients.member(Federation.CONSUMER);
-    URI endpoint = URI.create(provider.dspAddress() + "/public/transfers/" + providerPid);
+    JsonObject transfer = consumer.api().get("/api/transfers/" + t);
+    String providerPid = transfer.getString("counterPartyPid");
+    String other = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/secret.csv"), use());
+    JsonObject otherTransfer = consumer.api().get("/api/transfers/" + other);
+
+    // Tokens signed with the provider's own key, as the provider would; the test holds the dev federation's keys.
+    Instant now = Instant.now();
+    TrustMaterial providerKey = TrustMaterial.load(Paths.certs().resolve("nodes").resolve(Federation.PROVIDER),
+        Paths.certs());
+    EdrTokens past = tokens(providerKey, now.minus(Duration.ofHours(1)));
+    String expired = past.issue(providerRow(providerPid, transfer.getString("agreementId")), EdrTokens.newStart());
+    String otherAgreement = tokens(providerKey, now).issue(providerRow(otherTransfer.getString("counterPartyPid"),
+        otherTransfer.getString("agreementId")), EdrTokens.newStart());
+    // Same claims, signed by the consumer's key: a consumer cannot mint its own tokens.
+    TrustMaterial consumerKey = TrustMaterial.load(Paths.certs().resolve("nodes").resolve(Federation.CONSUMER),
+        Paths.certs());
+    String forged = new EdrTokens(provider.participantId(), consumerKey.nodeKey(),
+        (ECPublicKey) consumerKey.nodeCertificate().getPublicKey(), Duration.ofMinutes(5), Clock.systemUTC())
+        .issue(providerRow(providerPid, transfer.getString("agreementId")), EdrTokens.newStart());
+
+    assertRefused(providerPid, "Bearer " + expired, 401, "token_expired");
+    assertRefused(providerPid, "Bearer " + forged, 401, "signature_invalid");
+    assertRefused(providerPid, "Bearer " + otherAgreement, 403, "wrong_transfer");
+    assertRefused(providerPid, "Bearer forged", 401, "token_malformed");
+    assertRefused(providerPid, null, 401, "token_missing");
+    // The consumer's own downloads go on, with tokens it refreshes.
+    assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(200);
+  }
+
+  private EdrTokens tokens(TrustMaterial key, Instant at) {
+    return new EdrTokens(provider.participantId(), key.nodeKey(), (ECPublicKey) key.nodeCertificate().getPublicKey(),
+        Duration.ofSeconds(TOKEN_SECONDS), Clock.fixed(at, ZoneOffset.UTC));
+  }
+
+  private Transfer providerRow(String providerPid, String agreement) {
+    return new Transfer(providerPid, Role.PROVIDER, TransferState.STARTED, consumer.participantId(), null, null,
+        agreement, "HttpData-PULL", null, null, null, Instant.now(), Instant.now());
+  }
+
+  private void assertRefused(String providerPid, String authorization, int status, String code) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(provider.dspAddress() + "/public/transfers/"
+        + providerPid)).header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId()));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
     // The node token is valid: what is refused is the transfer's access token.
-    HttpResponse<String> forged = member.send(HttpRequest.newBuilder(endpoint).header("Authorization", "Bearer forged")
-        .header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId())).build(),
+    HttpResponse<String> r = TlsClients.member(Federation.CONSUMER).send(request.build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(forged.statusCode()).isEqualTo(401);
-    assertThat(forged.body()).contains("invalid_token");
-    HttpResponse<String> none = member.send(HttpRequest.newBuilder(endpoint)
-        .header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId())).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(none.statusCode()).isEqualTo(401);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(new JsonObject(r.body()).getString("code")).isEqualTo(code);
   }
 
   @Test
@@ -284,14 +385,5 @@ class DataPlaneTest {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(consumer.managementUrl()
         + "/api/transfers/" + transfer + "/data")).header("X-Api-Key", NodeProcess.API_KEY).header("Range", range)
         .build(), HttpResponse.BodyHandlers.ofByteArray());
-  }
-
-  /** A loopback port nothing listens on. */
-  private static final class OpaServerPorts {
-    static int closed() throws Exception {
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        return s.getLocalPort();
-      }
-    }
   }
 }

@@ -139,7 +139,7 @@ class NodeTrustTest {
     // With the node token in place, authentication passes and the access token is what is missing.
     HttpResponse<String> noAccessToken = caller.send(HttpRequest.newBuilder(data)
         .header("Socle-Node-Token", token(CALLER, node.participantId())).build(), HttpResponse.BodyHandlers.ofString());
-    assertRefused(noAccessToken, "invalid_token", "access token is missing");
+    assertRefused(noAccessToken, "token_missing", "access token is required");
   }
 
   @Test

@@ -196,6 +196,12 @@ abstract class StoreContract {
         TransferStore.Change.to(TransferState.STARTING, TransferState.STARTED))))
         .isInstanceOf(Conflict.class);
     assertThat(await(transfers.find(t.id())).state()).isEqualTo(TransferState.STARTED);
+    // A refreshed data address replaces the stored one only while the transfer is still STARTED.
+    await(transfers.updateDataAddress(t.id(), TransferState.STARTED, new JsonObject().put("endpoint", "https://y")));
+    assertThat(await(transfers.find(t.id())).dataAddress().getString("endpoint")).isEqualTo("https://y");
+    assertThatThrownBy(() -> await(transfers.updateDataAddress(t.id(), TransferState.SUSPENDED,
+        new JsonObject().put("endpoint", "https://z")))).isInstanceOf(Conflict.class);
+    assertThat(await(transfers.find(t.id())).dataAddress().getString("endpoint")).isEqualTo("https://y");
   }
 
   @Test
