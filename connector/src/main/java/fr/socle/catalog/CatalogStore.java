@@ -2,6 +2,7 @@ package fr.socle.catalog;
 
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.StateRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -12,9 +13,13 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Assets, policies and offers in the node's database. */
 public final class CatalogStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogStore.class);
 
   private static final String OFFER_SELECT = "SELECT o.id, a.id, a.title, a.description, a.content_type, "
       + "a.source, a.classification, p.id, p.body FROM offer o JOIN asset a ON a.id = o.asset_id "
@@ -22,10 +27,34 @@ public final class CatalogStore {
 
   private final Database db;
   private final Clock clock;
+  private final StateRecorder recorder;
 
   public CatalogStore(Database db, Clock clock) {
+    this(db, clock, StateRecorder.NONE);
+  }
+
+  /**
+   * @param recorder records every change an operator makes here (kind {@code admin}) in the change's
+   *     own transaction, so that a crash cannot keep the change and lose its audit entry
+   */
+  public CatalogStore(Database db, Clock clock, StateRecorder recorder) {
     this.db = db;
     this.clock = clock;
+    this.recorder = recorder;
+  }
+
+  /** Stages the operator's change {@code action} of {@code resource} in the transaction on {@code c}. */
+  private void stage(Connection c, String action, JsonObject resource) throws SQLException {
+    recorder.stage(c, "admin", action + ":" + resource.getString("id"),
+        new JsonObject().put("action", action).put("by", "operator").put("resource", resource));
+  }
+
+  /** Logs the staged changes once committed; a failure leaves them staged for the next start. */
+  private <T> Future<T> published(T result) {
+    return recorder.publish().recover(e -> {
+      LOG.error("operator change: its audit record stays staged for now: {}", e.getMessage());
+      return Future.succeededFuture();
+    }).map(result);
   }
 
   public Future<Asset> saveAsset(Asset asset) {
@@ -41,8 +70,9 @@ public final class CatalogStore {
         ps.setTimestamp(7, now());
         ps.executeUpdate();
       }
+      stage(c, "asset.created", asset.toJson());
       return asset;
-    });
+    }).compose(this::published);
   }
 
   public Future<List<Asset>> listAssets() {
@@ -81,8 +111,9 @@ public final class CatalogStore {
         ps.setTimestamp(3, now());
         ps.executeUpdate();
       }
+      stage(c, "policy.created", policy.toJson());
       return policy;
-    });
+    }).compose(this::published);
   }
 
   public Future<List<PolicyDefinition>> listPolicies() {
@@ -111,8 +142,10 @@ public final class CatalogStore {
         ps.setTimestamp(4, now());
         ps.executeUpdate();
       }
-      return findOffer(c, id);
-    });
+      Offer offer = findOffer(c, id);
+      stage(c, "offer.created", offer.toJson());
+      return offer;
+    }).compose(this::published);
   }
 
   public Future<List<Offer>> listOffers() {

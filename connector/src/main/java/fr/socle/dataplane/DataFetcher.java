@@ -1,5 +1,7 @@
 package fr.socle.dataplane;
 
+import fr.socle.protocol.DspClient;
+import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.TokenAuthenticator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,12 +32,19 @@ public final class DataFetcher {
   private final HttpClientAgent client;
   private final long idleTimeoutMillis;
   private final Function<String, String> tokenFor;
+  private final ServerIdentity serverIdentity;
 
-  /** @param tokenFor this node's token for a provider's participant id; null sends none */
-  public DataFetcher(Vertx vertx, HttpClientOptions tls, long idleTimeoutMillis, Function<String, String> tokenFor) {
+  /**
+   * @param tokenFor this node's token for a provider's participant id; null sends none
+   * @param serverIdentity checks that the data endpoint reached is the provider's, before the access
+   *     token is sent to it
+   */
+  public DataFetcher(Vertx vertx, HttpClientOptions tls, long idleTimeoutMillis, Function<String, String> tokenFor,
+      ServerIdentity serverIdentity) {
     this.client = vertx.createHttpClient(StreamTuning.bulk(tls).setIdleTimeout((int) (idleTimeoutMillis / 1000)));
     this.idleTimeoutMillis = idleTimeoutMillis;
     this.tokenFor = tokenFor;
+    this.serverIdentity = serverIdentity;
   }
 
   /** Replaces the TLS options of new connections, e.g. with a new CRL. */
@@ -68,7 +77,15 @@ public final class DataFetcher {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    return client.request(options).compose(request -> request.send()).map(response -> {
+    return client.request(options).compose(request -> {
+      try {
+        serverIdentity.check(provider, request.connection());
+      } catch (DspClient.WrongServer e) {
+        request.reset();
+        return Future.failedFuture(e);
+      }
+      return request.send();
+    }).map(response -> {
       response.pause();
       return response;
     });

@@ -102,12 +102,12 @@ public final class ManagementApi {
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     router.post("/api/assets").handler(ctx ->
-        created(ctx, recorded("asset.created", catalog.saveAsset(asset(body(ctx))).map(Asset::toJson))));
+        created(ctx, catalog.saveAsset(asset(body(ctx))).map(Asset::toJson)));
     router.get("/api/assets").handler(ctx -> ok(ctx, catalog.listAssets().map(l -> array(l, Asset::toJson))));
     router.post("/api/policies").handler(ctx -> {
       JsonObject body = body(ctx);
       PolicyDefinition policy = new PolicyDefinition(id(body, "id"), policyBody(body));
-      created(ctx, recorded("policy.created", catalog.savePolicy(policy).map(PolicyDefinition::toJson)));
+      created(ctx, catalog.savePolicy(policy).map(PolicyDefinition::toJson));
     });
     router.get("/api/policy-templates").handler(ctx -> json(ctx, 200, templates.list()));
     router.get("/api/policies").handler(ctx ->
@@ -115,8 +115,7 @@ public final class ManagementApi {
     router.post("/api/offers").handler(ctx -> {
       JsonObject body = body(ctx);
       String id = body.containsKey("id") ? id(body, "id") : UUID.randomUUID().toString();
-      created(ctx, recorded("offer.created", catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId"))
-          .map(o -> o.toJson())));
+      created(ctx, catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId")).map(o -> o.toJson()));
     });
     router.get("/api/offers").handler(ctx -> ok(ctx, catalog.listOffers().map(l -> array(l, o -> o.toJson()))));
 

@@ -208,7 +208,6 @@ public final class Node extends VerticleBase {
 
   private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
-    CatalogStore catalogStore = new CatalogStore(database, clock);
     StateRecorder recorder = new StateRecorder() {
       @Override
       public void stage(java.sql.Connection c, String kind, String subject, JsonObject payload)
@@ -221,6 +220,7 @@ public final class Node extends VerticleBase {
         return audit.drainOutbox().mapEmpty();
       }
     };
+    CatalogStore catalogStore = new CatalogStore(database, clock, recorder);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
     TransferStore transferStore = new TransferStore(database, clock, recorder);
     PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
@@ -255,7 +255,8 @@ public final class Node extends VerticleBase {
     });
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
-    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor());
+    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
+        security.serverIdentity());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
         () -> readiness(engine), config.maxBodyBytes(), templates, participantId,
         dspClientOptions.isSsl() ? "https://" : "http://").mount(managementRouter);

@@ -79,6 +79,48 @@ abstract class StoreContract {
   }
 
   @Test
+  void operatorChangesAreStagedInTheirOwnTransactionAndOnlyWhenTheyCommit() throws Exception {
+    // Staged rows land in a table of the change's own connection: they commit or roll back with it.
+    await(db.transaction(c -> {
+      c.createStatement().execute("CREATE TABLE staged_test (kind VARCHAR(32), subject VARCHAR(200))");
+      return null;
+    }));
+    StateRecorder recording = new StateRecorder() {
+      @Override
+      public void stage(java.sql.Connection c, String kind, String subject, JsonObject payload) throws SQLException {
+        try (var ps = c.prepareStatement("INSERT INTO staged_test (kind, subject) VALUES (?, ?)")) {
+          ps.setString(1, kind);
+          ps.setString(2, subject);
+          ps.executeUpdate();
+        }
+      }
+
+      @Override
+      public Future<Void> publish() {
+        return Future.succeededFuture();
+      }
+    };
+    CatalogStore audited = new CatalogStore(db, Clock.fixed(NOW, ZoneOffset.UTC), recording);
+    await(audited.saveAsset(new Asset("a-1", "t", "", "text/csv", new AssetSource.FileSource("x.csv"), "public")));
+    await(audited.savePolicy(new PolicyDefinition("p-1", new JsonObject())));
+    await(audited.saveOffer("o-1", "a-1", "p-1"));
+    assertThatThrownBy(() -> await(audited.saveOffer("o-2", "nope", "p-1"))).isInstanceOf(NotFound.class);
+    assertThatThrownBy(() -> await(audited.saveAsset(
+        new Asset("a-1", "again", "", "text/csv", new AssetSource.FileSource("x.csv"), "public"))))
+        .isInstanceOf(SQLException.class);
+    java.util.List<String> staged = await(db.transaction(c -> {
+      java.util.List<String> rows = new java.util.ArrayList<>();
+      try (var rs = c.createStatement().executeQuery("SELECT kind, subject FROM staged_test ORDER BY subject")) {
+        while (rs.next()) {
+          rows.add(rs.getString(1) + " " + rs.getString(2));
+        }
+      }
+      return rows;
+    }));
+    assertThat(staged).containsExactly("admin asset.created:a-1", "admin offer.created:o-1", "admin policy.created:p-1");
+  }
+
+  @Test
   void anOfferNamesTheMissingAssetOrPolicy() {
     await(catalog.savePolicy(new PolicyDefinition("p-1", new JsonObject())));
     assertThatThrownBy(() -> await(catalog.saveOffer("o-1", "nope", "p-1")))
