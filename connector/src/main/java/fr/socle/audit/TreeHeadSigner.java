@@ -9,15 +9,14 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.util.Base64;
+import fr.socle.trust.X5c;
 import io.vertx.core.json.JsonObject;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,15 +56,7 @@ public final class TreeHeadSigner {
     } catch (JOSEException e) {
       throw new IllegalArgumentException("tree head key refused by the signer: " + e.getMessage(), e);
     }
-    List<Base64> encoded = new ArrayList<>(chain.size());
-    for (X509Certificate cert : chain) {
-      try {
-        encoded.add(Base64.encode(cert.getEncoded()));
-      } catch (CertificateEncodingException e) {
-        throw new IllegalArgumentException("certificate " + cert.getSubjectX500Principal() + " cannot be encoded", e);
-      }
-    }
-    this.x5c = List.copyOf(encoded);
+    this.x5c = X5c.of(chain);
   }
 
   /** Signs the head of a tree of {@code size} entries with {@code root}, at {@code time}. */

@@ -11,14 +11,13 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.util.Base64;
 import fr.socle.audit.Jcs;
 import fr.socle.trust.TrustMaterial;
+import fr.socle.trust.X5c;
 import io.vertx.core.json.JsonObject;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -82,15 +81,7 @@ public final class AgreementSigner {
     } catch (JOSEException e) {
       throw new IllegalArgumentException("the node key cannot sign ES256: " + e.getMessage(), e);
     }
-    List<Base64> chain = new ArrayList<>();
-    for (X509Certificate certificate : material.nodeChain()) {
-      try {
-        chain.add(Base64.encode(certificate.getEncoded()));
-      } catch (CertificateEncodingException e) {
-        throw new IllegalStateException("a loaded certificate cannot be re-encoded", e);
-      }
-    }
-    this.x5c = List.copyOf(chain);
+    this.x5c = X5c.of(material.nodeChain());
   }
 
   public String participant() {

@@ -10,14 +10,12 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 
@@ -59,15 +57,7 @@ public final class NodeTokenIssuer {
     } catch (JOSEException e) {
       throw new TrustException(Reason.INVALID_ARGUMENT, "the node key cannot sign ES256 tokens: " + e.getMessage(), e);
     }
-    List<Base64> chain = new ArrayList<>();
-    for (X509Certificate certificate : material.nodeChain()) {
-      try {
-        chain.add(Base64.encode(certificate.getEncoded()));
-      } catch (CertificateEncodingException e) {
-        throw new IllegalStateException("a loaded certificate cannot be re-encoded", e);
-      }
-    }
-    this.x5c = List.copyOf(chain);
+    this.x5c = X5c.of(material.nodeChain());
   }
 
   /** This node's participant id, the {@code iss} and {@code sub} of its tokens. */
