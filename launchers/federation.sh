@@ -99,7 +99,13 @@ start_node() {
       federation: {directory: "\($certs)/federation.json"}
     }' >"$dir/config.json"
   rm -f "$dir/data/node.json"
-  java -Xmx256m -XX:+UseSerialGC -jar "${SOCLE_JAR:-$ROOT/connector/target/socle-connector.jar}" node run \
+  # Class data sharing: a node's first run records the classes it loaded when it stops; later runs map
+  # them instead of loading and verifying them again. A rebuilt jar makes the archive stale: redone.
+  local jar="${SOCLE_JAR:-$ROOT/connector/target/socle-connector.jar}" jsa="$ROOT/.run/cds/$slug.jsa" cds
+  mkdir -p "$ROOT/.run/cds"
+  if [ -s "$jsa" ] && [ "$jsa" -nt "$jar" ]; then cds="-XX:SharedArchiveFile=$jsa"
+  else rm -f "$jsa"; cds="-XX:ArchiveClassesAtExit=$jsa"; fi
+  java -Xmx256m -XX:+UseSerialGC "$cds" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" node run \
     --config "$dir/config.json" >"$dir/node.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 300); do
