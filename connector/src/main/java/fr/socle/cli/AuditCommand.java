@@ -61,11 +61,12 @@ public final class AuditCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--export", required = true, paramLabel = "FILE", description = "Export to verify (JSON).")
+    @Option(names = "--export", required = true, paramLabel = "FILE",
+        description = "Export to verify (JSON Lines, or the single JSON document of earlier versions).")
     Path export;
 
-    @Option(names = "--root-ca", required = true, paramLabel = "FILE",
-        description = "Federation root certificate (PEM or DER).")
+    @Option(names = {"--root-ca", "--trust"}, required = true, paramLabel = "FILE",
+        description = "Federation root certificate (PEM or DER), the only thing trusted.")
     Path rootCa;
 
     @Option(names = "--previous", paramLabel = "FILE",

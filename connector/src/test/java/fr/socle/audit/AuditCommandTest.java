@@ -46,6 +46,8 @@ class AuditCommandTest {
     assertThat(lines().get(0)).isEqualTo("ok   export: socle-audit-export/2, entries [0, 15)");
     assertThat(lines().get(5))
         .isEqualTo("ok   earlier heads: 1 earlier signed heads verify and the latest head extends each of them");
+    // The same trust flag as socle agreement verify.
+    assertThat(run("verify", "--export", export15.toString(), "--trust", rootCa.toString(), AT)).isZero();
   }
 
   @Test
