@@ -7,17 +7,12 @@ import fr.socle.trust.Participant;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,14 +70,14 @@ public final class AgreementCommand implements Runnable {
       X509Certificate rootCertificate;
       JsonObject document;
       try {
-        rootCertificate = readCertificate(root);
+        rootCertificate = OfflineCheck.rootCertificate(root);
         document = new JsonObject(Files.readString(file));
       } catch (IOException | DecodeException | ClassCastException | GeneralSecurityException e) {
         out.println("FAIL input: " + e.getMessage());
         out.flush();
         return 1;
       }
-      Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(parseTime(at), ZoneOffset.UTC);
+      Clock clock = OfflineCheck.clockAt(spec, at);
       AgreementVerifier verifier = AgreementVerifier.offline(rootCertificate, clock);
       boolean ok = true;
       if (!(document.getValue("agreement") instanceof JsonObject agreement)) {
@@ -114,20 +109,6 @@ public final class AgreementCommand implements Runnable {
       SignatureCheck.Valid valid = (SignatureCheck.Valid) result;
       return "ok   " + name + ": " + valid.participant() + " (" + Participant.displayName(valid.certificate())
           + ") signed agreement " + agreement.getValue("@id") + " at " + valid.signedAt();
-    }
-
-    private Instant parseTime(String text) {
-      try {
-        return Instant.parse(text);
-      } catch (DateTimeParseException e) {
-        throw new ParameterException(spec.commandLine(), "--at: '" + text + "' is not an RFC 3339 UTC time");
-      }
-    }
-
-    private static X509Certificate readCertificate(Path file) throws IOException, GeneralSecurityException {
-      try (InputStream in = Files.newInputStream(file)) {
-        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-      }
     }
   }
 }

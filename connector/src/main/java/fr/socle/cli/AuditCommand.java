@@ -5,20 +5,14 @@ import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
 import fr.socle.audit.TreeHeadVerifier;
 import fr.socle.negotiation.AgreementVerifier;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -82,12 +76,12 @@ public final class AuditCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       try {
-        Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(parseTime(at), ZoneOffset.UTC);
-        X509Certificate root = readCertificate(rootCa);
+        Clock clock = OfflineCheck.clockAt(spec, at);
+        X509Certificate root = rootCertificate(rootCa);
         AuditVerifier verifier = new AuditVerifier(new TreeHeadVerifier(root, clock),
             AgreementVerifier.offline(root, clock));
-        JsonObject newer = readJson("export", export);
-        JsonObject older = previous == null ? null : readJson("previous export", previous);
+        JsonObject newer = readExport("export", export);
+        JsonObject older = previous == null ? null : readExport("previous export", previous);
         AuditReport report = verifier.verify(newer, older);
         report.checks().forEach(check -> out.println(check.line()));
         out.flush();
@@ -99,24 +93,12 @@ public final class AuditCommand implements Runnable {
       }
     }
 
-    private Instant parseTime(String text) {
+    private static X509Certificate rootCertificate(Path file) {
       try {
-        return Instant.parse(text);
-      } catch (DateTimeParseException e) {
-        throw new ParameterException(spec.commandLine(), "--at: '" + text + "' is not an RFC 3339 UTC time");
-      }
-    }
-
-    private static X509Certificate readCertificate(Path file) {
-      try (InputStream in = Files.newInputStream(file)) {
-        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        return OfflineCheck.rootCertificate(file);
       } catch (IOException | GeneralSecurityException e) {
         throw new UnreadableInput("root CA: cannot read a certificate from " + file + ": " + e.getMessage());
       }
-    }
-
-    private static JsonObject readJson(String what, Path file) {
-      return readExport(what, file);
     }
   }
 
