@@ -131,12 +131,8 @@ public final class PublicEndpoint {
           "an access token is required in Authorization (Bearer)")));
       return;
     }
-    transfers.find(pid)
-        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
+    providerTransfer(pid)
         .compose(t -> {
-          if (t.role() != Role.PROVIDER) {
-            return Future.failedFuture(unknown(pid));
-          }
           if (tokens.verify(token, caller, t, EdrTokens.Expiry.ENFORCED) instanceof EdrTokens.Rejected r) {
             return Future.failedFuture(refused(ctx, r));
           }
@@ -150,6 +146,13 @@ public final class PublicEndpoint {
         })
         .onSuccess(access -> stream(ctx, caller, access))
         .onFailure(ctx::fail);
+  }
+
+  /** This node's provider transfer {@code pid}; a consumer's, like an unknown id, is not found. */
+  private Future<Transfer> providerTransfer(String pid) {
+    return transfers.find(pid)
+        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
+        .compose(t -> t.role() == Role.PROVIDER ? Future.succeededFuture(t) : Future.failedFuture(unknown(pid)));
   }
 
   private void refresh(RoutingContext ctx) {
@@ -166,12 +169,8 @@ public final class PublicEndpoint {
       ctx.fail(DspException.badRequest("a token refresh needs a JSON body {\"token\": <the access token held>}"));
       return;
     }
-    transfers.find(pid)
-        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
+    providerTransfer(pid)
         .compose(t -> {
-          if (t.role() != Role.PROVIDER) {
-            return Future.failedFuture(unknown(pid));
-          }
           EdrTokens.Check check = tokens.verify(token, caller, t, EdrTokens.Expiry.IGNORED);
           if (check instanceof EdrTokens.Rejected r) {
             return Future.failedFuture(refused(ctx, r));
