@@ -137,19 +137,7 @@ public final class TransferStore {
    * the provider hears the acknowledgement of its start message.
    */
   public Future<Void> prepareToken(String id, TransferState state, String tokenHash) {
-    return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE transfer SET token_hash = ?, updated_at = ? WHERE id = ? AND state = ?")) {
-        ps.setString(1, tokenHash);
-        ps.setTimestamp(2, Timestamp.from(clock.instant()));
-        ps.setString(3, id);
-        ps.setString(4, state.name());
-        if (ps.executeUpdate() == 0) {
-          throw new Conflict("transfer " + id + " is no longer " + state);
-        }
-      }
-      return null;
-    });
+    return updateWhileIn(id, state, "token_hash", tokenHash);
   }
 
   /** Compare-and-set of the state; {@link Conflict} when the row is no longer in {@code from}. */
@@ -191,10 +179,15 @@ public final class TransferStore {
    * refreshed access token; {@link Conflict} when the transfer has moved on.
    */
   public Future<Void> updateDataAddress(String id, TransferState state, JsonObject address) {
+    return updateWhileIn(id, state, "data_address", address.encode());
+  }
+
+  /** Sets {@code column} (a constant of this class, never input) while the transfer is in {@code state}. */
+  private Future<Void> updateWhileIn(String id, TransferState state, String column, String value) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE transfer SET data_address = ?, updated_at = ? WHERE id = ? AND state = ?")) {
-        ps.setString(1, address.encode());
+          "UPDATE transfer SET " + column + " = ?, updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, value);
         ps.setTimestamp(2, Timestamp.from(clock.instant()));
         ps.setString(3, id);
         ps.setString(4, state.name());
