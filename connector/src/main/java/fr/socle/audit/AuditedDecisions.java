@@ -37,7 +37,7 @@ public final class AuditedDecisions implements DecisionPoint {
       JsonObject payload = decision.toJson()
           .put("participant", input.getJsonObject("consumer", new JsonObject()).getString("id"))
           .put("asset", input.getJsonObject("asset", new JsonObject()).getString("id"))
-          .put("inputDigest", "sha-256=" + digest(input))
+          .put("inputDigest", inputDigest(input))
           .put("input", input);
       String subject = scope.path() + ":" + payload.getString("asset", "-");
       return log.append(AuditType.DECISION, subject, payload).map(decision).recover(e -> {
@@ -49,10 +49,13 @@ public final class AuditedDecisions implements DecisionPoint {
     });
   }
 
-  /** Base64 SHA-256 of the input's RFC 8785 form: equal for equal JSON however it was spelt. */
-  static String digest(JsonObject input) {
+  /**
+   * {@code sha-256=} and the Base64 SHA-256 of the input's RFC 8785 form: equal for equal JSON however
+   * it was spelt, and what replay and reconciliation compare with.
+   */
+  public static String inputDigest(JsonObject input) {
     try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+      return "sha-256=" + Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
           .digest(Jcs.canonicalBytes(input)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is required by the Java platform", e);

@@ -101,7 +101,7 @@ public final class OpaDecisionEvents {
         .put("allow", result != null && Boolean.TRUE.equals(result.getValue("allow")))
         .put("reasonCodes", codes)
         .put("bundleRevision", revision)
-        .put("inputDigest", "sha-256=" + AuditedDecisions.digest(input))
+        .put("inputDigest", AuditedDecisions.inputDigest(input))
         .put("participant", input.getValue("consumer") instanceof JsonObject c ? c.getValue("id") : null)
         .put("asset", input.getValue("asset") instanceof JsonObject a ? a.getValue("id") : null)
         .put("opaTime", event.getValue("timestamp") instanceof String t ? t : null);

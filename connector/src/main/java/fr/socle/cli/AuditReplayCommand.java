@@ -1,5 +1,6 @@
 package fr.socle.cli;
 
+import fr.socle.audit.AuditedDecisions;
 import fr.socle.audit.PolicyBundleArchive;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -9,10 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +87,7 @@ final class AuditReplayCommand implements Callable<Integer> {
       throw new Failed("entry " + seq + " is not a decision OPA took (want type DECISION with an input, a scope "
           + "and one bundle revision socle@..., got type " + entry.getString("type") + ", revision " + recorded + ")");
     }
-    String digest = "sha-256=" + digest(input);
+    String digest = AuditedDecisions.inputDigest(input);
     if (!digest.equals(payload.getString("inputDigest"))) {
       throw new Failed("entry " + seq + ": input digest mismatch (want: " + payload.getString("inputDigest")
           + ", got: " + digest + ")");
@@ -205,16 +203,6 @@ final class AuditReplayCommand implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Failed(failure + ": interrupted");
-    }
-  }
-
-  /** As the node records it (AuditedDecisions): Base64 SHA-256 of the input's RFC 8785 form. */
-  private static String digest(JsonObject input) {
-    try {
-      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
-          .digest(fr.socle.audit.Jcs.canonicalBytes(input)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
     }
   }
 

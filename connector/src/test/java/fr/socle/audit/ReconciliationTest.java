@@ -31,7 +31,7 @@ class ReconciliationTest {
     JsonObject payload = new JsonObject().put("scope", "negotiation").put("allow", allow)
         .put("reasons", allow ? new JsonArray() : new JsonArray().add(new JsonObject().put("code", "no_permission")))
         .put("decisionId", id).put("bundleRevision", "socle@sha256-1")
-        .put("inputDigest", "sha-256=" + AuditedDecisions.digest(input)).put("input", input);
+        .put("inputDigest", AuditedDecisions.inputDigest(input)).put("input", input);
     return new JsonObject().put("seq", seq).put("type", "DECISION").put("payload", payload);
   }
 
@@ -51,7 +51,7 @@ class ReconciliationTest {
     assertThat(p.getString("scope")).isEqualTo("negotiation");
     assertThat(p.getString("bundleRevision")).isEqualTo("socle@sha256-1");
     assertThat(p.getString("participant")).isEqualTo("NTRFR-200046977");
-    assertThat(p.getString("inputDigest")).isEqualTo("sha-256=" + AuditedDecisions.digest(INPUT));
+    assertThat(p.getString("inputDigest")).startsWith("sha-256=").isEqualTo(AuditedDecisions.inputDigest(INPUT));
     assertThat(p.containsKey("input")).isFalse();
   }
 
