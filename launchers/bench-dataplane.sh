@@ -73,7 +73,9 @@ CONSUMER_API="http://127.0.0.1:$(jq -r .managementPort "$RUN/$CONSUMER/data/node
 
 speed() { curl -sS -o /dev/null -w '%{speed_download} %{size_download}\n' "$@"; }
 check_size() { [ "$1" = "$((MIB * 1024 * 1024))" ] || die "downloaded $1 bytes, expected $((MIB * 1024 * 1024))"; }
-NODE_PIDS="$(jq -r .pid "$RUN/$PROVIDER/data/node.json") $(jq -r .pid "$RUN/$CONSUMER/data/node.json")"
+PROVIDER_PID="$(jq -r .pid "$RUN/$PROVIDER/data/node.json")"
+CONSUMER_PID="$(jq -r .pid "$RUN/$CONSUMER/data/node.json")"
+NODE_PIDS="$PROVIDER_PID $CONSUMER_PID"
 TICKS="$(getconf CLK_TCK)"
 # CPU time (user + system, in clock ticks) of the given processes so far.
 ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t + 0 }'; }
@@ -91,21 +93,35 @@ measured() {
     'BEGIN { split(c, u, " "); printf "%.2f", (t / hz + u[1] + u[2]) / (n / 1073741824) }')"
 }
 
-step "Warm-up (one download each, not counted)"
+# per_gib TICKS BYTES: CPU seconds per GiB.
+per_gib() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.2f", t / hz / (n / 1073741824) }'; }
+
+# A node is a long-running server: what counts is its pace once the JIT has compiled the data path,
+# which takes a few downloads (C2 still compiles Netty's write path during the second one).
+WARMUP="${SOCLE_BENCH_WARMUP:-3}"
+step "Warm-up ($WARMUP downloads through each path, not counted)"
 speed "http://127.0.0.1:$ORIGIN_PORT/data.bin" >/dev/null
 speed --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS" >/dev/null
-speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data" >/dev/null
-speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data" >/dev/null
+for _ in $(seq 1 "$WARMUP"); do
+  speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data" >/dev/null
+  speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data" >/dev/null
+done
 
 step "Measuring: $RUNS runs of each, alternating"
 for f in direct-tls direct socle socle-file; do : >"$RUN/$f"; : >"$RUN/$f-cpu"; done
+: >"$RUN/origin-tls-cpu"; : >"$RUN/provider-cpu"; : >"$RUN/consumer-cpu"
 for i in $(seq 1 "$RUNS"); do
+  o0="$(ticks "$ORIGIN_TLS_PID")"
   read -r v n a < <(measured "$ORIGIN_TLS_PID" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"
+  per_gib "$(($(ticks "$ORIGIN_TLS_PID") - o0))" "$n" >>"$RUN/origin-tls-cpu"
   read -r s n b < <(measured "$ORIGIN_PID" "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"
   read -r t n c < <(measured "$ORIGIN_PID $NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data")
   check_size "$n"
+  p0="$(ticks "$PROVIDER_PID")"; c0="$(ticks "$CONSUMER_PID")"
   read -r u n d < <(measured "$NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data")
   check_size "$n"
+  per_gib "$(($(ticks "$PROVIDER_PID") - p0))" "$n" >>"$RUN/provider-cpu"
+  per_gib "$(($(ticks "$CONSUMER_PID") - c0))" "$n" >>"$RUN/consumer-cpu"
   echo "$v" >>"$RUN/direct-tls"; echo "$a" >>"$RUN/direct-tls-cpu"; echo "$s" >>"$RUN/direct"; echo "$b" >>"$RUN/direct-cpu"
   echo "$t" >>"$RUN/socle"; echo "$c" >>"$RUN/socle-cpu"; echo "$u" >>"$RUN/socle-file"; echo "$d" >>"$RUN/socle-file-cpu"
   info "run $i: direct-tls $(mb_s "$v") MB/s ($a CPU s/GiB), direct $(mb_s "$s") MB/s ($b), socle $(mb_s "$t") MB/s ($c), socle-file $(mb_s "$u") MB/s ($d)"
@@ -123,3 +139,6 @@ info "through Socle (file source):     $(mb_s "$F") MB/s     $FC s/GiB"
 info "ratio socle / direct-tls:        $(ratio "$S" "$V")   (like for like: one TLS hop each; CPU ratio $(ratio "$VC" "$SC"))"
 info "ratio socle-file / direct-tls:   $(ratio "$F" "$V")   (CPU ratio $(ratio "$VC" "$FC"))"
 info "ratio socle / direct (plain):    $(ratio "$S" "$D")   (CPU ratio $(ratio "$DC" "$SC"))"
+info "where the file path's CPU goes: provider node $(median <"$RUN/provider-cpu") s/GiB (reads and encrypts; the"
+info "  TLS origin server does the same for $(median <"$RUN/origin-tls-cpu") s/GiB), consumer node $(median <"$RUN/consumer-cpu") s/GiB"
+info "  (decrypts and relays to curl over loopback HTTP), the rest is curl"

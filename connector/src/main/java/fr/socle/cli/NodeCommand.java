@@ -37,7 +37,7 @@ public final class NodeCommand {
         return 2;
       }
       NodeTls.engine(); // loads the TLS library here rather than on the event loop
-      Vertx vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+      Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setAddressResolverOptions(new AddressResolverOptions()
           // A partner that restarts elsewhere (a new container on the same hostname, a moved host)
           // is reached at its new address within seconds, whatever TTL its DNS server gives: the
           // node re-resolves a partner's name at most this long after the last lookup.

@@ -4,7 +4,6 @@ import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.nio.file.Path;
@@ -14,9 +13,6 @@ import java.nio.file.Path;
  * RFC 9530) so the consumer can check what it received, or one byte range (206).
  */
 final class FileStreamer implements SourceStreamer {
-
-  // Vert.x reads files 8 KiB at a time by default: far too small to fill TLS records and sockets.
-  private static final int READ_BUFFER = 256 * 1024;
 
   private final Vertx vertx;
   private final Path dataDir;
@@ -47,24 +43,19 @@ final class FileStreamer implements SourceStreamer {
           }
           Future<String> digest = range == null ? digests.sha256(file, props.size(), props.lastModifiedTime())
               : Future.succeededFuture(null);
-          return digest.compose(sha -> vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)
-                  .setWrite(false).setCreate(false))
-              .compose(handle -> {
-                handle.setReadBufferSize(READ_BUFFER);
-                response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
-                if (range == null) {
-                  response.putHeader("Content-Length", Long.toString(size));
-                  if (sha != null) {
-                    response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
-                  }
-                } else {
-                  handle.setReadPos(range.start()).setReadLength(range.length());
-                  response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))
-                      .putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
-                }
-                // Not ended on failure: the caller resets the response, so a cut body never looks complete.
-                return handle.pipe().endOnFailure(false).to(response);
-              }));
+          return digest.compose(sha -> FileCopy.open(vertx, file).compose(copy -> {
+            response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
+            if (range == null) {
+              response.putHeader("Content-Length", Long.toString(size));
+              if (sha != null) {
+                response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
+              }
+              return copy.to(0, size, response);
+            }
+            response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))
+                .putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
+            return copy.to(range.start(), range.length(), response);
+          }));
         });
   }
 }

@@ -23,11 +23,13 @@ final class HttpStreamer implements SourceStreamer {
 
   private final HttpClient client;
   private final long timeoutMillis;
+  private final Vertx vertx;
 
   HttpStreamer(Vertx vertx, long timeoutMillis) {
     this.client = vertx.createHttpClient(StreamTuning.bulk(new HttpClientOptions()).setVerifyHost(true)
         .setConnectTimeout((int) timeoutMillis).setIdleTimeout((int) Math.max(1, timeoutMillis / 1000)));
     this.timeoutMillis = timeoutMillis;
+    this.vertx = vertx;
   }
 
   @Override
@@ -60,7 +62,7 @@ final class HttpStreamer implements SourceStreamer {
             }
           }
           // Not ended on failure: the caller resets the response, so a cut body never looks complete.
-          return backend.pipe().endOnFailure(false).to(response);
+          return BodyRelay.relay(vertx, backend, response);
         });
   }
 }

@@ -8,6 +8,7 @@ import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
+import fr.socle.dataplane.BodyRelay;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
@@ -208,7 +209,7 @@ public final class ManagementApi {
           StreamTuning.bulk(ctx.response());
           // On a failure the response is reset, not ended: with its Content-Length announced, an ended
           // response would leave the client waiting for bytes that never come.
-          response.pipe().endOnFailure(false).to(ctx.response()).onFailure(e -> {
+          BodyRelay.relay(ctx.vertx(), response, ctx.response()).onFailure(e -> {
             LOG.info("download interrupted: {}", e.getMessage());
             ctx.response().reset();
           });

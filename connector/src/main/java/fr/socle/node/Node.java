@@ -38,6 +38,7 @@ import fr.socle.trust.NodeTls;
 import fr.socle.trust.TrustException;
 import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Future;
+import io.vertx.core.net.OpenSSLEngineOptions;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
@@ -140,9 +141,12 @@ public final class Node extends VerticleBase {
           });
     })
         .compose(server -> writeRunFile())
-        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{}",
-            config.name(), participantId, ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(),
-            dspServer.actualPort(), config.managementHost(), managementServer.actualPort()));
+        .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{};"
+            + " TLS by {}, network I/O by {}", config.name(), participantId,
+            ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(), dspServer.actualPort(),
+            config.managementHost(), managementServer.actualPort(),
+            NodeTls.engine() instanceof OpenSSLEngineOptions ? "BoringSSL" : "the JDK (slower)",
+            vertx.isNativeTransportEnabled() ? "epoll" : "the JDK (slower)"));
   }
 
   /**
