@@ -94,7 +94,7 @@ measured() {
 }
 
 # per_gib TICKS BYTES: CPU seconds per GiB.
-per_gib() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.2f", t / hz / (n / 1073741824) }'; }
+per_gib() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.2f\n", t / hz / (n / 1073741824) }'; }
 
 # A node is a long-running server: what counts is its pace once the JIT has compiled the data path,
 # which takes a few downloads (C2 still compiles Netty's write path during the second one).

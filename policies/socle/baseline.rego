@@ -17,6 +17,7 @@ reasons(inp, scope) := [r |
 		[x | x := scope_reason(inp, scope)],
 		[x | x := membership_reason(inp)],
 		[x | x := revocation_reason(inp)],
+		[x | x := agreement_revoked_reason(inp, scope)],
 		[x | x := purpose_reason(inp, scope)],
 		[x | x := legal_basis_reason(inp, scope)],
 	]
@@ -54,6 +55,26 @@ revocation_reason(inp) := reason(
 	sprintf("Participant %v has been revoked by the federation.", [consumer_id(inp)]),
 ) if {
 	object.get(inp, ["consumer", "revoked"], false) == true
+}
+
+# A provider may withdraw an agreement it granted (a partner's breach, a
+# court order, a dataset withdrawn). From then on nothing flows under it:
+# neither a new transfer nor a single further request on a running one.
+agreement_revoked_reason(inp, scope) := reason(
+	"agreement_revoked",
+	sprintf("L'accord %v a été révoqué par le fournisseur le %v : %v", [
+		object.get(inp, ["agreement", "id"], "?"),
+		object.get(inp, ["agreement", "revokedAt"], "?"),
+		object.get(inp, ["agreement", "reason"], "aucun motif donné"),
+	]),
+	sprintf("Agreement %v was revoked by the provider on %v: %v", [
+		object.get(inp, ["agreement", "id"], "?"),
+		object.get(inp, ["agreement", "revokedAt"], "?"),
+		object.get(inp, ["agreement", "reason"], "no reason given"),
+	]),
+) if {
+	scope in {"transfer", "access"}
+	object.get(inp, ["agreement", "revoked"], false) != false
 }
 
 consumer_id(inp) := object.get(inp, ["consumer", "id"], "(sans identifiant / no id)")

@@ -97,3 +97,33 @@ test_every_violation_is_reported_at_once if {
 	inp := object.union(personal, {"scope": "catalog", "consumer": {"id": "NTRFR-1", "member": false, "revoked": true}})
 	codes(inp, "access") == ["scope_mismatch", "not_a_member", "revoked_participant", "personal_data_requires_purpose", "personal_data_requires_legal_basis"]
 }
+
+revoked_agreement := {"id": "urn:uuid:a-1", "revoked": true, "revokedAt": "2026-11-26T06:00:00Z", "reason": "breach of clause 4"}
+
+test_revoked_agreement_stops_transfers_and_access if {
+	every scope in ["transfer", "access"] {
+		baseline.reasons(object.union(base, {"scope": scope, "agreement": revoked_agreement}), scope) == [{
+			"code": "agreement_revoked",
+			"fr": "L'accord urn:uuid:a-1 a été révoqué par le fournisseur le 2026-11-26T06:00:00Z : breach of clause 4",
+			"en": "Agreement urn:uuid:a-1 was revoked by the provider on 2026-11-26T06:00:00Z: breach of clause 4",
+		}]
+	}
+}
+
+test_revocation_without_details_still_refuses if {
+	inp := object.union(base, {"scope": "access", "agreement": {"revoked": "yes"}})
+	baseline.reasons(inp, "access")[0].en == "Agreement ? was revoked by the provider on ?: no reason given"
+	baseline.reasons(inp, "access")[0].fr == "L'accord ? a été révoqué par le fournisseur le ? : aucun motif donné"
+}
+
+test_agreement_in_force_passes if {
+	every scope in ["transfer", "access"] {
+		baseline.reasons(object.union(base, {"scope": scope, "agreement": {"id": "urn:uuid:a-1", "revoked": false}}), scope) == []
+	}
+}
+
+test_revocation_does_not_concern_catalog_or_negotiation if {
+	every scope in ["catalog", "negotiation"] {
+		baseline.reasons(object.union(base, {"scope": scope, "agreement": revoked_agreement}), scope) == []
+	}
+}

@@ -77,3 +77,7 @@ ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature TEXT;
 -- The French wording of a detail (a refusal's reasons), beside the English one in detail.
 ALTER TABLE negotiation ADD COLUMN IF NOT EXISTS detail_fr TEXT;
 ALTER TABLE transfer ADD COLUMN IF NOT EXISTS detail_fr TEXT;
+
+-- A provider's revocation of an agreement it granted (see negotiation.Agreement.Revocation).
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMP;
+ALTER TABLE agreement ADD COLUMN IF NOT EXISTS revoked_reason TEXT;

@@ -184,7 +184,8 @@ public final class PublicEndpoint {
           }
           return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
               .compose(asset -> policy.decide(Scope.TRANSFER, inputs.build(Scope.TRANSFER, t.counterPartyId(),
-                  asset.id(), asset.classification(), a.body(), a.signedAt(), a.accessCount())))
+                  asset.id(), asset.classification(), a.body(), a.signedAt(), a.accessCount())
+                  .put("agreement", a.decisionFacts())))
               .compose(decision -> decision.allow()
                   ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
                   : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
@@ -203,7 +204,7 @@ public final class PublicEndpoint {
     return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
         .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
                 inputs.build(Scope.ACCESS, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                    a.signedAt(), before))
+                    a.signedAt(), before).put("agreement", a.decisionFacts()))
             .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
                 : Future.failedFuture(refused(a, decision))))));
   }

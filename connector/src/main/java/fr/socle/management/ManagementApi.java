@@ -142,6 +142,9 @@ public final class ManagementApi {
         ok(ctx, negotiations.store().listAgreements().map(l -> array(l, Agreement::toJson))));
     router.get("/api/agreements/:id").handler(ctx ->
         ok(ctx, negotiations.store().findAgreement(ctx.pathParam("id")).map(Agreement::toJson)));
+    // The reason travels to the consumer with the termination of each running transfer.
+    router.post("/api/agreements/:id/revocation").handler(ctx -> ok(ctx, recorded("revoke-agreement",
+        transfers.revokeAgreement(ctx.pathParam("id"), reason(ctx)).map(Agreement::toJson))));
 
     router.post("/api/transfers").handler(ctx -> {
       JsonObject body = body(ctx);

@@ -5,10 +5,22 @@ import java.time.Instant;
 
 /**
  * A contract agreement: the ODRL agreement both parties hold, their signatures of it (see
- * {@link AgreementSigner}), and how often it has been used.
+ * {@link AgreementSigner}), how often it has been used, and its revocation by the provider, if any.
  */
 public record Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
-    JsonObject body, Instant signedAt, long accessCount, Signatures signatures) {
+    JsonObject body, Instant signedAt, long accessCount, Signatures signatures, Revocation revocation) {
+
+  /**
+   * The provider withdrew the agreement: from {@code at} on, the policy engine refuses every transfer
+   * and every data request under it. The signed agreement itself stays as it was: it is what was
+   * agreed, and the revocation is a later fact recorded beside it.
+   */
+  public record Revocation(Instant at, String reason) {
+
+    public JsonObject toJson() {
+      return new JsonObject().put("at", at.toString()).put("reason", reason);
+    }
+  }
 
   /** Where a party's signature stands. Stored by name: add constants, never rename them. */
   public enum SignatureState {
@@ -53,15 +65,33 @@ public record Agreement(String id, String negotiationId, String assetId, String 
     }
   }
 
+  /** An agreement in force. */
+  public Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
+      JsonObject body, Instant signedAt, long accessCount, Signatures signatures) {
+    this(id, negotiationId, assetId, providerId, consumerId, body, signedAt, accessCount, signatures, null);
+  }
+
   /** An agreement without signatures (fixtures and agreements from before signing). */
   public Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
       JsonObject body, Instant signedAt, long accessCount) {
     this(id, negotiationId, assetId, providerId, consumerId, body, signedAt, accessCount, Signatures.NONE);
   }
 
+  /**
+   * What the policy engine learns of the agreement, as {@code input.agreement} of transfer and access
+   * decisions: the baseline refuses both once {@code revoked} is true.
+   */
+  public JsonObject decisionFacts() {
+    JsonObject facts = new JsonObject().put("id", id).put("revoked", revocation != null);
+    return revocation == null ? facts
+        : facts.put("revokedAt", revocation.at().toString()).put("reason", revocation.reason());
+  }
+
+  /** Its JSON form; {@code revocation} appears only once revoked, so an agreement in force reads as before. */
   public JsonObject toJson() {
-    return new JsonObject().put("id", id).put("negotiationId", negotiationId).put("assetId", assetId)
+    JsonObject json = new JsonObject().put("id", id).put("negotiationId", negotiationId).put("assetId", assetId)
         .put("providerId", providerId).put("consumerId", consumerId).put("agreement", body)
         .put("signedAt", signedAt.toString()).put("accessCount", accessCount).put("signatures", signatures.toJson());
+    return revocation == null ? json : json.put("revocation", revocation.toJson());
   }
 }

@@ -29,6 +29,8 @@ public final class NegotiationStore {
   private static final String AGREEMENT_COLUMNS =
       "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count, "
       + "provider_signature_state, provider_signature, consumer_signature_state, consumer_signature";
+  /** What is read of an agreement: what is inserted, and its revocation, set later. */
+  private static final String AGREEMENT_READ = AGREEMENT_COLUMNS + ", revoked_at, revoked_reason";
 
   /**
    * A state change: {@code counterPartyPid}, {@code agreementId}, {@code detail}, {@code offerId} and
@@ -87,11 +89,15 @@ public final class NegotiationStore {
    * would repeat): the record stays staged and is logged by the next publish or at start-up.
    */
   private Future<Negotiation> published(Negotiation n) {
+    return published(n, "negotiation " + n.id());
+  }
+
+  private <T> Future<T> published(T value, String subject) {
     return recorder.publish()
         .recover(e -> {
-          LOG.error("negotiation {}: its audit record stays staged for now: {}", n.id(), e.getMessage());
+          LOG.error("{}: its audit record stays staged for now: {}", subject, e.getMessage());
           return Future.succeededFuture();
-        }).map(n);
+        }).map(value);
   }
 
   public Future<Negotiation> create(Negotiation n) {
@@ -204,7 +210,7 @@ public final class NegotiationStore {
   }
 
   private Agreement findAgreement(Connection c, String id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS + " FROM agreement WHERE id = ?")) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_READ + " FROM agreement WHERE id = ?")) {
       ps.setString(1, id);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
@@ -218,7 +224,7 @@ public final class NegotiationStore {
   public Future<List<Agreement>> listAgreements() {
     return db.transaction(c -> {
       List<Agreement> result = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_COLUMNS
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + AGREEMENT_READ
           + " FROM agreement ORDER BY signed_at"); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           result.add(agreement(rs));
@@ -226,6 +232,33 @@ public final class NegotiationStore {
       }
       return result;
     });
+  }
+
+  /**
+   * Revokes agreement {@code id}, which this node granted, and stages the revocation's audit record in
+   * the same transaction. A second revocation is a {@link Conflict}: the first one's date and reason
+   * stand.
+   */
+  public Future<Agreement> revoke(String id, String selfId, String reason) {
+    return db.transaction(c -> {
+      Agreement a = findAgreement(c, id);
+      if (!a.providerId().equals(selfId)) {
+        throw new Conflict("agreement " + id + " was granted by " + a.providerId() + "; only its provider can revoke it");
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE agreement SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL")) {
+        ps.setTimestamp(1, Timestamp.from(clock.instant()));
+        ps.setString(2, reason);
+        ps.setString(3, id);
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("agreement " + id + " was already revoked on " + a.revocation().at() + ": "
+              + a.revocation().reason());
+        }
+      }
+      Agreement revoked = findAgreement(c, id);
+      recorder.stage(c, "agreement", id, revoked.toJson().put("change", "revoked"));
+      return revoked;
+    }).compose(a -> published(a, "revocation of agreement " + id));
   }
 
   /** Counts one more access under an agreement and returns the count before it. */
@@ -311,9 +344,11 @@ public final class NegotiationStore {
   }
 
   private static Agreement agreement(ResultSet rs) throws SQLException {
+    Timestamp revokedAt = rs.getTimestamp(13);
     return new Agreement(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
         new JsonObject(rs.getString(6)), rs.getTimestamp(7).toInstant(), rs.getLong(8),
         new Agreement.Signatures(Agreement.SignatureState.valueOf(rs.getString(9)), rs.getString(10),
-            Agreement.SignatureState.valueOf(rs.getString(11)), rs.getString(12)));
+            Agreement.SignatureState.valueOf(rs.getString(11)), rs.getString(12)),
+        revokedAt == null ? null : new Agreement.Revocation(revokedAt.toInstant(), rs.getString(14)));
   }
 }

@@ -5,6 +5,7 @@ import fr.socle.dataplane.AccessTokens;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
@@ -138,6 +139,23 @@ public final class TransferManager {
   public Future<Transfer> terminate(String id, String reason) {
     return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING)
         .withDetail("terminated by " + selfId + ": " + reason)));
+  }
+
+  /**
+   * Revokes agreement {@code agreementId}, which this node granted: from now on the policy engine
+   * refuses every transfer and data request under it, and its transfers still running are terminated,
+   * which closes their downloads at once and tells the consumer why.
+   */
+  public Future<Agreement> revokeAgreement(String agreementId, String reason) {
+    return agreements.revoke(agreementId, selfId, reason).compose(revoked -> store.listUnfinished()
+        .compose(unfinished -> Future.join(unfinished.stream()
+            .filter(t -> t.agreementId().equals(agreementId))
+            .map(t -> terminate(t.id(), "agreement " + agreementId + " revoked: " + reason)
+                .onFailure(e -> LOG.warn("transfer {} under revoked agreement {} not terminated: {}", t.id(),
+                    agreementId, e.getMessage())))
+            .toList()))
+        .otherwiseEmpty()
+        .map(revoked));
   }
 
   /** Tells the counter-party this node has done with a started transfer. */
@@ -283,7 +301,7 @@ public final class TransferManager {
     return agreements.findAgreement(t.agreementId())
         .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
             inputs.build(Scope.TRANSFER, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                a.signedAt(), a.accessCount()))))
+                a.signedAt(), a.accessCount()).put("agreement", a.decisionFacts()))))
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());

@@ -280,6 +280,59 @@ class DataPlaneTest {
   }
 
   @Test
+  void revokedAgreementClosesItsDownloadsAndStopsEveryLaterRequest() throws Exception {
+    Path big = provider.dataDir().resolve("assets/revoked.bin");
+    Files.createDirectories(big.getParent());
+    long size = 256L << 20;
+    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(size);
+    }
+    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/revoked.bin"), use());
+    JsonObject started = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement));
+    String t = started.getString("id");
+    consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "STARTED");
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    try (InputStream in = r.body()) {
+      while (total < (1 << 20)) {
+        total += in.read(buffer);
+      }
+      HttpResponse<String> revoked = provider.api().send("POST", "/api/agreements/" + agreement + "/revocation",
+          new JsonObject().put("reason", "breach of clause 4").encode());
+      assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
+      assertThat(new JsonObject(revoked.body()).getJsonObject("revocation").getString("reason"))
+          .isEqualTo("breach of clause 4");
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        total += n;
+      }
+    } catch (java.io.IOException e) {
+      // The connection was cut: expected.
+    }
+    assertThat(total).isLessThan(size);
+    JsonObject terminated = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
+    assertThat(terminated.getString("detail")).contains("revoked").contains("breach of clause 4");
+    assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
+
+    // A new transfer under the revoked agreement: the provider's policy engine refuses it, with the reason.
+    JsonObject again = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement));
+    JsonObject refused = consumer.api().awaitField("/api/transfers/" + again.getString("id"), "state", WAIT,
+        "TERMINATED");
+    assertThat(refused.getString("detail")).contains("revoked by the provider").contains("breach of clause 4");
+
+    // Revoked once only; and only by the provider that granted it.
+    assertThat(provider.api().send("POST", "/api/agreements/" + agreement + "/revocation", "{}").statusCode())
+        .isEqualTo(409);
+    assertThat(consumer.api().send("POST", "/api/agreements/" + agreement + "/revocation", "{}").statusCode())
+        .isEqualTo(409);
+    assertThat(provider.api().get("/api/agreements/" + agreement).getJsonObject("revocation").getString("at"))
+        .isNotBlank();
+  }
+
+  @Test
   void countLimitIsEnforcedOnEveryAccess() throws Exception {
     file("limited.csv", "a;b\n1;2\n".getBytes(StandardCharsets.UTF_8));
     JsonObject atMostTwo = use().put("constraint", new JsonArray().add(new JsonObject()
