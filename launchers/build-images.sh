@@ -110,11 +110,12 @@ say "jlink: $modules"
   --output "$root/opt/socle/jre" || die "jlink failed"
 "$root/opt/socle/jre/bin/java" -Xshare:dump >/dev/null || die "the class-data sharing archive could not be made"
 
-# The shared libraries the JRE and the node's native TLS library (BoringSSL, extracted from its jar at
-# run time) load, copied from this host at the same paths.
+# The shared libraries the JRE and the node's native libraries (BoringSSL for TLS, epoll for network
+# I/O, both extracted from their jars at run time) load, copied from this host at the same paths.
 tcnative="$WORK/tcnative"
 mkdir -p "$tcnative"
-for j in "$LIB"/netty-tcnative-boringssl-static-*-linux-"$(uname -m | sed 's/aarch64/aarch_64/')".jar; do
+arch="$(uname -m | sed 's/aarch64/aarch_64/')"
+for j in "$LIB"/netty-tcnative-boringssl-static-*-linux-"$arch".jar "$LIB"/netty-transport-native-epoll-*-linux-"$arch".jar; do
   [ -f "$j" ] && (cd "$tcnative" && "$JAVA_HOME/bin/jar" xf "$j" META-INF/native)
 done
 # java.desktop is there for java.beans only: its AWT, font and sound libraries are never loaded, so
