@@ -241,37 +241,11 @@ class DataPlaneTest {
 
   @Test
   void suspensionMidDownloadClosesTheConnectionAndRefusesFurtherRequests() throws Exception {
-    Path big = provider.dataDir().resolve("assets/suspended.bin");
-    Files.createDirectories(big.getParent());
-    long size = 256L << 20;
-    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
-      f.setLength(size);
-    }
-    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/suspended.bin"), use());
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", sparseFile("suspended.bin")), use());
     String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
-    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
-        .build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(r.statusCode()).isEqualTo(200);
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    boolean cut = false;
-    try (InputStream in = r.body()) {
-      // Read a first MiB, then stop reading: back-pressure holds the rest on the provider.
-      while (total < (1 << 20)) {
-        total += in.read(buffer);
-      }
-      provider.api().post("/api/transfers/" + providerPid + "/suspension",
-          new JsonObject().put("reason", "maintenance"));
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        total += n;
-      }
-    } catch (java.io.IOException e) {
-      cut = true;
-    }
-    // Either the connection breaks or it ends early: never the whole file.
-    assertThat(cut || total < size).as("read %d of %d bytes", total, size).isTrue();
-    assertThat(total).isLessThan(size);
+    long read = readWhile(t, () -> provider.api().post("/api/transfers/" + providerPid + "/suspension",
+        new JsonObject().put("reason", "maintenance")));
+    assertThat(read).isLessThan(SPARSE_SIZE);
     JsonObject suspended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "SUSPENDED");
     assertThat(suspended.getString("detail")).contains("maintenance");
     HttpResponse<byte[]> again = consumer.api().download("/api/transfers/" + t + "/data");
@@ -281,38 +255,17 @@ class DataPlaneTest {
 
   @Test
   void revokedAgreementClosesItsDownloadsAndStopsEveryLaterRequest() throws Exception {
-    Path big = provider.dataDir().resolve("assets/revoked.bin");
-    Files.createDirectories(big.getParent());
-    long size = 256L << 20;
-    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
-      f.setLength(size);
-    }
-    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/revoked.bin"), use());
-    JsonObject started = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement));
-    String t = started.getString("id");
+    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", sparseFile("revoked.bin")), use());
+    String t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement)).getString("id");
     consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "STARTED");
-    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
-        .build(), HttpResponse.BodyHandlers.ofInputStream());
-    assertThat(r.statusCode()).isEqualTo(200);
-    byte[] buffer = new byte[1 << 16];
-    long total = 0;
-    try (InputStream in = r.body()) {
-      while (total < (1 << 20)) {
-        total += in.read(buffer);
-      }
+    long read = readWhile(t, () -> {
       HttpResponse<String> revoked = provider.api().send("POST", "/api/agreements/" + agreement + "/revocation",
           new JsonObject().put("reason", "breach of clause 4").encode());
       assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(200);
       assertThat(new JsonObject(revoked.body()).getJsonObject("revocation").getString("reason"))
           .isEqualTo("breach of clause 4");
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        total += n;
-      }
-    } catch (java.io.IOException e) {
-      // The connection was cut: expected.
-    }
-    assertThat(total).isLessThan(size);
+    });
+    assertThat(read).isLessThan(SPARSE_SIZE);
     JsonObject terminated = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
     assertThat(terminated.getString("detail")).contains("revoked").contains("breach of clause 4");
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
@@ -330,6 +283,49 @@ class DataPlaneTest {
         .isEqualTo(409);
     assertThat(provider.api().get("/api/agreements/" + agreement).getJsonObject("revocation").getString("at"))
         .isNotBlank();
+  }
+
+  private static final long SPARSE_SIZE = 256L << 20;
+
+  /** A sparse file of {@link #SPARSE_SIZE} bytes among the provider's assets; returns its source path. */
+  private String sparseFile(String name) throws Exception {
+    Path file = provider.dataDir().resolve("assets/" + name);
+    Files.createDirectories(file.getParent());
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(SPARSE_SIZE);
+    }
+    return "assets/" + name;
+  }
+
+  /** Something done while a download is in progress. */
+  private interface Change {
+    void run() throws Exception;
+  }
+
+  /**
+   * Downloads transfer {@code t} through the consumer: reads a first MiB, then stops reading (back-pressure
+   * holds the rest on the provider), makes {@code change}, and reads on until the connection breaks or
+   * the body ends. Returns the bytes read: a download cut by the change never gets the whole file.
+   */
+  private long readWhile(String t, Change change) throws Exception {
+    HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+        consumer.managementUrl() + "/api/transfers/" + t + "/data")).header("X-Api-Key", NodeProcess.API_KEY)
+        .build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    byte[] buffer = new byte[1 << 16];
+    long total = 0;
+    try (InputStream in = r.body()) {
+      while (total < (1 << 20)) {
+        total += in.read(buffer);
+      }
+      change.run();
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        total += n;
+      }
+    } catch (java.io.IOException e) {
+      // The connection was cut, as it should be.
+    }
+    return total;
   }
 
   @Test
