@@ -77,3 +77,6 @@ ALTER TABLE agreement ADD COLUMN IF NOT EXISTS consumer_signature TEXT;
 -- The French wording of a detail (a refusal's reasons), beside the English one in detail.
 ALTER TABLE negotiation ADD COLUMN IF NOT EXISTS detail_fr TEXT;
 ALTER TABLE transfer ADD COLUMN IF NOT EXISTS detail_fr TEXT;
+
+-- HttpData-PUSH: the DataAddress data is pushed to, with the receiver's token (see transfer.Transfer).
+ALTER TABLE transfer ADD COLUMN IF NOT EXISTS destination TEXT;

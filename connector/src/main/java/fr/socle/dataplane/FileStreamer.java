@@ -5,8 +5,7 @@ import fr.socle.catalog.AssetSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.OpenOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.MultiMap;
 import java.nio.file.Path;
 
 /**
@@ -29,7 +28,7 @@ final class FileStreamer implements SourceStreamer {
   }
 
   @Override
-  public Future<Void> stream(Asset asset, HttpServerRequest request, HttpServerResponse response) {
+  public Future<Void> stream(Asset asset, String rangeHeader, DataSink sink) {
     Path file = dataDir.resolve(((AssetSource.FileSource) asset.source()).path()).normalize();
     if (!file.startsWith(dataDir)) {
       return Future.failedFuture(new SourceUnavailable("the source of asset " + asset.id()
@@ -40,10 +39,10 @@ final class FileStreamer implements SourceStreamer {
             + " cannot be read: " + e.getMessage())))
         .compose(props -> {
           long size = props.size();
-          ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
+          ByteRange range = ByteRange.parse(rangeHeader, size);
           if (range == ByteRange.UNSATISFIABLE) {
-            response.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
-            return Future.succeededFuture();
+            return sink.open(416, MultiMap.caseInsensitiveMultiMap().add("Content-Range", "bytes */" + size))
+                .compose(body -> body.end());
           }
           Future<String> digest = range == null ? digests.sha256(file, props.size(), props.lastModifiedTime())
               : Future.succeededFuture(null);
@@ -51,19 +50,24 @@ final class FileStreamer implements SourceStreamer {
                   .setWrite(false).setCreate(false))
               .compose(handle -> {
                 handle.setReadBufferSize(READ_BUFFER);
-                response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
+                MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", asset.contentType())
+                    .add("Accept-Ranges", "bytes");
+                int status = 200;
                 if (range == null) {
-                  response.putHeader("Content-Length", Long.toString(size));
+                  headers.add("Content-Length", Long.toString(size));
                   if (sha != null) {
-                    response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
+                    headers.add("Repr-Digest", "sha-256=:" + sha + ":");
                   }
                 } else {
                   handle.setReadPos(range.start()).setReadLength(range.length());
-                  response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))
-                      .putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
+                  status = 206;
+                  headers.add("Content-Length", Long.toString(range.length()))
+                      .add("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
                 }
-                // Not ended on failure: the caller resets the response, so a cut body never looks complete.
-                return handle.pipe().endOnFailure(false).to(response);
+                // Not ended on failure: the caller resets the sink, so a cut body never looks complete.
+                // The file is closed whatever happens: a pipe ends its destination, never its source.
+                return sink.open(status, headers).compose(body -> handle.pipe().endOnFailure(false).to(body))
+                    .eventually(() -> handle.close().otherwiseEmpty());
               }));
         });
   }

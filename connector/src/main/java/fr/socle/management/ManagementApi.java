@@ -9,6 +9,7 @@ import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.PushReceiver;
 import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
@@ -60,6 +61,7 @@ public final class ManagementApi {
   private final TransferManager transfers;
   private final DspClient dsp;
   private final DataFetcher fetcher;
+  private final PushReceiver receiver;
   private final AuditLog audit;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
@@ -73,7 +75,7 @@ public final class ManagementApi {
    *     (the conformance test)
    */
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
-      TransferManager transfers, DspClient dsp, DataFetcher fetcher, AuditLog audit,
+      TransferManager transfers, DspClient dsp, DataFetcher fetcher, PushReceiver receiver, AuditLog audit,
       Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId,
       String partnerScheme) {
     this.apiKey = apiKey;
@@ -82,6 +84,7 @@ public final class ManagementApi {
     this.transfers = transfers;
     this.dsp = dsp;
     this.fetcher = fetcher;
+    this.receiver = receiver;
     this.audit = audit;
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
@@ -144,8 +147,14 @@ public final class ManagementApi {
 
     router.post("/api/transfers").handler(ctx -> {
       JsonObject body = body(ctx);
-      String format = body.getString("format", Dsp.HTTP_DATA_PULL);
-      created(ctx, transfers.request(string(body, "agreementId"), format).map(Transfer::toJson));
+      Object format = body.getValue("format", Dsp.HTTP_DATA_PULL);
+      Object destination = body.getValue("dataDestination");
+      if (!(format instanceof String) || destination != null && !(destination instanceof JsonObject)) {
+        throw new Problem(400, "Bad request", "expected format as a string and dataDestination as an object"
+            + " (a DataAddress), got " + format + " and " + destination);
+      }
+      created(ctx, transfers.request(string(body, "agreementId"), (String) format, (JsonObject) destination)
+          .map(Transfer::toJson));
     });
     router.get("/api/transfers").handler(ctx ->
         ok(ctx, transfers.store().list().map(l -> array(l, t -> t.toJson(language(ctx))))));
@@ -175,10 +184,16 @@ public final class ManagementApi {
         new JsonObject().put("action", action).put("by", "operator").put("resource", result)).map(result));
   }
 
-  /** Streams the data of a started consumer transfer from its provider to the operator. */
+  /**
+   * Streams the data of a started consumer transfer from its provider to the operator (pull), or the
+   * body the provider pushed to this node, once it arrived whole (push).
+   */
   private void download(RoutingContext ctx) {
     transfers.store().find(ctx.pathParam("id"))
         .compose(t -> {
+          if (t.role() == Role.CONSUMER && t.isPush()) {
+            return serveReceived(ctx, t).map((io.vertx.core.http.HttpClientResponse) null);
+          }
           if (t.role() != Role.CONSUMER || t.state() != TransferState.STARTED || t.dataAddress() == null) {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
@@ -187,6 +202,9 @@ public final class ManagementApi {
               .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")));
         })
         .onSuccess(response -> {
+          if (response == null) {
+            return; // a push's file, already served
+          }
           if (response.statusCode() == 416) {
             response.resume();
             ctx.fail(new Problem(416, "Range not satisfiable", "the provider has no such byte range ("
@@ -214,6 +232,19 @@ public final class ManagementApi {
           });
         })
         .onFailure(ctx::fail);
+  }
+
+  /** The received file of push transfer {@code t}; 409 while nothing arrived whole. */
+  private Future<Void> serveReceived(RoutingContext ctx, Transfer t) {
+    String file = receiver.file(t.id()).toString();
+    return ctx.vertx().fileSystem().exists(file).compose(exists -> {
+      if (!exists || !(t.state() == TransferState.STARTED || t.state() == TransferState.COMPLETED)) {
+        return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state() + (exists ? ""
+            : " and no push of it arrived whole yet") + "; a push's data is served once received, while the"
+            + " transfer is STARTED or COMPLETED"));
+      }
+      return ctx.response().putHeader("Content-Type", "application/octet-stream").sendFile(file);
+    });
   }
 
   /**

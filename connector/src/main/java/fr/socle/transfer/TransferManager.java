@@ -5,6 +5,8 @@ import fr.socle.dataplane.AccessTokens;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.dataplane.PushDestination;
+import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
@@ -37,6 +39,13 @@ import org.slf4j.LoggerFactory;
  * a persisted -ING state by {@link #step(String)}. Either side may suspend, complete or terminate a
  * started transfer; only the provider starts it, and starts it again after a suspension, each time
  * with a fresh access token.
+ *
+ * <p>The format is chosen per transfer. In {@code HttpData-PULL} the start message carries the data
+ * address the consumer pulls from. In {@code HttpData-PUSH} the request carries the destination
+ * (by default this consumer node's own receiver, with a fresh token of which only the hash is kept),
+ * the start message carries none, and a STARTED provider transfer is a pending push: its step pushes
+ * ({@link Pusher}), then completes the transfer, or terminates it with the reason. A provider that
+ * crashed mid-push finds the transfer STARTED at the next start and pushes it again.
  */
 public final class TransferManager {
 
@@ -57,11 +66,13 @@ public final class TransferManager {
   private final String selfAddress;
   private final StepRunner runner;
   private final EdrTokens tokens;
+  private final Pusher pusher;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
       DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
-      String selfAddress, EdrTokens tokens) {
+      String selfAddress, EdrTokens tokens, Pusher pusher) {
     this.tokens = tokens;
+    this.pusher = pusher;
     this.store = store;
     this.agreements = agreements;
     this.catalog = catalog;
@@ -88,8 +99,25 @@ public final class TransferManager {
 
   // ---- this node's initiative (operator) ----
 
-  /** Asks the provider of {@code agreementId} to start a transfer. */
-  public Future<Transfer> request(String agreementId, String format) {
+  /**
+   * Asks the provider of {@code agreementId} to start a transfer in {@code format}; for a push,
+   * {@code destination} (a DataAddress) replaces this node's own receiver.
+   */
+  public Future<Transfer> request(String agreementId, String format, JsonObject destination) {
+    if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
+      return Future.failedFuture(new IllegalArgumentException("format: expected " + Dsp.HTTP_DATA_PULL + " or "
+          + Dsp.HTTP_DATA_PUSH + ", got '" + format + "'"));
+    }
+    if (destination != null && !Dsp.HTTP_DATA_PUSH.equals(format)) {
+      return Future.failedFuture(new IllegalArgumentException("dataDestination applies to " + Dsp.HTTP_DATA_PUSH
+          + " only; a pull's data address comes from the provider"));
+    }
+    JsonObject kept;
+    try {
+      kept = destination == null ? null : PushDestination.parse(destination).toDataAddress();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("dataDestination: " + e.getMessage()));
+    }
     return agreements.findAgreement(agreementId)
         .compose(a -> agreements.find(a.negotiationId()))
         .compose(n -> {
@@ -99,7 +127,8 @@ public final class TransferManager {
           }
           Instant now = clock.instant();
           Transfer t = new Transfer(UUID.randomUUID().toString(), Role.CONSUMER, TransferState.REQUESTING,
-              n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now);
+              n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now,
+              null, kept);
           return store.create(t);
         })
         .onSuccess(t -> runner.kick(t.id()));
@@ -153,10 +182,21 @@ public final class TransferManager {
     String agreementId = message.requireString("agreementId");
     String format = message.requireString("format");
     String callback = message.requireString("callbackAddress");
-    if (!Dsp.HTTP_DATA_PULL.equals(format)) {
+    if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
       return Future.failedFuture(DspException.badRequest("unsupported format '" + format + "', expected "
-          + Dsp.HTTP_DATA_PULL));
+          + Dsp.HTTP_DATA_PULL + " or " + Dsp.HTTP_DATA_PUSH));
     }
+    JsonObject destination = null;
+    if (Dsp.HTTP_DATA_PUSH.equals(format)) {
+      // Checked now, not at push time: a destination this node cannot use is the requester's error.
+      try {
+        destination = PushDestination.parse(message.body().getValue("dataAddress") instanceof JsonObject o ? o
+            : null).toDataAddress();
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(DspException.badRequest("TransferRequestMessage: " + e.getMessage()));
+      }
+    }
+    JsonObject pushTo = destination;
     return agreements.findAgreement(agreementId)
         .recover(e -> Future.failedFuture(e instanceof NotFound
             ? DspException.badRequest("unknown agreement '" + agreementId + "'") : e))
@@ -167,7 +207,7 @@ public final class TransferManager {
           }
           Instant now = clock.instant();
           return store.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
-              caller, consumerPid, callback, agreementId, format, null, null, null, now, now));
+              caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo));
         })
         .onSuccess(t -> runner.kick(t.id()));
   }
@@ -181,6 +221,11 @@ public final class TransferManager {
     return owned(caller, pid, message).compose(t -> {
       if (t.role() == Role.PROVIDER) {
         return transition(t, Change.to(t.state(), TransferState.RESUMING));
+      }
+      if (t.isPush()) {
+        // The provider pushes: its start message carries no data address.
+        return transition(t, Change.to(t.state(), TransferState.STARTED)
+            .withCounterPartyPid(message.requireString("providerPid")));
       }
       JsonObject address = message.requireObject("dataAddress");
       if (!(address.getValue("endpoint") instanceof String)) {
@@ -240,9 +285,18 @@ public final class TransferManager {
   }
 
   private Future<Boolean> sendRequest(Transfer t) {
-    return client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(),
-            Dsp.message("TransferRequestMessage").put("consumerPid", t.id()).put("agreementId", t.agreementId())
-                .put("format", t.format()).put("callbackAddress", selfAddress))
+    JsonObject message = Dsp.message("TransferRequestMessage").put("consumerPid", t.id())
+        .put("agreementId", t.agreementId()).put("format", t.format()).put("callbackAddress", selfAddress);
+    Future<Void> ready = Future.succeededFuture();
+    if (t.isPush() && t.destination() != null) {
+      message.put("dataAddress", t.destination());
+    } else if (t.isPush()) {
+      // This node receives the push itself: a fresh token per attempt, its hash stored before it leaves.
+      String token = AccessTokens.generate();
+      message.put("dataAddress", EdrTokens.dataAddress(PushDestination.receiver(selfAddress, t.id()), token));
+      ready = store.prepareToken(t.id(), t.state(), AccessTokens.hash(token));
+    }
+    return ready.compose(v -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(), message))
         .compose(answer -> {
           String providerPid = answer.getString("providerPid");
           if (providerPid == null) {
@@ -258,6 +312,9 @@ public final class TransferManager {
     TransferState state = t.state();
     boolean provider = t.role() == Role.PROVIDER;
     if (move == Move.DEFAULT) {
+      if (provider && state == TransferState.STARTED && t.isPush()) {
+        return push(t);
+      }
       return provider && state == TransferState.REQUESTED ? decide(t) : Future.succeededFuture(false);
     }
     if (move == Move.WAIT) {
@@ -295,10 +352,34 @@ public final class TransferManager {
   }
 
   /**
+   * A STARTED push: pushed whole, then completed; or terminated with the reason the consumer will
+   * read. A consumer out of stream slots is retried later by the runner (a failed step).
+   */
+  private Future<Boolean> push(Transfer t) {
+    return pusher.push(t).transform(pushed -> {
+      if (pushed.succeeded()) {
+        return advance(t, Change.to(TransferState.STARTED, TransferState.COMPLETING));
+      }
+      if (pushed.cause() instanceof Pusher.PushFailed failed) {
+        LOG.info("push of transfer {} to {} failed: {}", t.id(), t.counterPartyId(), failed.getMessage());
+        return advance(t, Change.to(TransferState.STARTED, TransferState.TERMINATING)
+            .withDetail(new LocalizedText(failed.getMessage(), failed.french())));
+      }
+      return Future.failedFuture(pushed.cause());
+    });
+  }
+
+  /**
    * Starts or resumes: a fresh start id per attempt, of which only the hash is kept, and an access
    * token signed for it. Tokens of an earlier start stop working as soon as the hash is replaced.
    */
   private Future<Boolean> sendStart(Transfer t) {
+    if (t.isPush()) {
+      // No data address and no access token: this node sends the data, once the start is acknowledged.
+      return client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
+              pids(Dsp.message("TransferStartMessage"), t))
+          .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
+    }
     String sid = EdrTokens.newStart();
     JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
         tokens.issue(t, sid));
