@@ -101,13 +101,15 @@ public final class DataAccess {
 
   /**
    * Records one access in the audit log: who received what, how (pull or push), how many bytes, and
-   * whether the body went out whole.
+   * whether the body went out whole. Never fails: the data has moved already, and the log says why
+   * an entry is missing.
    */
-  void record(Transfer t, String participant, Asset asset, String mode, JsonObject details) {
+  Future<Void> record(Transfer t, String participant, Asset asset, String mode, JsonObject details) {
     JsonObject payload = new JsonObject().put("transfer", t.id()).put("agreement", t.agreementId())
         .put("participant", participant).put("asset", asset.id()).put("mode", mode).mergeIn(details);
-    audit.append(AuditType.DATA_ACCESS, t.id(), payload)
-        .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()));
+    return audit.append(AuditType.DATA_ACCESS, t.id(), payload)
+        .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   private static DspException refused(Agreement a, Decision decision) {

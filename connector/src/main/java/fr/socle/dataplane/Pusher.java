@@ -176,9 +176,11 @@ public final class Pusher {
               : Future.failedFuture(new PushFailed("the destination " + destination.endpoint() + " did not answer: "
                   + answered.cause().getMessage(), null)));
         })
-        .andThen(done -> access.record(t, t.counterPartyId(), asset, "push", new JsonObject()
-            .put("destination", destination.endpoint())
-            .put("status", sink.status()).put("bytes", sink.bytes()).put("complete", done.succeeded())));
+        // Recorded before the transfer moves on (completed or terminated), like every data access.
+        .transform(done -> access.record(t, t.counterPartyId(), asset, "push", new JsonObject()
+                .put("destination", destination.endpoint())
+                .put("status", sink.status()).put("bytes", sink.bytes()).put("complete", done.succeeded()))
+            .transform(v -> done.succeeded() ? Future.succeededFuture() : Future.failedFuture(done.cause())));
   }
 
   /** 2xx: delivered. Anything else is the destination's refusal, its reason quoted (bounded). */

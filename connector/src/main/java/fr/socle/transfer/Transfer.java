@@ -9,8 +9,8 @@ import java.time.Instant;
  * consumer keeps the data address it received and the provider only a hash of the token it handed
  * out. In a push ({@code HttpData-PUSH}), {@code destination} is the DataAddress data goes to, with
  * the receiver's token: on the provider, the one the consumer asked for; on a consumer that named
- * its own destination, that one (a consumer receiving the push itself keeps only its token's hash,
- * in {@code tokenHash}).
+ * its own destination, that one; a consumer receiving the push itself keeps its receiver's address
+ * without token, and only the hash of the token it announced, in {@code tokenHash}.
  */
 public record Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
     String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,

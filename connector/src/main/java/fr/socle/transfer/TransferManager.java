@@ -112,12 +112,17 @@ public final class TransferManager {
       return Future.failedFuture(new IllegalArgumentException("dataDestination applies to " + Dsp.HTTP_DATA_PUSH
           + " only; a pull's data address comes from the provider"));
     }
-    JsonObject kept;
+    JsonObject given;
     try {
-      kept = destination == null ? null : PushDestination.parse(destination).toDataAddress();
+      given = destination == null ? null : PushDestination.parse(destination).toDataAddress();
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new IllegalArgumentException("dataDestination: " + e.getMessage()));
     }
+    String id = UUID.randomUUID().toString();
+    // This node's own receiver is kept without a token: sendRequest draws one per attempt, and keeps its hash.
+    JsonObject kept = given != null || !Dsp.HTTP_DATA_PUSH.equals(format) ? given
+        : new JsonObject().put("@type", "DataAddress").put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
+            .put("endpoint", PushDestination.receiver(selfAddress, id));
     return agreements.findAgreement(agreementId)
         .compose(a -> agreements.find(a.negotiationId()))
         .compose(n -> {
@@ -126,7 +131,7 @@ public final class TransferManager {
                 "agreement " + agreementId + " was granted by this node; only its consumer can request a transfer"));
           }
           Instant now = clock.instant();
-          Transfer t = new Transfer(UUID.randomUUID().toString(), Role.CONSUMER, TransferState.REQUESTING,
+          Transfer t = new Transfer(id, Role.CONSUMER, TransferState.REQUESTING,
               n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now,
               null, kept);
           return store.create(t);
@@ -288,7 +293,7 @@ public final class TransferManager {
     JsonObject message = Dsp.message("TransferRequestMessage").put("consumerPid", t.id())
         .put("agreementId", t.agreementId()).put("format", t.format()).put("callbackAddress", selfAddress);
     Future<Void> ready = Future.succeededFuture();
-    if (t.isPush() && t.destination() != null) {
+    if (t.isPush() && t.destination() != null && DataFetcher.property(t.destination(), "authorization") != null) {
       message.put("dataAddress", t.destination());
     } else if (t.isPush()) {
       // This node receives the push itself: a fresh token per attempt, its hash stored before it leaves.
