@@ -38,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * any earlier copy (a push again replaces, never appends). A body cut, refused or silent for longer
  * than the idle timeout leaves nothing behind but its temporary file's deletion.
  *
+ * <p>A sender that asks {@code Expect: 100-continue} (as {@link Pusher} does) gets its refusal
+ * before it sends any of the body, and its go-ahead only once every check passed.
+ *
  * <p>Mounted before the DSP body handler: the body is streamed to disk, never buffered in memory.
  */
 public final class PushReceiver {
@@ -138,6 +141,10 @@ public final class PushReceiver {
           request.exceptionHandler(e -> intake.abort(null, "the connection broke: " + e.getMessage()));
           request.endHandler(v -> intake.complete());
           intake.armIdleTimer();
+          if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            // Only now that every check passed does the sender start sending (RFC 9110 §10.1.1).
+            ctx.response().writeContinue();
+          }
           request.resume();
           return Future.succeededFuture();
         });
@@ -246,6 +253,8 @@ public final class PushReceiver {
       return;
     }
     ctx.response().putHeader("Connection", "close");
+    // The server would otherwise wait for a body it will not read, and the sender for the end of its upload.
+    ctx.response().endHandler(v -> ctx.request().connection().close());
     ctx.fail(e);
   }
 

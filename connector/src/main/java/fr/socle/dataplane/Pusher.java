@@ -9,6 +9,7 @@ import fr.socle.transfer.Transfer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -53,6 +54,8 @@ public final class Pusher {
   private static final Logger LOG = LoggerFactory.getLogger(Pusher.class);
   /** Enough of a refusal's body to quote its reason; the rest is not read. */
   private static final int MAX_REFUSAL_CHARS = 2048;
+  /** How long a push waits for the receiver's {@code 100 Continue} before it sends the body anyway. */
+  private static final long CONTINUE_WAIT_MILLIS = 2_000;
   private static final List<String> SENT_HEADERS = List.of("Content-Type", "Content-Length", "Repr-Digest");
 
   /** Why a push did not deliver, for the termination sent to the consumer: in English and, when known, French. */
@@ -79,6 +82,7 @@ public final class Pusher {
     }
   }
 
+  private final Vertx vertx;
   private final HttpClientAgent client;
   private final long timeoutMillis;
   private final Function<String, String> tokenFor;
@@ -93,6 +97,7 @@ public final class Pusher {
    */
   public Pusher(Vertx vertx, HttpClientOptions tls, long timeoutMillis, Function<String, String> tokenFor,
       ServerIdentity serverIdentity, DataAccess access) {
+    this.vertx = vertx;
     this.client = vertx.createHttpClient(StreamTuning.bulk(tls).setIdleTimeout((int) Math.max(1, timeoutMillis / 1000)));
     this.timeoutMillis = timeoutMillis;
     this.tokenFor = tokenFor;
@@ -117,7 +122,14 @@ public final class Pusher {
     }
     Attempt attempt = new Attempt(t);
     running.put(t.id(), attempt);
-    attempt.outcome = run(attempt).eventually(() -> {
+    attempt.outcome = run(attempt).recover(e -> {
+      if (e instanceof PushFailed || e instanceof Busy) {
+        return Future.failedFuture(e);
+      }
+      LOG.warn("push of transfer {} failed unexpectedly", t.id(), e);
+      return Future.failedFuture(new PushFailed("the push failed: " + (e.getMessage() != null ? e.getMessage()
+          : e.getClass().getSimpleName()), null));
+    }).eventually(() -> {
       running.remove(t.id(), attempt);
       return Future.succeededFuture();
     });
@@ -159,22 +171,35 @@ public final class Pusher {
   private Future<Void> send(Attempt attempt, PushDestination destination, Asset asset) {
     Transfer t = attempt.transfer;
     PushSink sink = new PushSink(attempt, destination);
-    return access.streamerFor(asset).stream(asset, null, sink)
-        .transform(streamed -> {
-          if (streamed.failed()) {
+    // A cut ends the push at once, even while the source is silent (the pipe would notice only at its next write).
+    Promise<Void> streamed = Promise.promise();
+    attempt.onCut = streamed::tryFail;
+    if (attempt.cutReason != null) {
+      streamed.tryFail(new PushFailed("the push was cut: " + attempt.cutReason, null));
+    }
+    access.streamerFor(asset).stream(asset, null, sink)
+        .onComplete(r -> {
+          if (r.succeeded()) {
+            streamed.tryComplete();
+          } else {
+            streamed.tryFail(r.cause());
+          }
+        });
+    return streamed.future()
+        .transform(outcome -> {
+          if (outcome.failed()) {
             sink.reset();
             Future<HttpClientResponse> early = sink.request == null ? null : sink.request.response();
             if (attempt.cutReason == null && early != null && early.succeeded()
                 && early.result().statusCode() / 100 != 2) {
               // The destination answered before the body was through (a refusal): its reason is the one to give.
-              return judge(early.result());
+              return sink.answered;
             }
-            return Future.failedFuture(failure(attempt, sink, streamed.cause()));
+            return Future.failedFuture(failure(attempt, sink, outcome.cause()));
           }
-          return sink.request.response().transform(answered -> answered.succeeded()
-              ? judge(answered.result())
-              : Future.failedFuture(new PushFailed("the destination " + destination.endpoint() + " did not answer: "
-                  + answered.cause().getMessage(), null)));
+          return sink.answered.recover(e -> Future.failedFuture(e instanceof PushFailed ? e
+              : new PushFailed("the destination " + destination.endpoint() + " did not answer: " + e.getMessage(),
+                  null)));
         })
         // Recorded before the transfer moves on (completed or terminated), like every data access.
         .transform(done -> access.record(t, t.counterPartyId(), asset, "push", new JsonObject()
@@ -183,8 +208,12 @@ public final class Pusher {
             .transform(v -> done.succeeded() ? Future.succeededFuture() : Future.failedFuture(done.cause())));
   }
 
-  /** 2xx: delivered. Anything else is the destination's refusal, its reason quoted (bounded). */
+  /**
+   * 2xx: delivered. Anything else is the destination's refusal, its reason quoted (bounded). Called
+   * as the response arrives, so that no byte of its body is missed.
+   */
   private static Future<Void> judge(HttpClientResponse response) {
+    response.exceptionHandler(e -> LOG.debug("push response: {}", e.toString()));
     if (response.statusCode() / 100 == 2) {
       return response.end();
     }
@@ -212,8 +241,12 @@ public final class Pusher {
     if (cause instanceof DspClient.WrongServer) {
       return new PushFailed("push refused by this provider: " + cause.getMessage(), null);
     }
+    if (!(cause instanceof io.vertx.core.VertxException) && !(cause instanceof java.io.IOException)) {
+      LOG.warn("push of transfer {} failed unexpectedly", attempt.transfer.id(), cause);
+    }
+    String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
     return new PushFailed((sink.opened() ? "the push broke after " + sink.bytes() + " bytes: "
-        : "the destination cannot be reached: ") + cause.getMessage(), null);
+        : "the destination cannot be reached: ") + why, null);
   }
 
   /** One push in progress: what {@link #cut} needs to stop it. Touched on the node's event loop. */
@@ -228,11 +261,17 @@ public final class Pusher {
       this.transfer = transfer;
     }
 
+    volatile java.util.function.Consumer<Throwable> onCut;
+
     void cut(String why) {
       cutReason = why;
       HttpClientRequest r = request;
       if (r != null) {
         r.reset();
+      }
+      java.util.function.Consumer<Throwable> c = onCut;
+      if (c != null) {
+        c.accept(new PushFailed("the push was cut: " + why, null));
       }
     }
   }
@@ -243,6 +282,7 @@ public final class Pusher {
     private final Attempt attempt;
     private final PushDestination destination;
     private HttpClientRequest request;
+    private Future<Void> answered;
     private long bytes;
 
     PushSink(Attempt attempt, PushDestination destination) {
@@ -271,6 +311,8 @@ public final class Pusher {
         options.putHeader(TokenAuthenticator.DATA_PLANE_HEADER, nodeToken);
       }
       return client.request(options).compose(r -> {
+        // Failures reach the pipe and the response future; without a handler Vert.x would log each one as an error.
+        r.exceptionHandler(e -> LOG.debug("push request: {}", e.toString()));
         // Before anything leaves: the server must be the consumer (see the class comment on SSRF).
         try {
           serverIdentity.check(consumer, r.connection());
@@ -284,9 +326,21 @@ public final class Pusher {
         }
         request = r;
         attempt.request = r;
+        answered = r.response().compose(Pusher::judge);
         r.setChunked(!headers.contains("Content-Length"));
         r.setWriteQueueMaxSize(StreamTuning.WRITE_QUEUE_BYTES);
-        return Future.succeededFuture(this);
+        // The receiver checks the head first (caller, token, state, size): a refusal then costs no body,
+        // and is read as an answer rather than lost in a connection closed mid-upload.
+        r.putHeader("Expect", "100-continue");
+        Promise<WriteStream<Buffer>> go = Promise.promise();
+        r.continueHandler(v -> go.tryComplete(this));
+        r.response().onComplete(answer -> go.tryFail(answer.succeeded()
+            ? new IllegalStateException("the destination answered " + answer.result().statusCode()
+                + " before the body was sent")
+            : answer.cause()));
+        // A receiver that ignores the expectation gets the body anyway after a while (RFC 9110 §10.1.1).
+        long timer = vertx.setTimer(CONTINUE_WAIT_MILLIS, t -> go.tryComplete(this));
+        return r.sendHead().compose(v -> go.future()).andThen(done -> vertx.cancelTimer(timer));
       });
     }
 

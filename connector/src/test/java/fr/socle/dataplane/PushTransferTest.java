@@ -55,6 +55,8 @@ class PushTransferTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String BACKEND_SECRET = "Basic c29jbGU6cHVzaA==";
+  /** The consumer's bound on a received body; the tests' bodies stay below it but one. */
+  private static final long MAX_RECEIVED = 8 << 20;
 
   @TempDir
   static Path work;
@@ -108,7 +110,8 @@ class PushTransferTest {
     }).listen(0, "127.0.0.1").await();
     opa = OpaServer.start(work.resolve("opa.log"));
     provider = NodeProcess.start(work, Federation.PROVIDER, opa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
+    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url(), new JsonObject().put("limits", new JsonObject()
+        .put("dspTimeoutMillis", 15000).put("maxReceivedBytes", MAX_RECEIVED)));
   }
 
   @AfterAll
@@ -337,5 +340,33 @@ class PushTransferTest {
     try (Stream<Path> left = Files.list(received(t).getParent())) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("." + t));
     }
+  }
+
+  @Test
+  void aBodyAboveTheReceiversBoundIsRefusedAndTheTransferTerminated() throws Exception {
+    file("too-big.bin", new byte[(int) MAX_RECEIVED + 1]);
+    String t = push(agreementFor(new JsonObject().put("type", "file").put("path", "assets/too-big.bin"), use()), null);
+    JsonObject ended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
+    assertThat(ended.getString("detail")).contains("413").contains("expected at most " + MAX_RECEIVED + " bytes");
+    assertThat(received(t)).doesNotExist();
+  }
+
+  @Test
+  void suspensionMidPushCutsItAtOnce() throws Exception {
+    Held h = new Held(random(1 << 20));
+    held.put("/held/suspend", h);
+    String t = push(agreementFor(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
+        + backend.actualPort() + "/held/suspend"), use()), null);
+    assertThat(h.halfSent.await(30, TimeUnit.SECONDS)).isTrue();
+    String providerPid = providerSide(t, "STARTED").getString("id");
+
+    provider.api().post("/api/transfers/" + providerPid + "/suspension", new JsonObject().put("reason", "maintenance"));
+    JsonObject suspended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "SUSPENDED");
+    assertThat(suspended.getString("detail")).contains("maintenance");
+    assertThat(provider.log()).content().contains("cutting the push of transfer " + providerPid);
+    assertThat(received(t)).doesNotExist();
+    JsonObject access = dataAccess(providerPid);
+    assertThat(access.getBoolean("complete")).isFalse();
+    assertThat(access.getLong("bytes")).isLessThan(h.content.length);
   }
 }
