@@ -235,7 +235,10 @@ public final class Pusher {
     if (attempt.cutReason != null) {
       return new PushFailed("the push was cut: " + attempt.cutReason, null);
     }
-    if (cause instanceof SourceUnavailable || cause instanceof PushFailed) {
+    if (cause instanceof PushFailed) {
+      return cause;
+    }
+    if (cause instanceof SourceUnavailable) {
       return new PushFailed(cause.getMessage(), null);
     }
     if (cause instanceof DspClient.WrongServer) {
