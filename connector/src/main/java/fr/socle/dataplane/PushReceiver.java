@@ -190,7 +190,8 @@ public final class PushReceiver {
         return;
       }
       armIdleTimer();
-      file.write(chunk);
+      file.write(chunk).onFailure(e -> abort(new DspException(507, "cannot_store", "the receiver cannot store the"
+          + " body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
       if (file.writeQueueFull()) {
         ctx.request().pause();
         file.drainHandler(v -> ctx.request().resume());

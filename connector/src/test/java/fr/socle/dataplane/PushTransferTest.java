@@ -187,7 +187,7 @@ class PushTransferTest {
     // The receiver's token travels to the provider, which never shows it to its operator.
     assertThat(providerView.encode()).doesNotContain("endpointProperties").doesNotContain("authorization");
     try (Stream<Path> left = Files.list(received(t).getParent())) {
-      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+      assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("." + t));
     }
 
     JsonObject access = dataAccess(providerView.getString("id"));
