@@ -167,6 +167,7 @@ public final class ManagementApi {
         transfers.suspend(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
     router.post("/api/transfers/:id/termination").handler(ctx -> ok(ctx, recorded("terminate-transfer",
         transfers.terminate(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
+    router.get("/api/transfers/:id/data").handler(this::received);
     router.get("/api/transfers/:id/data").handler(this::download);
   }
 
@@ -184,16 +185,10 @@ public final class ManagementApi {
         new JsonObject().put("action", action).put("by", "operator").put("resource", result)).map(result));
   }
 
-  /**
-   * Streams the data of a started consumer transfer from its provider to the operator (pull), or the
-   * body the provider pushed to this node, once it arrived whole (push).
-   */
+  /** Streams the data of a started consumer transfer from its provider to the operator. */
   private void download(RoutingContext ctx) {
     transfers.store().find(ctx.pathParam("id"))
         .compose(t -> {
-          if (t.role() == Role.CONSUMER && t.isPush()) {
-            return serveReceived(ctx, t).map((io.vertx.core.http.HttpClientResponse) null);
-          }
           if (t.role() != Role.CONSUMER || t.state() != TransferState.STARTED || t.dataAddress() == null) {
             return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state()
                 + "; data can be fetched only from a STARTED consumer transfer"));
@@ -202,9 +197,6 @@ public final class ManagementApi {
               .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")));
         })
         .onSuccess(response -> {
-          if (response == null) {
-            return; // a push's file, already served
-          }
           if (response.statusCode() == 416) {
             response.resume();
             ctx.fail(new Problem(416, "Range not satisfiable", "the provider has no such byte range ("
@@ -234,7 +226,20 @@ public final class ManagementApi {
         .onFailure(ctx::fail);
   }
 
-  /** The received file of push transfer {@code t}; 409 while nothing arrived whole. */
+  /**
+   * The data of a consumer's push transfer: the body its provider pushed to this node, once it arrived
+   * whole (409 before). Any other transfer goes on to {@link #download}.
+   */
+  private void received(RoutingContext ctx) {
+    transfers.store().find(ctx.pathParam("id")).onComplete(found -> {
+      if (found.succeeded() && found.result().role() == Role.CONSUMER && found.result().isPush()) {
+        serveReceived(ctx, found.result()).onFailure(ctx::fail);
+      } else {
+        ctx.next(); // a pull, or an unknown id: download() answers
+      }
+    });
+  }
+
   private Future<Void> serveReceived(RoutingContext ctx, Transfer t) {
     String file = receiver.file(t.id()).toString();
     return ctx.vertx().fileSystem().exists(file).compose(exists -> {
