@@ -188,13 +188,17 @@ public final class Pusher {
     return streamed.future()
         .transform(outcome -> {
           if (outcome.failed()) {
-            sink.reset();
             Future<HttpClientResponse> early = sink.request == null ? null : sink.request.response();
             if (attempt.cutReason == null && early != null && early.succeeded()
                 && early.result().statusCode() / 100 != 2) {
-              // The destination answered before the body was through (a refusal): its reason is the one to give.
-              return sink.answered;
+              // The destination answered before the body was through (a refusal): its reason is the one to
+              // give, read from the answer's body before the exchange is dropped.
+              return sink.answered.eventually(() -> {
+                sink.reset();
+                return Future.succeededFuture();
+              });
             }
+            sink.reset();
             return Future.failedFuture(failure(attempt, sink, outcome.cause()));
           }
           return sink.answered.recover(e -> Future.failedFuture(e instanceof PushFailed ? e

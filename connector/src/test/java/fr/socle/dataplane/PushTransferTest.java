@@ -369,4 +369,27 @@ class PushTransferTest {
     assertThat(access.getBoolean("complete")).isFalse();
     assertThat(access.getLong("bytes")).isLessThan(h.content.length);
   }
+
+  /**
+   * The push's own access decision, as a pull's: a push that used the agreement's one access, cut by
+   * a crash, is not pushed again after the restart; the transfer ends with the policy's reason.
+   */
+  @Test
+  void aPushAgainAfterACrashIsStillSubjectToTheAccessDecision() throws Exception {
+    Held h = new Held(random(1 << 20));
+    held.put("/held/once", h);
+    JsonObject once = use().put("constraint", new JsonArray().add(new JsonObject()
+        .put("leftOperand", "count").put("operator", "lt").put("rightOperand", 1)));
+    String t = push(agreementFor(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
+        + backend.actualPort() + "/held/once"), once), null);
+    assertThat(h.halfSent.await(30, TimeUnit.SECONDS)).isTrue();
+
+    provider.kill();
+    provider.launch();
+
+    JsonObject refused = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
+    assertThat(refused.getString("detail")).contains(provider.participantId()).contains("count");
+    assertThat(h.requests.get()).as("the source is not read again").isEqualTo(1);
+    assertThat(received(t)).doesNotExist();
+  }
 }
