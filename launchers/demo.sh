@@ -2,7 +2,7 @@
 # The main job: a local federation of three collectivités, each node with its own OPA sidecar
 # running the federation's signed policy bundle, H2 data directory and federation certificate. The
 # région publishes a dataset under a policy template reserved to public bodies of Corsica; the commune
-# negotiates (declaring its purpose) and downloads it; the métropole, outside the territory, neither
+# negotiates (declaring its purpose), downloads it and has it pushed; the métropole, outside the territory, neither
 # sees it nor obtains it; finally the région's OPA is given a tampered bundle, which it refuses, and
 # the node stops deciding until the genuine bundle is back. Everything started here is stopped at the end.
 set -euo pipefail
@@ -62,6 +62,15 @@ RECEIVED_SUM="$(sha256sum "$RUN/received.csv" | cut -d' ' -f1)"
 info "original  sha256 $ORIGINAL_SUM"
 info "received  sha256 $RECEIVED_SUM"
 [ "$ORIGINAL_SUM" = "$RECEIVED_SUM" ] || die "checksums differ"
+
+step "5b. $CONSUMER asks for the same dataset pushed (HttpData-PUSH): the provider sends it to the commune's node"
+PUSHED="$(api "$CONSUMER" POST /api/transfers "{\"agreementId\":\"$AGREEMENT\",\"format\":\"HttpData-PUSH\"}" | jq -r .id)"
+STATE="$(await "$CONSUMER" "/api/transfers/$PUSHED" state COMPLETED TERMINATED)"
+[ "$STATE" = COMPLETED ] || die "the push ended $STATE: $(api "$CONSUMER" GET "/api/transfers/$PUSHED" | jq -r .detail)"
+PUSHED_SUM="$(sha256sum "$RUN/$CONSUMER/data/received/$PUSHED" | cut -d' ' -f1)"
+info "pushed to $(api "$CONSUMER" GET "/api/transfers/$PUSHED" | jq -r .destination), transfer COMPLETED"
+info "pushed    sha256 $PUSHED_SUM"
+[ "$ORIGINAL_SUM" = "$PUSHED_SUM" ] || die "checksums of the push differ"
 
 step "6. $OUTSIDER, outside the territory, tries the same offer"
 SEEN="$(api "$OUTSIDER" POST /api/catalog/request "{\"counterPartyId\":\"$PROVIDER_ID\",\"counterPartyAddress\":\"$PROVIDER_DSP\"}" | jq '[.dataset[]?.hasPolicy[]? | select(."@id" == "offre-qualite-eau")] | length')"

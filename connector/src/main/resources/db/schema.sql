@@ -81,3 +81,6 @@ ALTER TABLE transfer ADD COLUMN IF NOT EXISTS detail_fr TEXT;
 -- A provider's revocation of an agreement it granted (see negotiation.Agreement.Revocation).
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS revoked_at TIMESTAMP;
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS revoked_reason TEXT;
+
+-- HttpData-PUSH: the DataAddress data is pushed to, with the receiver's token (see transfer.Transfer).
+ALTER TABLE transfer ADD COLUMN IF NOT EXISTS destination TEXT;

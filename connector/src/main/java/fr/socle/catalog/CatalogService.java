@@ -99,8 +99,11 @@ public final class CatalogService {
           .put("@id", id).put("@type", "Dataset").put("title", offer.asset().title())
           .put("description", offer.asset().description()).put("mediaType", offer.asset().contentType())
           .put("hasPolicy", new JsonArray())
-          .put("distribution", new JsonArray().add(new JsonObject().put("@type", "Distribution")
-              .put("format", Dsp.HTTP_DATA_PULL).put("accessService", dataService()))));
+          .put("distribution", new JsonArray()
+              .add(new JsonObject().put("@type", "Distribution").put("format", Dsp.HTTP_DATA_PULL)
+                  .put("accessService", dataService()))
+              .add(new JsonObject().put("@type", "Distribution").put("format", Dsp.HTTP_DATA_PUSH)
+                  .put("accessService", dataService()))));
       dataset.getJsonArray("hasPolicy").add(offer.catalogOffer(selfId));
     }
     return new JsonArray(new ArrayList<>(byAsset.values()));

@@ -79,6 +79,14 @@ final class FileCopy {
     return done.future();
   }
 
+  /** Closes the file, for a copy that will not run; {@link #to} closes it by itself. */
+  Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      channel.close();
+      return null;
+    }, false);
+  }
+
   /** Starts the next read when a buffer is free, or ends the stream once everything was read. */
   private void pump() {
     if (failure != null || reading || ending) {
@@ -162,10 +170,7 @@ final class FileCopy {
     for (ByteBuf buffer : all) {
       buffer.release();
     }
-    vertx.executeBlocking(() -> {
-      channel.close();
-      return null;
-    }, false);
+    close();
     if (failure != null) {
       done.fail(failure);
     } else {

@@ -4,8 +4,7 @@ import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.MultiMap;
 import java.nio.file.Path;
 
 /**
@@ -25,7 +24,7 @@ final class FileStreamer implements SourceStreamer {
   }
 
   @Override
-  public Future<Void> stream(Asset asset, HttpServerRequest request, HttpServerResponse response) {
+  public Future<Void> stream(Asset asset, String rangeHeader, DataSink sink) {
     Path file = dataDir.resolve(((AssetSource.FileSource) asset.source()).path()).normalize();
     if (!file.startsWith(dataDir)) {
       return Future.failedFuture(new SourceUnavailable("the source of asset " + asset.id()
@@ -36,25 +35,31 @@ final class FileStreamer implements SourceStreamer {
             + " cannot be read: " + e.getMessage())))
         .compose(props -> {
           long size = props.size();
-          ByteRange range = ByteRange.parse(request.getHeader("Range"), size);
+          ByteRange range = ByteRange.parse(rangeHeader, size);
           if (range == ByteRange.UNSATISFIABLE) {
-            response.setStatusCode(416).putHeader("Content-Range", "bytes */" + size).end();
-            return Future.succeededFuture();
+            return sink.open(416, MultiMap.caseInsensitiveMultiMap().add("Content-Range", "bytes */" + size))
+                .compose(body -> body.end());
           }
           Future<String> digest = range == null ? digests.sha256(file, props.size(), props.lastModifiedTime())
               : Future.succeededFuture(null);
           return digest.compose(sha -> FileCopy.open(vertx, file).compose(copy -> {
-            response.putHeader("Content-Type", asset.contentType()).putHeader("Accept-Ranges", "bytes");
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type", asset.contentType())
+                .add("Accept-Ranges", "bytes");
             if (range == null) {
-              response.putHeader("Content-Length", Long.toString(size));
+              headers.add("Content-Length", Long.toString(size));
               if (sha != null) {
-                response.putHeader("Repr-Digest", "sha-256=:" + sha + ":");
+                headers.add("Repr-Digest", "sha-256=:" + sha + ":");
               }
-              return copy.to(0, size, response);
+            } else {
+              headers.add("Content-Length", Long.toString(range.length()))
+                  .add("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
             }
-            response.setStatusCode(206).putHeader("Content-Length", Long.toString(range.length()))
-                .putHeader("Content-Range", "bytes " + range.start() + "-" + range.endInclusive() + "/" + size);
-            return copy.to(range.start(), range.length(), response);
+            long start = range == null ? 0 : range.start();
+            long length = range == null ? size : range.length();
+            // Not ended on failure: the caller resets the sink, so a cut body never looks complete.
+            return sink.open(range == null ? 200 : 206, headers)
+                .recover(e -> copy.close().transform(v -> Future.failedFuture(e)))
+                .compose(body -> copy.to(start, length, body));
           }));
         });
   }

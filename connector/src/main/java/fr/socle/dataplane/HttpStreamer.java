@@ -3,12 +3,11 @@ package fr.socle.dataplane;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
 
@@ -33,12 +32,11 @@ final class HttpStreamer implements SourceStreamer {
   }
 
   @Override
-  public Future<Void> stream(Asset asset, HttpServerRequest request, HttpServerResponse response) {
+  public Future<Void> stream(Asset asset, String range, DataSink sink) {
     AssetSource.HttpSource source = (AssetSource.HttpSource) asset.source();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(source.url())
         .setConnectTimeout(timeoutMillis).setIdleTimeout(timeoutMillis);
     source.headers().forEach(options::putHeader);
-    String range = request.getHeader("Range");
     if (range != null) {
       options.putHeader("Range", range);
     }
@@ -52,17 +50,19 @@ final class HttpStreamer implements SourceStreamer {
             return Future.failedFuture(new SourceUnavailable("the backend of asset " + asset.id() + " answered "
                 + status));
           }
-          response.setStatusCode(status);
-          response.putHeader("Content-Type", backend.getHeader("Content-Type") != null
-              ? backend.getHeader("Content-Type") : asset.contentType());
+          MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Content-Type",
+              backend.getHeader("Content-Type") != null ? backend.getHeader("Content-Type") : asset.contentType());
           for (String name : PASSED_HEADERS) {
             String value = backend.getHeader(name);
             if (value != null) {
-              response.putHeader(name, value);
+              headers.add(name, value);
             }
           }
-          // Not ended on failure: the caller resets the response, so a cut body never looks complete.
-          return BodyRelay.relay(vertx, backend, response);
+          // The backend's body waits (paused) while the sink opens: a push connects to its destination first.
+          backend.pause();
+          // Not ended on failure: the caller resets the sink, so a cut body never looks complete.
+          return sink.open(status, headers).compose(body -> BodyRelay.relay(vertx, backend, body))
+              .onFailure(e -> backend.request().reset());
         });
   }
 }

@@ -1,14 +1,9 @@
 package fr.socle.dataplane;
 
-import fr.socle.audit.AuditLog;
-import fr.socle.audit.AuditType;
 import fr.socle.catalog.Asset;
-import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
-import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
-import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
@@ -18,11 +13,9 @@ import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.file.Path;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -66,23 +59,15 @@ public final class PublicEndpoint {
   private final CatalogStore catalog;
   private final DecisionPoint policy;
   private final DecisionInputs inputs;
-  private final SourceStreamer files;
-  private final SourceStreamer http;
-  private final SourceStreamer sql;
-  private final int maxStreamsPerParticipant;
-  private final AuditLog audit;
+  private final DataAccess access;
   private final BiConsumer<String, String> sourceFailed;
   private final String selfAddress;
-  // Touched only on the event loop serving this endpoint.
-  private final Map<String, Integer> streams = new HashMap<>();
-  // Responses in progress per transfer id, for cut(); same thread as above.
+  // Responses in progress per transfer id, for cut(); touched only on the event loop serving this endpoint.
   private final Map<String, Set<HttpServerResponse>> open = new HashMap<>();
 
-  public PublicEndpoint(Vertx vertx, PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator,
-      EdrTokens tokens, TransferStore transfers,
-      NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy, DecisionInputs inputs, Path dataDir,
-      Map<String, SqlDatabase> databases, int maxStreamsPerParticipant, long sourceTimeoutMillis, AuditLog audit,
-      BiConsumer<String, String> sourceFailed, String selfAddress) {
+  public PublicEndpoint(PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator, EdrTokens tokens,
+      TransferStore transfers, NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy,
+      DecisionInputs inputs, DataAccess access, BiConsumer<String, String> sourceFailed, String selfAddress) {
     this.sourceFailed = sourceFailed;
     this.selfAddress = selfAddress;
     this.authenticator = authenticator;
@@ -93,11 +78,7 @@ public final class PublicEndpoint {
     this.catalog = catalog;
     this.policy = policy;
     this.inputs = inputs;
-    this.files = new FileStreamer(vertx, dataDir, new FileDigests(vertx));
-    this.http = new HttpStreamer(vertx, sourceTimeoutMillis);
-    this.sql = new SqlCsvStreamer(vertx, databases, sourceTimeoutMillis);
-    this.maxStreamsPerParticipant = maxStreamsPerParticipant;
-    this.audit = audit;
+    this.access = access;
   }
 
   public void mount(Router router) {
@@ -142,7 +123,7 @@ public final class PublicEndpoint {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; data flows only while it is STARTED"));
           }
-          return authorize(t).map(asset -> new Access(t, asset));
+          return access.authorize(t).map(asset -> new Access(t, asset));
         })
         .onSuccess(access -> stream(ctx, caller, access))
         .onFailure(ctx::fail);
@@ -200,37 +181,27 @@ public final class PublicEndpoint {
     return selfAddress + "/public/transfers/" + pid;
   }
 
-  private Future<Asset> authorize(Transfer t) {
-    return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
-        .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
-                inputs.build(Scope.ACCESS, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                    a.signedAt(), before).put("agreement", a.decisionFacts()))
-            .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
-                : Future.failedFuture(refused(a, decision))))));
-  }
-
   /** One allowed request: the transfer it belongs to and the asset it reads. */
   private record Access(Transfer transfer, Asset asset) {
   }
 
-  private void stream(RoutingContext ctx, String consumer, Access access) {
-    Asset asset = access.asset();
-    int active = streams.merge(consumer, 1, Integer::sum);
+  private void stream(RoutingContext ctx, String consumer, Access allowed) {
+    Asset asset = allowed.asset();
     AtomicBoolean ended = new AtomicBoolean();
-    if (active > maxStreamsPerParticipant) {
-      release(consumer, ended);
-      ctx.fail(new DspException(429, "too_many_transfers", consumer + " already has " + maxStreamsPerParticipant
-          + " downloads in progress on this node; retry when one ends"));
+    Future<Void> slot = access.acquire(consumer);
+    if (slot.failed()) {
+      ctx.fail(slot.cause());
       return;
     }
-    String id = access.transfer().id();
+    String id = allowed.transfer().id();
     HttpServerResponse response = ctx.response();
     open.computeIfAbsent(id, k -> new HashSet<>()).add(response);
-    response.closeHandler(v -> served(ctx, consumer, access, ended, false));
-    response.endHandler(v -> served(ctx, consumer, access, ended, true));
+    response.closeHandler(v -> served(ctx, consumer, allowed, ended, false));
+    response.endHandler(v -> served(ctx, consumer, allowed, ended, true));
     StreamTuning.bulk(response);
-    streamerFor(asset).stream(asset, ctx.request(), ctx.response()).onFailure(e -> {
-      if (!ctx.response().headWritten()) {
+    DataSink sink = DataSink.response(response);
+    access.streamerFor(asset).stream(asset, ctx.request().getHeader("Range"), sink).onFailure(e -> {
+      if (!sink.opened()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
         ctx.fail(new DspException(502, "source_unavailable", e.getMessage()));
         if (e instanceof SourceUnavailable) {
@@ -240,47 +211,24 @@ public final class PublicEndpoint {
         }
       } else {
         LOG.info("download of {} interrupted: {}", asset.id(), e.getMessage());
-        ctx.response().reset();
+        sink.reset();
       }
     });
   }
 
   /** Once per response, whichever of end and close comes first: frees the slot and records what was served. */
-  private void served(RoutingContext ctx, String consumer, Access access, AtomicBoolean ended, boolean complete) {
-    if (!release(consumer, ended)) {
+  private void served(RoutingContext ctx, String consumer, Access allowed, AtomicBoolean ended, boolean complete) {
+    if (!ended.compareAndSet(false, true)) {
       return;
     }
-    Set<HttpServerResponse> responses = open.get(access.transfer().id());
+    access.release(consumer);
+    Set<HttpServerResponse> responses = open.get(allowed.transfer().id());
     if (responses != null && responses.remove(ctx.response()) && responses.isEmpty()) {
-      open.remove(access.transfer().id());
+      open.remove(allowed.transfer().id());
     }
-    JsonObject payload = new JsonObject().put("transfer", access.transfer().id())
-        .put("agreement", access.transfer().agreementId()).put("participant", consumer)
-        .put("asset", access.asset().id()).put("status", ctx.response().getStatusCode())
-        .put("range", ctx.request().getHeader("Range")).put("bytes", ctx.response().bytesWritten())
-        .put("complete", complete);
-    audit.append(AuditType.DATA_ACCESS, access.transfer().id(), payload)
-        .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()));
-  }
-
-  private boolean release(String consumer, AtomicBoolean ended) {
-    if (!ended.compareAndSet(false, true)) {
-      return false;
-    }
-    streams.computeIfPresent(consumer, (k, n) -> n <= 1 ? null : n - 1);
-    return true;
-  }
-
-  private SourceStreamer streamerFor(Asset asset) {
-    if (asset.source() instanceof AssetSource.FileSource) {
-      return files;
-    }
-    return asset.source() instanceof AssetSource.HttpSource ? http : sql;
-  }
-
-  private static DspException refused(Agreement a, Decision decision) {
-    return new DspException(403, "access_denied", "access under agreement " + a.id() + " refused: "
-        + decision.summary(), "accès refusé au titre de l'accord " + a.id() + " : " + decision.summary("fr"));
+    access.record(allowed.transfer(), consumer, allowed.asset(), "pull", new JsonObject()
+        .put("status", ctx.response().getStatusCode()).put("range", ctx.request().getHeader("Range"))
+        .put("bytes", ctx.response().bytesWritten()).put("complete", complete));
   }
 
   private static DspException unknown(String pid) {

@@ -2,19 +2,21 @@ package fr.socle.dataplane;
 
 import fr.socle.catalog.Asset;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 
 /**
- * Streams one kind of asset source into a response, with back-pressure and without holding the
- * data in memory.
+ * Streams one kind of asset source into a {@link DataSink} (a pull's response or a push's request),
+ * with back-pressure and without holding the data in memory.
  *
  * <p>Contract: the returned future fails with a {@link SourceUnavailable} when the source cannot be
- * read before anything was sent, so the caller can still answer a clear error; once bytes have been
- * sent, a failure resets the connection instead, so that a consumer never takes a truncated body for
- * a complete one.
+ * read before the sink was opened, so the caller can still answer a clear error; once the sink is
+ * opened, a failure fails the future without ending the sink, and the caller resets it, so that a
+ * consumer never takes a truncated body for a complete one. The future succeeds once the body was
+ * handed whole to the sink and the sink ended.
  */
 interface SourceStreamer {
 
-  Future<Void> stream(Asset asset, HttpServerRequest request, HttpServerResponse response);
+  /**
+   * @param range the consumer's {@code Range} header (pull only), or null for the whole asset
+   */
+  Future<Void> stream(Asset asset, String range, DataSink sink);
 }

@@ -6,8 +6,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.MultiMap;
+import io.vertx.core.streams.WriteStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Exports a read-only SQL query on a configured database as CSV (RFC 4180), row by row.
  *
  * <p>JDBC blocks, so rows are read on a worker thread and handed to the event loop in chunks; the
- * worker waits whenever the response's write queue is full, which carries the consumer's pace back
+ * worker waits whenever the sink's write queue is full, which carries the consumer's pace back
  * to the database cursor instead of buffering the result set.
  */
 final class SqlCsvStreamer implements SourceStreamer {
@@ -42,7 +42,7 @@ final class SqlCsvStreamer implements SourceStreamer {
   }
 
   @Override
-  public Future<Void> stream(Asset asset, HttpServerRequest request, HttpServerResponse response) {
+  public Future<Void> stream(Asset asset, String range, DataSink sink) {
     AssetSource.SqlSource source = (AssetSource.SqlSource) asset.source();
     SqlDatabase target = targets.get(source.dataSource());
     if (target == null) {
@@ -51,21 +51,21 @@ final class SqlCsvStreamer implements SourceStreamer {
     }
     Context context = vertx.getOrCreateContext();
     AtomicBoolean closed = new AtomicBoolean();
-    response.closeHandler(v -> closed.set(true));
     return vertx.executeBlocking(() -> open(target, source.query()), false)
         .recover(e -> Future.failedFuture(new SourceUnavailable("the query of asset " + asset.id()
             + " failed: " + e.getMessage())))
-        .compose(cursor -> {
-          response.setChunked(true).putHeader("Content-Type", "text/csv; charset=utf-8");
-          return vertx.executeBlocking(() -> {
-            try (cursor) {
-              cursor.copy(response, context, closed, timeoutMillis);
-            }
-            return null;
-          }, false).<Void>mapEmpty()
-              .onSuccess(v -> response.end())
-              .onFailure(e -> response.reset());
-        });
+        .compose(cursor -> sink.open(200, MultiMap.caseInsensitiveMultiMap()
+                .add("Content-Type", "text/csv; charset=utf-8"))
+            .onFailure(e -> vertx.executeBlocking(() -> {
+              cursor.close();
+              return null;
+            }, false))
+            .compose(body -> vertx.executeBlocking(() -> {
+              try (cursor) {
+                cursor.copy(body, context, closed, timeoutMillis);
+              }
+              return null;
+            }, false).compose(v -> body.end())));
   }
 
   private static Cursor open(SqlDatabase target, String query) throws SQLException {
@@ -86,7 +86,7 @@ final class SqlCsvStreamer implements SourceStreamer {
   /** An open result set and its connection, written out as CSV. */
   private record Cursor(Connection connection, ResultSet rows) implements AutoCloseable {
 
-    void copy(HttpServerResponse response, Context context, AtomicBoolean closed, long timeoutMillis)
+    void copy(WriteStream<Buffer> response, Context context, AtomicBoolean closed, long timeoutMillis)
         throws SQLException, InterruptedException {
       ResultSetMetaData meta = rows.getMetaData();
       int columns = meta.getColumnCount();
@@ -108,16 +108,17 @@ final class SqlCsvStreamer implements SourceStreamer {
       }
     }
 
-    private static void send(HttpServerResponse response, Context context, AtomicBoolean closed, StringBuilder chunk,
+    private static void send(WriteStream<Buffer> response, Context context, AtomicBoolean closed, StringBuilder chunk,
         long timeoutMillis) throws InterruptedException {
       if (closed.get()) {
-        throw new IllegalStateException("the consumer closed the connection");
+        throw new IllegalStateException("the receiver closed the connection");
       }
       Buffer buffer = Buffer.buffer(chunk.toString());
       chunk.setLength(0);
       CountDownLatch writable = new CountDownLatch(1);
       context.runOnContext(v -> {
-        response.write(buffer);
+        // A write fails once the receiver went away: the next chunk stops the cursor.
+        response.write(buffer).onFailure(e -> closed.set(true));
         if (response.writeQueueFull()) {
           response.drainHandler(d -> writable.countDown());
         } else {

@@ -10,6 +10,7 @@ import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.BodyRelay;
 import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.PushReceiver;
 import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
@@ -61,6 +62,7 @@ public final class ManagementApi {
   private final TransferManager transfers;
   private final DspClient dsp;
   private final DataFetcher fetcher;
+  private final PushReceiver receiver;
   private final AuditLog audit;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
@@ -74,7 +76,7 @@ public final class ManagementApi {
    *     (the conformance test)
    */
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
-      TransferManager transfers, DspClient dsp, DataFetcher fetcher, AuditLog audit,
+      TransferManager transfers, DspClient dsp, DataFetcher fetcher, PushReceiver receiver, AuditLog audit,
       Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId,
       String partnerScheme) {
     this.apiKey = apiKey;
@@ -83,6 +85,7 @@ public final class ManagementApi {
     this.transfers = transfers;
     this.dsp = dsp;
     this.fetcher = fetcher;
+    this.receiver = receiver;
     this.audit = audit;
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
@@ -148,8 +151,14 @@ public final class ManagementApi {
 
     router.post("/api/transfers").handler(ctx -> {
       JsonObject body = body(ctx);
-      String format = body.getString("format", Dsp.HTTP_DATA_PULL);
-      created(ctx, transfers.request(string(body, "agreementId"), format).map(Transfer::toJson));
+      Object format = body.getValue("format", Dsp.HTTP_DATA_PULL);
+      Object destination = body.getValue("dataDestination");
+      if (!(format instanceof String) || destination != null && !(destination instanceof JsonObject)) {
+        throw new Problem(400, "Bad request", "expected format as a string and dataDestination as an object"
+            + " (a DataAddress), got " + format + " and " + destination);
+      }
+      created(ctx, transfers.request(string(body, "agreementId"), (String) format, (JsonObject) destination)
+          .map(Transfer::toJson));
     });
     router.get("/api/transfers").handler(ctx ->
         ok(ctx, transfers.store().list().map(l -> array(l, t -> t.toJson(language(ctx))))));
@@ -162,6 +171,7 @@ public final class ManagementApi {
         transfers.suspend(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
     router.post("/api/transfers/:id/termination").handler(ctx -> ok(ctx, recorded("terminate-transfer",
         transfers.terminate(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
+    router.get("/api/transfers/:id/data").handler(this::received);
     router.get("/api/transfers/:id/data").handler(this::download);
   }
 
@@ -218,6 +228,32 @@ public final class ManagementApi {
           });
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The data of a consumer's push transfer: the body its provider pushed to this node, once it arrived
+   * whole (409 before). Any other transfer goes on to {@link #download}.
+   */
+  private void received(RoutingContext ctx) {
+    transfers.store().find(ctx.pathParam("id")).onComplete(found -> {
+      if (found.succeeded() && found.result().role() == Role.CONSUMER && found.result().isPush()) {
+        serveReceived(ctx, found.result()).onFailure(ctx::fail);
+      } else {
+        ctx.next(); // a pull, or an unknown id: download() answers
+      }
+    });
+  }
+
+  private Future<Void> serveReceived(RoutingContext ctx, Transfer t) {
+    String file = receiver.file(t.id()).toString();
+    return ctx.vertx().fileSystem().exists(file).compose(exists -> {
+      if (!exists || !(t.state() == TransferState.STARTED || t.state() == TransferState.COMPLETED)) {
+        return Future.failedFuture(new Conflict("transfer " + t.id() + " is " + t.state() + (exists ? ""
+            : " and no push of it arrived whole yet") + "; a push's data is served once received, while the"
+            + " transfer is STARTED or COMPLETED"));
+      }
+      return ctx.response().putHeader("Content-Type", "application/octet-stream").sendFile(file);
+    });
   }
 
   /**

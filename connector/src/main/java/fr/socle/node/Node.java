@@ -11,7 +11,10 @@ import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
+import fr.socle.dataplane.DataAccess;
 import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.dataplane.PushReceiver;
+import fr.socle.dataplane.Pusher;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationHook;
@@ -240,33 +243,40 @@ public final class Node extends VerticleBase {
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
         AgreementVerifier.federation(federation::verifier));
+    DataAccess dataAccess = new DataAccess(vertx, negotiationStore, catalogStore, policy, inputs, config.dataDir(),
+        config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
+    Pusher pusher = new Pusher(vertx, dspClientOptions, config.pushTimeoutMillis(), security.tokenFor(),
+        security.serverIdentity(), dataAccess);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, transferHook, clock, participantId, selfAddress, tokens);
+        policy, inputs, transferHook, clock, participantId, selfAddress, tokens, pusher);
 
+    // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
+    PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
+        config.dataDir().resolve("received"), config.maxReceivedBytes(), config.pushTimeoutMillis());
+    receiver.mount(dspRouter);
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
-    PublicEndpoint publicEndpoint = new PublicEndpoint(vertx, security.dataPlaneAuthenticator(),
-        security.authenticator(), tokens, transferStore, negotiationStore, catalogStore, policy, inputs,
-        config.dataDir(), config.databases(),
-        config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit,
+    PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
+        tokens, transferStore, negotiationStore, catalogStore, policy, inputs, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
             + " its source failed: {}", id, e.getMessage())), selfAddress);
     publicEndpoint.mount(dspRouter);
-    // Suspension, termination or completion ends the downloads in progress at once.
+    // Suspension, termination or completion ends the downloads and the push in progress at once.
     transferStore.onMove(t -> {
       if (t.role() == Role.PROVIDER && !t.state().servesData()) {
         publicEndpoint.cut(t.id(), "the transfer is " + t.state());
+        pusher.cut(t.id(), "the transfer is " + t.state());
       }
     });
     dspRouter.route().failureHandler(DspApi::handleFailure);
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
         security.serverIdentity());
-    new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, audit,
+    new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver, audit,
         () -> readiness(engine), config.maxBodyBytes(), templates, participantId,
         dspClientOptions.isSsl() ? "https://" : "http://").mount(managementRouter);
     new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
-    watchCrl(federation, client, fetcher);
+    watchCrl(federation, client, fetcher, pusher);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
     transfers.resume().onSuccess(n -> LOG.info("resumed {} unfinished transfers", n));
@@ -279,7 +289,7 @@ public final class Node extends VerticleBase {
    * Connections already open are covered by the token check alone (inbound) or close when idle
    * (outbound, pooled).
    */
-  private void watchCrl(FederationTrust federation, DspClient client, DataFetcher fetcher) {
+  private void watchCrl(FederationTrust federation, DspClient client, DataFetcher fetcher, Pusher pusher) {
     vertx.setPeriodic(config.crlReloadMillis(), id -> vertx.executeBlocking(federation::reload, false)
         .compose(changed -> {
           if (!changed || securityOverride != null) {
@@ -288,7 +298,7 @@ public final class Node extends VerticleBase {
           ClientSSLOptions clientTls = NodeTls.withCrl(dspClientOptions.getSslOptions(), federation.crl());
           return Future.all(
                   dspServer.updateSSLOptions(NodeTls.withCrl(dspServerOptions.getSslOptions(), federation.crl()), true),
-                  client.updateTls(clientTls), fetcher.updateTls(clientTls))
+                  client.updateTls(clientTls), fetcher.updateTls(clientTls), pusher.updateTls(clientTls))
               .onSuccess(v -> LOG.info("TLS of the DSP server and clients now checks against the new CRL"));
         })
         .onFailure(e -> LOG.warn("federation CRL reload failed: {}", e.toString())));

@@ -21,7 +21,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
-    long accessTokenSeconds, OpaAudit opaAudit) {
+    long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis) {
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -111,7 +111,11 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         // A revocation reaches running nodes within this delay of the CRL being published.
         r.positive("tls.crlReloadMillis", 5_000),
         // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
-        r.positive("limits.accessTokenSeconds", 300), opaAudit(r));
+        r.positive("limits.accessTokenSeconds", 300), opaAudit(r),
+        // The largest push this node accepts as a consumer; beyond it the body is refused (413) as it arrives.
+        r.positive("limits.maxReceivedBytes", 10L << 30),
+        // A push's connect timeout, and the longest either end of it may stay silent.
+        r.positive("limits.pushTimeoutMillis", 30_000));
   }
 
   private static OpaAudit opaAudit(Reader r) {

@@ -220,7 +220,7 @@ public final class DspApi {
     if (path.startsWith("/negotiations")) {
       return "ContractNegotiationError";
     }
-    return path.startsWith("/transfers") ? "TransferError" : "CatalogError";
+    return path.startsWith("/transfers") || path.startsWith("/push/") ? "TransferError" : "CatalogError";
   }
 
   private static void fail(RoutingContext ctx, Throwable failure, String errorType) {

@@ -5,19 +5,36 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
 /**
- * One transfer process as this node sees it; {@code id} is this node's process id. The consumer
- * keeps the data address it received; the provider keeps only a hash of the token it handed out.
+ * One transfer process as this node sees it; {@code id} is this node's process id. In a pull, the
+ * consumer keeps the data address it received and the provider only a hash of the token it handed
+ * out. In a push ({@code HttpData-PUSH}), {@code destination} is the DataAddress data goes to, with
+ * the receiver's token: on the provider, the one the consumer asked for; on a consumer that named
+ * its own destination, that one; a consumer receiving the push itself keeps its receiver's address
+ * without token, and only the hash of the token it announced, in {@code tokenHash}.
  */
 public record Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
     String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
-    String detail, Instant createdAt, Instant updatedAt, String detailFr) {
+    String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination) {
+
+  /** A transfer without push destination. */
+  public Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
+      String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
+      String detail, Instant createdAt, Instant updatedAt, String detailFr) {
+    this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
+        tokenHash, detail, createdAt, updatedAt, detailFr, null);
+  }
 
   /** A transfer whose detail, if any, is in English only. */
   public Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
       String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
       String detail, Instant createdAt, Instant updatedAt) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
-        tokenHash, detail, createdAt, updatedAt, null);
+        tokenHash, detail, createdAt, updatedAt, null, null);
+  }
+
+  /** Whether data is pushed by the provider ({@code HttpData-PUSH}) rather than pulled by the consumer. */
+  public boolean isPush() {
+    return fr.socle.protocol.Dsp.HTTP_DATA_PUSH.equals(format);
   }
 
   public String providerPid() {
@@ -28,7 +45,7 @@ public record Transfer(String id, Role role, TransferState state, String counter
     return role == Role.CONSUMER ? id : counterPartyPid;
   }
 
-  /** The operator's view; never includes the token. */
+  /** The operator's view; never includes a token (of a push destination, only its endpoint). */
   public JsonObject toJson() {
     return toJson("en");
   }
@@ -39,6 +56,7 @@ public record Transfer(String id, Role role, TransferState state, String counter
         .put("dspState", state.dspState()).put("counterPartyId", counterPartyId)
         .put("counterPartyPid", counterPartyPid).put("counterPartyAddress", counterPartyAddress)
         .put("agreementId", agreementId).put("format", format).put("detail", new fr.socle.policy.LocalizedText(detail, detailFr).in(language))
-        .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString());
+        .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString())
+        .put("destination", destination == null ? null : destination.getValue("endpoint"));
   }
 }

@@ -1,17 +1,16 @@
 package fr.socle.transfer;
 
 import fr.socle.catalog.CatalogStore;
-import fr.socle.dataplane.AccessTokens;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
-import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.dataplane.PushDestination;
+import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.LocalizedText;
-import fr.socle.policy.Scope;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.DspException;
@@ -19,11 +18,9 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
-import fr.socle.transfer.TransferHook.Move;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,9 +32,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Both sides of DSP transfer processes, in the same shape as negotiations: incoming messages
  * authenticate, load, check the owner, validate and transition; outgoing messages are sent only from
- * a persisted -ING state by {@link #step(String)}. Either side may suspend, complete or terminate a
+ * a persisted -ING state by {@link TransferSteps}. Either side may suspend, complete or terminate a
  * started transfer; only the provider starts it, and starts it again after a suspension, each time
  * with a fresh access token.
+ *
+ * <p>The format is chosen per transfer. In {@code HttpData-PULL} the start message carries the data
+ * address the consumer pulls from. In {@code HttpData-PUSH} the request carries the destination
+ * (by default this consumer node's own receiver, with a fresh token of which only the hash is kept),
+ * the start message carries none, and a STARTED provider transfer is a pending push: its step pushes
+ * ({@link Pusher}), then completes the transfer, or terminates it with the reason. A provider that
+ * crashed mid-push finds the transfer STARTED at the next start and pushes it again.
  */
 public final class TransferManager {
 
@@ -48,32 +52,24 @@ public final class TransferManager {
 
   private final TransferStore store;
   private final NegotiationStore agreements;
-  private final CatalogStore catalog;
   private final DspClient client;
-  private final DecisionPoint policy;
-  private final DecisionInputs inputs;
-  private final TransferHook hook;
   private final Clock clock;
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
-  private final EdrTokens tokens;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
       DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
-      String selfAddress, EdrTokens tokens) {
-    this.tokens = tokens;
+      String selfAddress, EdrTokens tokens, Pusher pusher) {
     this.store = store;
     this.agreements = agreements;
-    this.catalog = catalog;
     this.client = client;
-    this.policy = policy;
-    this.inputs = inputs;
-    this.hook = hook;
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
-    this.runner = new StepRunner(vertx, "transfer", this::step, this::giveUp, 8, 500, 30_000, 10_000);
+    TransferSteps steps = new TransferSteps(store, agreements, catalog, client, policy, inputs, hook, selfId,
+        selfAddress, tokens, pusher);
+    this.runner = new StepRunner(vertx, "transfer", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 
   public Future<Integer> resume() {
@@ -89,8 +85,30 @@ public final class TransferManager {
 
   // ---- this node's initiative (operator) ----
 
-  /** Asks the provider of {@code agreementId} to start a transfer. */
-  public Future<Transfer> request(String agreementId, String format) {
+  /**
+   * Asks the provider of {@code agreementId} to start a transfer in {@code format}; for a push,
+   * {@code destination} (a DataAddress) replaces this node's own receiver.
+   */
+  public Future<Transfer> request(String agreementId, String format, JsonObject destination) {
+    if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
+      return Future.failedFuture(new IllegalArgumentException("format: expected " + Dsp.HTTP_DATA_PULL + " or "
+          + Dsp.HTTP_DATA_PUSH + ", got '" + format + "'"));
+    }
+    if (destination != null && !Dsp.HTTP_DATA_PUSH.equals(format)) {
+      return Future.failedFuture(new IllegalArgumentException("dataDestination applies to " + Dsp.HTTP_DATA_PUSH
+          + " only; a pull's data address comes from the provider"));
+    }
+    JsonObject given;
+    try {
+      given = destination == null ? null : PushDestination.parse(destination).toDataAddress();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new IllegalArgumentException("dataDestination: " + e.getMessage()));
+    }
+    String id = UUID.randomUUID().toString();
+    // This node's own receiver is kept without a token: sendRequest draws one per attempt, and keeps its hash.
+    JsonObject kept = given != null || !Dsp.HTTP_DATA_PUSH.equals(format) ? given
+        : new JsonObject().put("@type", "DataAddress").put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
+            .put("endpoint", PushDestination.receiver(selfAddress, id));
     return agreements.findAgreement(agreementId)
         .compose(a -> agreements.find(a.negotiationId()))
         .compose(n -> {
@@ -99,8 +117,9 @@ public final class TransferManager {
                 "agreement " + agreementId + " was granted by this node; only its consumer can request a transfer"));
           }
           Instant now = clock.instant();
-          Transfer t = new Transfer(UUID.randomUUID().toString(), Role.CONSUMER, TransferState.REQUESTING,
-              n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now);
+          Transfer t = new Transfer(id, Role.CONSUMER, TransferState.REQUESTING,
+              n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now,
+              null, kept);
           return store.create(t);
         })
         .onSuccess(t -> runner.kick(t.id()));
@@ -171,10 +190,21 @@ public final class TransferManager {
     String agreementId = message.requireString("agreementId");
     String format = message.requireString("format");
     String callback = message.requireString("callbackAddress");
-    if (!Dsp.HTTP_DATA_PULL.equals(format)) {
+    if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
       return Future.failedFuture(DspException.badRequest("unsupported format '" + format + "', expected "
-          + Dsp.HTTP_DATA_PULL));
+          + Dsp.HTTP_DATA_PULL + " or " + Dsp.HTTP_DATA_PUSH));
     }
+    JsonObject destination = null;
+    if (Dsp.HTTP_DATA_PUSH.equals(format)) {
+      // Checked now, not at push time: a destination this node cannot use is the requester's error.
+      try {
+        destination = PushDestination.parse(message.body().getValue("dataAddress") instanceof JsonObject o ? o
+            : null).toDataAddress();
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(DspException.badRequest("TransferRequestMessage: " + e.getMessage()));
+      }
+    }
+    JsonObject pushTo = destination;
     return agreements.findAgreement(agreementId)
         .recover(e -> Future.failedFuture(e instanceof NotFound
             ? DspException.badRequest("unknown agreement '" + agreementId + "'") : e))
@@ -185,7 +215,7 @@ public final class TransferManager {
           }
           Instant now = clock.instant();
           return store.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
-              caller, consumerPid, callback, agreementId, format, null, null, null, now, now));
+              caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo));
         })
         .onSuccess(t -> runner.kick(t.id()));
   }
@@ -199,6 +229,11 @@ public final class TransferManager {
     return owned(caller, pid, message).compose(t -> {
       if (t.role() == Role.PROVIDER) {
         return transition(t, Change.to(t.state(), TransferState.RESUMING));
+      }
+      if (t.isPush()) {
+        // The provider pushes: its start message carries no data address.
+        return transition(t, Change.to(t.state(), TransferState.STARTED)
+            .withCounterPartyPid(message.requireString("providerPid")));
       }
       JsonObject address = message.requireObject("dataAddress");
       if (!(address.getValue("endpoint") instanceof String)) {
@@ -240,121 +275,6 @@ public final class TransferManager {
 
   public static JsonObject dspBody(Transfer t) {
     return pids(Dsp.message("TransferProcess"), t).put("state", t.state().dspState());
-  }
-
-  // ---- steps ----
-
-  Future<Boolean> step(String id) {
-    return store.find(id).compose(t -> switch (t.state()) {
-      case REQUESTING -> sendRequest(t);
-      case REQUESTED, STARTED, SUSPENDED -> settle(t);
-      case STARTING, RESUMING -> sendStart(t);
-      case SUSPENDING -> send(t, "suspension", Dsp.message("TransferSuspensionMessage").put("code", "suspended")
-          .put("reason", new JsonArray().add(t.detail() == null ? "suspended" : t.detail())), TransferState.SUSPENDED);
-      case COMPLETING -> send(t, "completion", Dsp.message("TransferCompletionMessage"), TransferState.COMPLETED);
-      case TERMINATING -> sendTermination(t);
-      case COMPLETED, TERMINATED -> Future.succeededFuture(false);
-    });
-  }
-
-  private Future<Boolean> sendRequest(Transfer t) {
-    return client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(),
-            Dsp.message("TransferRequestMessage").put("consumerPid", t.id()).put("agreementId", t.agreementId())
-                .put("format", t.format()).put("callbackAddress", selfAddress))
-        .compose(answer -> {
-          String providerPid = answer.getString("providerPid");
-          if (providerPid == null) {
-            return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
-          }
-          return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
-        });
-  }
-
-  /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */
-  private Future<Boolean> settle(Transfer t) {
-    Move move = hook.next(t);
-    TransferState state = t.state();
-    boolean provider = t.role() == Role.PROVIDER;
-    if (move == Move.DEFAULT) {
-      return provider && state == TransferState.REQUESTED ? decide(t) : Future.succeededFuture(false);
-    }
-    if (move == Move.WAIT) {
-      return Future.succeededFuture(false);
-    }
-    if (move == Move.TERMINATE) {
-      return advance(t, Change.to(state, TransferState.TERMINATING).withDetail("terminated by " + selfId));
-    }
-    if (move == Move.SUSPEND && state == TransferState.STARTED) {
-      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId));
-    }
-    if (move == Move.COMPLETE && state == TransferState.STARTED) {
-      return advance(t, Change.to(state, TransferState.COMPLETING));
-    }
-    if (move == Move.RESUME && provider && state == TransferState.SUSPENDED) {
-      return advance(t, Change.to(state, TransferState.RESUMING));
-    }
-    return Future.failedFuture(new IllegalStateException("the transfer hook chose " + move + " for a " + t.role()
-        + " transfer in " + state + ", where it does not apply"));
-  }
-
-  private Future<Boolean> decide(Transfer t) {
-    return agreements.findAgreement(t.agreementId())
-        .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
-            inputs.build(Scope.TRANSFER, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                a.signedAt(), a.accessCount()).put("agreement", a.decisionFacts()))))
-        .compose(decision -> {
-          if (!decision.allow()) {
-            LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
-            return advance(t, Change.to(t.state(), TransferState.TERMINATING)
-                .withDetail(decision.localizedSummary()));
-          }
-          return advance(t, Change.to(t.state(), TransferState.STARTING));
-        });
-  }
-
-  /**
-   * Starts or resumes: a fresh start id per attempt, of which only the hash is kept, and an access
-   * token signed for it. Tokens of an earlier start stop working as soon as the hash is replaced.
-   */
-  private Future<Boolean> sendStart(Transfer t) {
-    String sid = EdrTokens.newStart();
-    JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
-        tokens.issue(t, sid));
-    // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
-    return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
-        .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
-            t.counterPartyId(), pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address)))
-        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
-  }
-
-  private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {
-    return client.post(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid() + "/" + action,
-            t.counterPartyId(), pids(message, t))
-        .compose(ok -> advance(t, Change.to(t.state(), done)));
-  }
-
-  private Future<Boolean> sendTermination(Transfer t) {
-    if (t.counterPartyPid() == null) {
-      // The provider never acknowledged the request: there is no process of theirs to terminate.
-      return advance(t, Change.to(t.state(), TransferState.TERMINATED));
-    }
-    JsonObject message = Dsp.message("TransferTerminationMessage").put("code", "terminated")
-        .put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail()));
-    return send(t, "termination", t.detail() == null ? message
-        : new LocalizedText(t.detail(), t.detailFr()).writeTo(message), TransferState.TERMINATED);
-  }
-
-  private Future<Void> giveUp(String id, Throwable cause) {
-    return store.find(id).compose(t -> t.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
-            .withDetail("gave up: " + cause.getMessage())).mapEmpty());
-  }
-
-  private Future<Boolean> advance(Transfer t, Change change) {
-    return store.move(t.id(), change).map(moved -> {
-      LOG.debug("transfer {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
-      return true;
-    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
   }
 
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
@@ -401,7 +321,7 @@ public final class TransferManager {
     return store.move(t.id(), change).onSuccess(moved -> runner.kick(moved.id()));
   }
 
-  private static JsonObject pids(JsonObject message, Transfer t) {
+  static JsonObject pids(JsonObject message, Transfer t) {
     return message.put("providerPid", t.providerPid()).put("consumerPid", t.consumerPid());
   }
 

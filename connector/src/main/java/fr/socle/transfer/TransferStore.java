@@ -27,7 +27,7 @@ public final class TransferStore {
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
-      + "detail_fr";
+      + "detail_fr, destination";
 
   /** A state change; non-null fields replace the stored values. The token hash is set by {@link #prepareToken}. */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
@@ -96,7 +96,7 @@ public final class TransferStore {
   public Future<Transfer> create(Transfer t) {
     return db.<Transfer>transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, t.id());
         ps.setString(2, t.role().name());
         ps.setString(3, t.state().name());
@@ -111,6 +111,7 @@ public final class TransferStore {
         ps.setTimestamp(12, Timestamp.from(t.createdAt()));
         ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
         ps.setString(14, t.detailFr());
+        ps.setString(15, t.destination() == null ? null : t.destination().encode());
         ps.executeUpdate();
       }
       recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
@@ -134,7 +135,8 @@ public final class TransferStore {
   /**
    * Records the hash of the access token about to be handed out, while the transfer is still in
    * {@code state}: the token must be accepted as soon as the consumer holds it, which can be before
-   * the provider hears the acknowledgement of its start message.
+   * the provider hears the acknowledgement of its start message. A consumer receiving a push keeps
+   * its receiver token's hash here the same way, before its request leaves.
    */
   public Future<Void> prepareToken(String id, TransferState state, String tokenHash) {
     return updateWhileIn(id, state, "token_hash", tokenHash);
@@ -216,10 +218,12 @@ public final class TransferStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String address = rs.getString(9);
+          String destination = rs.getString(15);
           result.add(new Transfer(rs.getString(1), Role.valueOf(rs.getString(2)),
               TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
               rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
-              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14)));
+              rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14),
+              destination == null ? null : new JsonObject(destination)));
         }
       }
     }

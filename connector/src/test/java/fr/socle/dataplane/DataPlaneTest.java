@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
+import fr.socle.testing.Offers;
 import fr.socle.negotiation.Role;
 import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
@@ -37,7 +38,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,29 +120,7 @@ class DataPlaneTest {
 
   /** Publishes {@code source} under {@code policy} and negotiates it; returns the agreement id. */
   private String agreementFor(JsonObject source, JsonObject permission) throws Exception {
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    provider.api().post("/api/assets", new JsonObject().put("id", "a-" + id).put("title", "t")
-        .put("contentType", "application/octet-stream").put("source", source));
-    provider.api().post("/api/policies", new JsonObject().put("id", "p-" + id).put("policy", new JsonObject()
-        .put("@type", "Set").put("permission", new JsonArray().add(permission))));
-    provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", "a-" + id)
-        .put("policyId", "p-" + id));
-    JsonObject catalog = consumer.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
-    JsonObject offer = null;
-    for (Object d : catalog.getJsonArray("dataset")) {
-      for (Object p : ((JsonObject) d).getJsonArray("hasPolicy")) {
-        if (("o-" + id).equals(((JsonObject) p).getString("@id"))) {
-          offer = ((JsonObject) p).copy().put("target", ((JsonObject) d).getString("@id"));
-        }
-      }
-    }
-    assertThat(offer).isNotNull();
-    JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()
-        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
-        .put("offer", offer));
-    return consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", WAIT,
-        "FINALIZED").getString("agreementId");
+    return Offers.agree(provider, consumer, source, permission, WAIT);
   }
 
   private static JsonObject use() {

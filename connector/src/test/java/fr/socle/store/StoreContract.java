@@ -247,6 +247,21 @@ abstract class StoreContract {
   }
 
   @Test
+  void pushTransferKeepsItsDestinationAndShowsOnlyItsEndpoint() {
+    JsonObject destination = fr.socle.dataplane.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
+        "receiver-secret");
+    Transfer t = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
+        "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PUSH", null, null, null, NOW, NOW,
+        null, destination);
+    await(transfers.create(t));
+    Transfer stored = await(transfers.find(t.id()));
+    assertThat(stored.destination()).isEqualTo(destination);
+    assertThat(stored.isPush()).isTrue();
+    assertThat(stored.toJson().getString("destination")).isEqualTo("https://consumer.example/push/transfers/c-1");
+    assertThat(stored.toJson().encode()).doesNotContain("receiver-secret");
+  }
+
+  @Test
   void unknownRowsAreNotFound() {
     assertThatThrownBy(() -> await(negotiations.find("nope"))).isInstanceOf(NotFound.class)
         .hasMessage("no negotiation with id 'nope'");

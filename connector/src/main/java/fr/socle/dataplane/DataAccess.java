@@ -1,0 +1,119 @@
+package fr.socle.dataplane;
+
+import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditType;
+import fr.socle.catalog.Asset;
+import fr.socle.catalog.AssetSource;
+import fr.socle.catalog.CatalogStore;
+import fr.socle.negotiation.Agreement;
+import fr.socle.negotiation.NegotiationStore;
+import fr.socle.policy.Decision;
+import fr.socle.policy.DecisionInputs;
+import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.Scope;
+import fr.socle.protocol.DspException;
+import fr.socle.transfer.Transfer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the provider's two ways of handing data over, pull ({@link PublicEndpoint}) and push
+ * ({@link Pusher}), have in common, so that they cannot drift apart: the policy engine's
+ * {@code access} decision with the agreement's current usage count, the source streamers, the
+ * per-participant limit on streams in progress, and the {@code DATA_ACCESS} audit entry of each
+ * attempt.
+ */
+public final class DataAccess {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DataAccess.class);
+
+  private final NegotiationStore agreements;
+  private final CatalogStore catalog;
+  private final DecisionPoint policy;
+  private final DecisionInputs inputs;
+  private final SourceStreamer files;
+  private final SourceStreamer http;
+  private final SourceStreamer sql;
+  private final int maxStreamsPerParticipant;
+  private final AuditLog audit;
+  // Pulls and pushes may run on different event loops: counted atomically.
+  private final Map<String, Integer> streams = new ConcurrentHashMap<>();
+
+  public DataAccess(Vertx vertx, NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy,
+      DecisionInputs inputs, Path dataDir, Map<String, SqlDatabase> databases, int maxStreamsPerParticipant,
+      long sourceTimeoutMillis, AuditLog audit) {
+    this.agreements = agreements;
+    this.catalog = catalog;
+    this.policy = policy;
+    this.inputs = inputs;
+    this.files = new FileStreamer(vertx, dataDir, new FileDigests(vertx));
+    this.http = new HttpStreamer(vertx, sourceTimeoutMillis);
+    this.sql = new SqlCsvStreamer(vertx, databases, sourceTimeoutMillis);
+    this.maxStreamsPerParticipant = maxStreamsPerParticipant;
+    this.audit = audit;
+  }
+
+  /**
+   * The asset of transfer {@code t} (a provider's row) when the policy engine's {@code access}
+   * decision allows one more access now; a 403 {@code access_denied} with the decision's reasons
+   * (in English and French) otherwise.
+   */
+  Future<Asset> authorize(Transfer t) {
+    return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
+        .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
+                inputs.build(Scope.ACCESS, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
+                    a.signedAt(), before).put("agreement", a.decisionFacts()))
+            .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
+                : Future.failedFuture(refused(a, decision))))));
+  }
+
+  /**
+   * Takes one of {@code participant}'s stream slots; a 429 {@code too_many_transfers} when it
+   * already has {@link #maxStreamsPerParticipant} in progress. Each slot taken is given back once by
+   * {@link #release}.
+   */
+  Future<Void> acquire(String participant) {
+    int active = streams.merge(participant, 1, Integer::sum);
+    if (active > maxStreamsPerParticipant) {
+      release(participant);
+      return Future.failedFuture(new DspException(429, "too_many_transfers", participant + " already has "
+          + maxStreamsPerParticipant + " transfers of data in progress on this node; retry when one ends"));
+    }
+    return Future.succeededFuture();
+  }
+
+  void release(String participant) {
+    streams.computeIfPresent(participant, (k, n) -> n <= 1 ? null : n - 1);
+  }
+
+  SourceStreamer streamerFor(Asset asset) {
+    if (asset.source() instanceof AssetSource.FileSource) {
+      return files;
+    }
+    return asset.source() instanceof AssetSource.HttpSource ? http : sql;
+  }
+
+  /**
+   * Records one access in the audit log: who received what, how (pull or push), how many bytes, and
+   * whether the body went out whole. Never fails: the data has moved already, and the log says why
+   * an entry is missing.
+   */
+  Future<Void> record(Transfer t, String participant, Asset asset, String mode, JsonObject details) {
+    JsonObject payload = new JsonObject().put("transfer", t.id()).put("agreement", t.agreementId())
+        .put("participant", participant).put("asset", asset.id()).put("mode", mode).mergeIn(details);
+    return audit.append(AuditType.DATA_ACCESS, t.id(), payload)
+        .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()))
+        .<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  private static DspException refused(Agreement a, Decision decision) {
+    return new DspException(403, "access_denied", "access under agreement " + a.id() + " refused: "
+        + decision.summary(), "accès refusé au titre de l'accord " + a.id() + " : " + decision.summary("fr"));
+  }
+}

@@ -1,0 +1,272 @@
+package fr.socle.dataplane;
+
+import fr.socle.negotiation.Role;
+import fr.socle.protocol.DspException;
+import fr.socle.protocol.PeerAuthenticator;
+import fr.socle.store.NotFound;
+import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferState;
+import fr.socle.transfer.TransferStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.CopyOptions;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a consumer node receives the {@code HttpData-PUSH} transfers it asked for:
+ * {@code PUT /push/transfers/{consumerPid}} on the DSP port, announced in its TransferRequestMessage
+ * with a fresh random token of which the transfer row keeps only the hash.
+ *
+ * <p>Checks, in this order, each refused with its own code: the caller is a federation member
+ * (mutual TLS and its node token in {@value fr.socle.protocol.TokenAuthenticator#DATA_PLANE_HEADER},
+ * as on the provider's data endpoint), a token is present (401), the transfer is a push this node
+ * receives (404), the caller is its provider (403 {@code wrong_provider}), it is STARTED (403
+ * {@code transfer_not_started}), the token is the one announced (401 {@code token_invalid}), then the
+ * body's size, length and digest ({@link ReceivedBody}).
+ *
+ * <p>The body goes to a temporary file under {@code <dataDir>/received/}, with back-pressure, and
+ * becomes {@code <dataDir>/received/<transferId>} only once whole: synced to disk, then renamed over
+ * any earlier copy (a push again replaces, never appends). A body cut, refused or silent for longer
+ * than the idle timeout leaves nothing behind but its temporary file's deletion.
+ *
+ * <p>A sender that asks {@code Expect: 100-continue} (as {@link Pusher} does) gets its refusal
+ * before it sends any of the body, and its go-ahead only once every check passed.
+ *
+ * <p>Mounted before the DSP body handler: the body is streamed to disk, never buffered in memory.
+ */
+public final class PushReceiver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PushReceiver.class);
+
+  private final Vertx vertx;
+  private final PeerAuthenticator authenticator;
+  private final TransferStore transfers;
+  private final Path directory;
+  private final long maxBytes;
+  private final long idleTimeoutMillis;
+
+  /**
+   * @param directory where received bodies are kept ({@code <dataDir>/received})
+   * @param maxBytes the largest body accepted ({@code limits.maxReceivedBytes})
+   * @param idleTimeoutMillis the longest a sender may stay silent mid-body
+   */
+  public PushReceiver(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers, Path directory,
+      long maxBytes, long idleTimeoutMillis) {
+    this.vertx = vertx;
+    this.authenticator = authenticator;
+    this.transfers = transfers;
+    this.directory = directory;
+    this.maxBytes = maxBytes;
+    this.idleTimeoutMillis = idleTimeoutMillis;
+  }
+
+  public void mount(Router router) {
+    router.put("/push/transfers/:pid").handler(this::receive);
+  }
+
+  /** The received body of consumer transfer {@code id}; it exists once a push of it arrived whole. */
+  public Path file(String id) {
+    return directory.resolve(id);
+  }
+
+  private void receive(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    // Nothing is read before the checks below pass; a refusal closes the connection rather than drain it.
+    request.pause();
+    String pid = ctx.pathParam("pid");
+    String caller;
+    try {
+      caller = authenticator.authenticate(ctx);
+    } catch (DspException e) {
+      refuse(ctx, e);
+      return;
+    }
+    String token = bearer(request.getHeader("Authorization"));
+    if (token == null) {
+      refuse(ctx, new DspException(401, "token_missing", "the push needs the receiver's token in Authorization"
+          + " (Bearer), as announced in the transfer request's dataAddress"));
+      return;
+    }
+    transfers.find(pid)
+        .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
+        .compose(t -> {
+          check(t, caller, token);
+          ReceivedBody body = ReceivedBody.expect(request.getHeader("Content-Length"),
+              request.getHeader("Repr-Digest"), maxBytes);
+          return vertx.fileSystem().mkdirs(directory.toString()).compose(v -> store(ctx, t, body));
+        })
+        .onFailure(e -> refuse(ctx, e));
+  }
+
+  private static void check(Transfer t, String caller, String token) {
+    if (t.role() != Role.CONSUMER || !t.isPush()) {
+      throw unknown(t.id());
+    }
+    if (!caller.equals(t.counterPartyId())) {
+      throw new DspException(403, "wrong_provider", "transfer " + t.id() + " is provided by " + t.counterPartyId()
+          + ", the caller is " + caller);
+    }
+    if (t.state() != TransferState.STARTED) {
+      throw new DspException(403, "transfer_not_started", "transfer " + t.id() + " is " + t.state().dspState()
+          + "; a push is received only while it is STARTED");
+    }
+    if (t.tokenHash() == null) {
+      throw new DspException(403, "not_a_receiver", "transfer " + t.id() + " is delivered to the destination its"
+          + " operator named, not to this node");
+    }
+    if (!AccessTokens.matches(token, t.tokenHash())) {
+      throw new DspException(401, "token_invalid", "the token is not the one this node announced for transfer "
+          + t.id());
+    }
+  }
+
+  /** Streams the body to a temporary file, checks it, then syncs and renames it into place. */
+  private Future<Void> store(RoutingContext ctx, Transfer t, ReceivedBody body) {
+    HttpServerRequest request = ctx.request();
+    String temp = directory.resolve("." + t.id() + "." + UUID.randomUUID() + ".part").toString();
+    return vertx.fileSystem().open(temp, new OpenOptions().setWrite(true).setCreateNew(true).setRead(false))
+        .compose(file -> {
+          file.setWriteQueueMaxSize(StreamTuning.WRITE_QUEUE_BYTES);
+          Intake intake = new Intake(ctx, t, body, file, temp);
+          request.handler(intake::chunk);
+          request.exceptionHandler(e -> intake.abort(null, "the connection broke: " + e.getMessage()));
+          request.endHandler(v -> intake.complete());
+          intake.armIdleTimer();
+          if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+            // Only now that every check passed does the sender start sending (RFC 9110 §10.1.1).
+            ctx.response().writeContinue();
+          }
+          request.resume();
+          return Future.succeededFuture();
+        });
+  }
+
+  /** One body in progress: its file, checks and idle timer. Runs on the request's event loop. */
+  private final class Intake {
+
+    private final RoutingContext ctx;
+    private final Transfer transfer;
+    private final ReceivedBody body;
+    private final AsyncFile file;
+    private final String temp;
+    private long timer = -1;
+    private boolean done;
+
+    Intake(RoutingContext ctx, Transfer transfer, ReceivedBody body, AsyncFile file, String temp) {
+      this.ctx = ctx;
+      this.transfer = transfer;
+      this.body = body;
+      this.file = file;
+      this.temp = temp;
+    }
+
+    void armIdleTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      timer = vertx.setTimer(idleTimeoutMillis, id -> {
+        abort(null, "nothing received for " + idleTimeoutMillis + " ms");
+        ctx.request().connection().close();
+      });
+    }
+
+    void chunk(io.vertx.core.buffer.Buffer chunk) {
+      if (done) {
+        return;
+      }
+      try {
+        body.accept(chunk);
+      } catch (DspException e) {
+        abort(e, e.getMessage());
+        return;
+      }
+      armIdleTimer();
+      file.write(chunk).onFailure(e -> abort(new DspException(507, "cannot_store", "the receiver cannot store the"
+          + " body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
+      if (file.writeQueueFull()) {
+        ctx.request().pause();
+        file.drainHandler(v -> ctx.request().resume());
+      }
+    }
+
+    void complete() {
+      if (done) {
+        return;
+      }
+      try {
+        body.finish();
+      } catch (DspException e) {
+        abort(e, e.getMessage());
+        return;
+      }
+      done = true;
+      vertx.cancelTimer(timer);
+      // flush() forces the bytes to disk: a crash after the answer never leaves a short file in place.
+      file.flush().compose(v -> file.close())
+          .compose(v -> vertx.fileSystem().move(temp, file(transfer.id()).toString(),
+              new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
+          .onSuccess(v -> {
+            LOG.info("received the push of transfer {} from {}: {} bytes", transfer.id(), transfer.counterPartyId(),
+                body.received());
+            ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+                .put("transfer", transfer.id()).put("bytes", body.received()).encode());
+          })
+          .onFailure(e -> {
+            LOG.error("cannot keep the push of transfer {}: {}", transfer.id(), e.getMessage());
+            vertx.fileSystem().delete(temp).otherwiseEmpty();
+            refuse(ctx, new DspException(507, "cannot_store", "the receiver cannot store the body: "
+                + e.getMessage()));
+          });
+    }
+
+    /** Drops the body: its temporary file is deleted; {@code refusal}, when given, is answered. */
+    void abort(DspException refusal, String why) {
+      if (done) {
+        return;
+      }
+      done = true;
+      vertx.cancelTimer(timer);
+      LOG.info("push of transfer {} from {} dropped after {} bytes: {}", transfer.id(), transfer.counterPartyId(),
+          body.received(), why);
+      file.close().otherwiseEmpty().compose(v -> vertx.fileSystem().delete(temp)).otherwiseEmpty();
+      if (refusal != null) {
+        refuse(ctx, refusal);
+      }
+    }
+  }
+
+  /**
+   * Answers a refusal and closes the connection once it is sent: the sender may still be sending a
+   * body this node will not read.
+   */
+  private static void refuse(RoutingContext ctx, Throwable e) {
+    if (ctx.response().headWritten()) {
+      ctx.request().connection().close();
+      return;
+    }
+    ctx.response().putHeader("Connection", "close");
+    // The server would otherwise wait for a body it will not read, and the sender for the end of its upload.
+    ctx.response().endHandler(v -> ctx.request().connection().close());
+    ctx.fail(e);
+  }
+
+  private static DspException unknown(String pid) {
+    return new DspException(404, "not_found", "no push transfer '" + pid + "' is received by this node");
+  }
+
+  private static String bearer(String header) {
+    if (header == null || header.isBlank()) {
+      return null;
+    }
+    return header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : header.trim();
+  }
+}

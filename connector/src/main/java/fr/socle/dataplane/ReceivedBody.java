@@ -1,0 +1,114 @@
+package fr.socle.dataplane;
+
+import fr.socle.protocol.DspException;
+import io.vertx.core.buffer.Buffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The checks a push receiver runs on a body as it arrives, kept free of I/O so that each one is
+ * tested alone: a size bound before and during the body, the announced {@code Content-Length}
+ * matched exactly, and the SHA-256 of {@code Repr-Digest} (RFC 9530) when the sender gives one.
+ * A body that fails any check is refused with a 4xx {@link DspException} saying what was expected
+ * and what was found; the receiver then keeps nothing of it.
+ *
+ * <p>Not thread-safe: one instance per request, fed on that request's event loop.
+ */
+final class ReceivedBody {
+
+  private static final Pattern SHA_256 = Pattern.compile("(?:^|,)\\s*sha-256\\s*=\\s*:([A-Za-z0-9+/=]*):");
+
+  private final long maxBytes;
+  private final long expectedLength;
+  private final byte[] expectedDigest;
+  private final MessageDigest digest;
+  private long received;
+
+  private ReceivedBody(long maxBytes, long expectedLength, byte[] expectedDigest) {
+    this.maxBytes = maxBytes;
+    this.expectedLength = expectedLength;
+    this.expectedDigest = expectedDigest;
+    try {
+      this.digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+    }
+  }
+
+  /**
+   * Checks the head of a push: {@code contentLength} (null when the body is chunked) within
+   * {@code maxBytes}, and {@code reprDigest} readable when given.
+   */
+  static ReceivedBody expect(String contentLength, String reprDigest, long maxBytes) {
+    long length = -1;
+    if (contentLength != null) {
+      try {
+        length = Long.parseLong(contentLength.trim());
+      } catch (NumberFormatException e) {
+        length = -2;
+      }
+      if (length < 0) {
+        throw new DspException(400, "bad_content_length", "expected a Content-Length of 0 or more bytes, got '"
+            + contentLength + "'");
+      }
+      if (length > maxBytes) {
+        throw tooLarge(maxBytes, length + " bytes announced");
+      }
+    }
+    byte[] expected = null;
+    if (reprDigest != null) {
+      Matcher m = SHA_256.matcher(reprDigest);
+      if (m.find()) {
+        try {
+          expected = Base64.getDecoder().decode(m.group(1));
+        } catch (IllegalArgumentException e) {
+          expected = new byte[0];
+        }
+        if (expected.length != 32) {
+          throw new DspException(400, "bad_digest", "expected Repr-Digest sha-256=:<32 bytes in base64>:, got '"
+              + reprDigest + "'");
+        }
+      }
+    }
+    return new ReceivedBody(maxBytes, length, expected);
+  }
+
+  /** Takes the next chunk; refuses it when the body grows beyond its bound or its announced length. */
+  void accept(Buffer chunk) {
+    received += chunk.length();
+    if (received > maxBytes) {
+      throw tooLarge(maxBytes, "more received");
+    }
+    if (expectedLength >= 0 && received > expectedLength) {
+      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got"
+          + " more");
+    }
+    digest.update(chunk.getBytes());
+  }
+
+  /** At the end of the body: the length and digest must be the announced ones. */
+  void finish() {
+    if (expectedLength >= 0 && received != expectedLength) {
+      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got "
+          + received);
+    }
+    byte[] actual = digest.digest();
+    if (expectedDigest != null && !MessageDigest.isEqual(expectedDigest, actual)) {
+      throw new DspException(400, "digest_mismatch", "digest mismatch (want: sha-256="
+          + Base64.getEncoder().encodeToString(expectedDigest) + ", got: sha-256="
+          + Base64.getEncoder().encodeToString(actual) + ")");
+    }
+  }
+
+  long received() {
+    return received;
+  }
+
+  private static DspException tooLarge(long maxBytes, String found) {
+    return new DspException(413, "body_too_large", "expected at most " + maxBytes + " bytes"
+        + " (limits.maxReceivedBytes of this node), got " + found);
+  }
+}

@@ -1,0 +1,216 @@
+package fr.socle.transfer;
+
+import fr.socle.catalog.CatalogStore;
+import fr.socle.dataplane.AccessTokens;
+import fr.socle.dataplane.DataFetcher;
+import fr.socle.dataplane.EdrTokens;
+import fr.socle.dataplane.PublicEndpoint;
+import fr.socle.dataplane.PushDestination;
+import fr.socle.dataplane.Pusher;
+import fr.socle.negotiation.NegotiationStore;
+import fr.socle.negotiation.Role;
+import fr.socle.policy.DecisionInputs;
+import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
+import fr.socle.policy.Scope;
+import fr.socle.protocol.Dsp;
+import fr.socle.protocol.DspClient;
+import fr.socle.store.Conflict;
+import fr.socle.transfer.TransferHook.Move;
+import fr.socle.transfer.TransferStore.Change;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steps of a transfer process: what this node does from each persisted state, run by the
+ * {@link fr.socle.statemachine.StepRunner} as soon as a state is committed and again at start-up.
+ *
+ * <p>From an -ING state it sends the message and records the -ED state once the counter-party
+ * acknowledged it (a crash in between resends it). In a settled state where this node has the next
+ * move, the {@link TransferHook} may choose it; otherwise the provider asks its policy engine on a
+ * request and pushes a STARTED {@code HttpData-PUSH} transfer, and both wait for the counter-party.
+ */
+final class TransferSteps {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TransferSteps.class);
+
+  private final TransferStore store;
+  private final NegotiationStore agreements;
+  private final CatalogStore catalog;
+  private final DspClient client;
+  private final DecisionPoint policy;
+  private final DecisionInputs inputs;
+  private final TransferHook hook;
+  private final String selfId;
+  private final String selfAddress;
+  private final EdrTokens tokens;
+  private final Pusher pusher;
+
+  TransferSteps(TransferStore store, NegotiationStore agreements, CatalogStore catalog, DspClient client,
+      DecisionPoint policy, DecisionInputs inputs, TransferHook hook, String selfId, String selfAddress,
+      EdrTokens tokens, Pusher pusher) {
+    this.store = store;
+    this.agreements = agreements;
+    this.catalog = catalog;
+    this.client = client;
+    this.policy = policy;
+    this.inputs = inputs;
+    this.hook = hook;
+    this.selfId = selfId;
+    this.selfAddress = selfAddress;
+    this.tokens = tokens;
+    this.pusher = pusher;
+  }
+
+  Future<Boolean> step(String id) {
+    return store.find(id).compose(t -> switch (t.state()) {
+      case REQUESTING -> sendRequest(t);
+      case REQUESTED, STARTED, SUSPENDED -> settle(t);
+      case STARTING, RESUMING -> sendStart(t);
+      case SUSPENDING -> send(t, "suspension", Dsp.message("TransferSuspensionMessage").put("code", "suspended")
+          .put("reason", new JsonArray().add(t.detail() == null ? "suspended" : t.detail())), TransferState.SUSPENDED);
+      case COMPLETING -> send(t, "completion", Dsp.message("TransferCompletionMessage"), TransferState.COMPLETED);
+      case TERMINATING -> sendTermination(t);
+      case COMPLETED, TERMINATED -> Future.succeededFuture(false);
+    });
+  }
+
+  private Future<Boolean> sendRequest(Transfer t) {
+    JsonObject message = Dsp.message("TransferRequestMessage").put("consumerPid", t.id())
+        .put("agreementId", t.agreementId()).put("format", t.format()).put("callbackAddress", selfAddress);
+    Future<Void> ready = Future.succeededFuture();
+    if (t.isPush() && t.destination() != null && DataFetcher.property(t.destination(), "authorization") != null) {
+      message.put("dataAddress", t.destination());
+    } else if (t.isPush()) {
+      // This node receives the push itself: a fresh token per attempt, its hash stored before it leaves.
+      String token = AccessTokens.generate();
+      message.put("dataAddress", EdrTokens.dataAddress(PushDestination.receiver(selfAddress, t.id()), token));
+      ready = store.prepareToken(t.id(), t.state(), AccessTokens.hash(token));
+    }
+    return ready.compose(v -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(), message))
+        .compose(answer -> {
+          String providerPid = answer.getString("providerPid");
+          if (providerPid == null) {
+            return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
+          }
+          return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
+        });
+  }
+
+  /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */
+  private Future<Boolean> settle(Transfer t) {
+    Move move = hook.next(t);
+    TransferState state = t.state();
+    boolean provider = t.role() == Role.PROVIDER;
+    if (move == Move.DEFAULT) {
+      if (provider && state == TransferState.STARTED && t.isPush()) {
+        return push(t);
+      }
+      return provider && state == TransferState.REQUESTED ? decide(t) : Future.succeededFuture(false);
+    }
+    if (move == Move.WAIT) {
+      return Future.succeededFuture(false);
+    }
+    if (move == Move.TERMINATE) {
+      return advance(t, Change.to(state, TransferState.TERMINATING).withDetail("terminated by " + selfId));
+    }
+    if (move == Move.SUSPEND && state == TransferState.STARTED) {
+      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId));
+    }
+    if (move == Move.COMPLETE && state == TransferState.STARTED) {
+      return advance(t, Change.to(state, TransferState.COMPLETING));
+    }
+    if (move == Move.RESUME && provider && state == TransferState.SUSPENDED) {
+      return advance(t, Change.to(state, TransferState.RESUMING));
+    }
+    return Future.failedFuture(new IllegalStateException("the transfer hook chose " + move + " for a " + t.role()
+        + " transfer in " + state + ", where it does not apply"));
+  }
+
+  private Future<Boolean> decide(Transfer t) {
+    return agreements.findAgreement(t.agreementId())
+        .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
+            inputs.build(Scope.TRANSFER, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
+                a.signedAt(), a.accessCount()).put("agreement", a.decisionFacts()))))
+        .compose(decision -> {
+          if (!decision.allow()) {
+            LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
+            return advance(t, Change.to(t.state(), TransferState.TERMINATING)
+                .withDetail(decision.localizedSummary()));
+          }
+          return advance(t, Change.to(t.state(), TransferState.STARTING));
+        });
+  }
+
+  /**
+   * A STARTED push: pushed whole, then completed; or terminated with the reason the consumer will
+   * read. A consumer out of stream slots is retried later by the runner (a failed step).
+   */
+  private Future<Boolean> push(Transfer t) {
+    return pusher.push(t).transform(pushed -> {
+      if (pushed.succeeded()) {
+        return advance(t, Change.to(TransferState.STARTED, TransferState.COMPLETING));
+      }
+      if (pushed.cause() instanceof Pusher.PushFailed failed) {
+        LOG.info("push of transfer {} to {} failed: {}", t.id(), t.counterPartyId(), failed.getMessage());
+        return advance(t, Change.to(TransferState.STARTED, TransferState.TERMINATING)
+            .withDetail(new LocalizedText(failed.getMessage(), failed.french())));
+      }
+      return Future.failedFuture(pushed.cause());
+    });
+  }
+
+  /**
+   * Starts or resumes: a fresh start id per attempt, of which only the hash is kept, and an access
+   * token signed for it. Tokens of an earlier start stop working as soon as the hash is replaced.
+   */
+  private Future<Boolean> sendStart(Transfer t) {
+    if (t.isPush()) {
+      // No data address and no access token: this node sends the data, once the start is acknowledged.
+      return client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
+              TransferManager.pids(Dsp.message("TransferStartMessage"), t))
+          .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
+    }
+    String sid = EdrTokens.newStart();
+    JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
+        tokens.issue(t, sid));
+    // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
+    return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
+        .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
+            t.counterPartyId(), TransferManager.pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address)))
+        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
+  }
+
+  private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {
+    return client.post(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid() + "/" + action,
+            t.counterPartyId(), TransferManager.pids(message, t))
+        .compose(ok -> advance(t, Change.to(t.state(), done)));
+  }
+
+  private Future<Boolean> sendTermination(Transfer t) {
+    if (t.counterPartyPid() == null) {
+      // The provider never acknowledged the request: there is no process of theirs to terminate.
+      return advance(t, Change.to(t.state(), TransferState.TERMINATED));
+    }
+    JsonObject message = Dsp.message("TransferTerminationMessage").put("code", "terminated")
+        .put("reason", new JsonArray().add(t.detail() == null ? "terminated" : t.detail()));
+    return send(t, "termination", t.detail() == null ? message
+        : new LocalizedText(t.detail(), t.detailFr()).writeTo(message), TransferState.TERMINATED);
+  }
+
+  Future<Void> giveUp(String id, Throwable cause) {
+    return store.find(id).compose(t -> t.state().isFinal() ? Future.succeededFuture()
+        : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
+            .withDetail("gave up: " + cause.getMessage())).mapEmpty());
+  }
+
+  private Future<Boolean> advance(Transfer t, Change change) {
+    return store.move(t.id(), change).map(moved -> {
+      LOG.debug("transfer {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
+      return true;
+    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+  }
+}
