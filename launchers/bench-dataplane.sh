@@ -68,7 +68,8 @@ api "$PROVIDER" POST /api/assets '{"id":"file","title":"bench","contentType":"ap
 api "$PROVIDER" POST /api/offers '{"id":"o-relayed","assetId":"relayed","policyId":"open"}' >/dev/null
 api "$PROVIDER" POST /api/offers '{"id":"o-file","assetId":"file","policyId":"open"}' >/dev/null
 T_RELAYED="$(start_transfer "$CONSUMER" "$(negotiate "$CONSUMER" "$PROVIDER" "$(find_offer "$CONSUMER" "$PROVIDER" o-relayed)")")"
-T_FILE="$(start_transfer "$CONSUMER" "$(negotiate "$CONSUMER" "$PROVIDER" "$(find_offer "$CONSUMER" "$PROVIDER" o-file)")")"
+A_FILE="$(negotiate "$CONSUMER" "$PROVIDER" "$(find_offer "$CONSUMER" "$PROVIDER" o-file)")"
+T_FILE="$(start_transfer "$CONSUMER" "$A_FILE")"
 CONSUMER_API="http://127.0.0.1:$(jq -r .managementPort "$RUN/$CONSUMER/data/node.json")"
 
 speed() { curl -sS -o /dev/null -w '%{speed_download} %{size_download}\n' "$@"; }
@@ -96,6 +97,31 @@ measured() {
 # per_gib TICKS BYTES: CPU seconds per GiB.
 per_gib() { awk -v t="$1" -v hz="$TICKS" -v n="$2" 'BEGIN { printf "%.2f\n", t / hz / (n / 1073741824) }'; }
 
+# pushed: one HttpData-PUSH of the file source to the consumer node, which writes it to its disk and
+# fsyncs it; prints the receiver's own rate (first to last byte, from its log line) and the CPU seconds
+# per GiB both nodes spent on the whole transfer, DSP messages and decisions included.
+pushed() {
+  local before id state rate
+  before="$(ticks $NODE_PIDS)"
+  id="$(api "$CONSUMER" POST /api/transfers "{\"agreementId\":\"$A_FILE\",\"format\":\"HttpData-PUSH\"}" | jq -r .id)"
+  state="$(await "$CONSUMER" "/api/transfers/$id" state COMPLETED TERMINATED)"
+  [ "$state" = COMPLETED ] || die "push $id ended $state: $(api "$CONSUMER" GET "/api/transfers/$id" | jq -r .detail)"
+  rate="$(grep "received the push of transfer $id " "$RUN/$CONSUMER/node.log" | sed -E 's/.*\(([0-9]+) MB\/s\).*/\1/')"
+  echo "$rate $(per_gib "$(($(ticks $NODE_PIDS) - before))" "$((MIB * 1024 * 1024))")"
+}
+
+# to_disk: the direct TLS download written to a file on the nodes' disk and flushed to it, as the push
+# receiver does; prints MB/s over the whole (download, write, flush). The baseline of the push.
+to_disk() {
+  local start end
+  start="$(date +%s%N)"
+  curl -sS -o "$RUN/direct.out" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"
+  sync "$RUN/direct.out"
+  end="$(date +%s%N)"
+  awk -v n="$(stat -c %s "$RUN/direct.out")" -v ns="$((end - start))" 'BEGIN { printf "%.0f\n", n / (ns / 1000) }'
+  rm -f "$RUN/direct.out"
+}
+
 # A node is a long-running server: what counts is its pace once the JIT has compiled the data path,
 # which takes a few downloads (C2 still compiles Netty's write path during the second one).
 WARMUP="${SOCLE_BENCH_WARMUP:-3}"
@@ -105,11 +131,12 @@ speed --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS" >/dev/null
 for _ in $(seq 1 "$WARMUP"); do
   speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data" >/dev/null
   speed -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data" >/dev/null
+  pushed >/dev/null
 done
 
 step "Measuring: $RUNS runs of each, alternating"
 for f in direct-tls direct socle socle-file; do : >"$RUN/$f"; : >"$RUN/$f-cpu"; done
-: >"$RUN/origin-tls-cpu"; : >"$RUN/provider-cpu"; : >"$RUN/consumer-cpu"
+: >"$RUN/origin-tls-cpu"; : >"$RUN/provider-cpu"; : >"$RUN/consumer-cpu"; : >"$RUN/push"; : >"$RUN/push-cpu"; : >"$RUN/disk"
 for i in $(seq 1 "$RUNS"); do
   o0="$(ticks "$ORIGIN_TLS_PID")"
   read -r v n a < <(measured "$ORIGIN_TLS_PID" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"
@@ -122,9 +149,11 @@ for i in $(seq 1 "$RUNS"); do
   check_size "$n"
   per_gib "$(($(ticks "$PROVIDER_PID") - p0))" "$n" >>"$RUN/provider-cpu"
   per_gib "$(($(ticks "$CONSUMER_PID") - c0))" "$n" >>"$RUN/consumer-cpu"
+  read -r w e < <(pushed)
+  echo "$w" >>"$RUN/push"; echo "$e" >>"$RUN/push-cpu"; k="$(to_disk)"; echo "$k" >>"$RUN/disk"
   echo "$v" >>"$RUN/direct-tls"; echo "$a" >>"$RUN/direct-tls-cpu"; echo "$s" >>"$RUN/direct"; echo "$b" >>"$RUN/direct-cpu"
   echo "$t" >>"$RUN/socle"; echo "$c" >>"$RUN/socle-cpu"; echo "$u" >>"$RUN/socle-file"; echo "$d" >>"$RUN/socle-file-cpu"
-  info "run $i: direct-tls $(mb_s "$v") MB/s ($a CPU s/GiB), direct $(mb_s "$s") MB/s ($b), socle $(mb_s "$t") MB/s ($c), socle-file $(mb_s "$u") MB/s ($d)"
+  info "run $i: direct-tls $(mb_s "$v") MB/s ($a CPU s/GiB), direct $(mb_s "$s") MB/s ($b), socle $(mb_s "$t") MB/s ($c), socle-file $(mb_s "$u") MB/s ($d), push $w MB/s ($e), direct-tls to disk $k MB/s"
 done
 
 V="$(median <"$RUN/direct-tls")"; D="$(median <"$RUN/direct")"; S="$(median <"$RUN/socle")"; F="$(median <"$RUN/socle-file")"
@@ -138,6 +167,11 @@ info "through Socle (origin relayed):  $(mb_s "$S") MB/s     $SC s/GiB"
 info "through Socle (file source):     $(mb_s "$F") MB/s     $FC s/GiB"
 info "ratio socle / direct-tls:        $(ratio "$S" "$V")   (like for like: one TLS hop each; CPU ratio $(ratio "$VC" "$SC"))"
 info "ratio socle-file / direct-tls:   $(ratio "$F" "$V")   (CPU ratio $(ratio "$VC" "$FC"))"
+P="$(median <"$RUN/push")"; PC="$(median <"$RUN/push-cpu")"
+info "pushed (file source, to disk):   $P MB/s      $PC s/GiB (the nodes only; received, written and fsynced)"
+K="$(median <"$RUN/disk")"
+info "direct TLS to disk, flushed:     $K MB/s      (curl -o FILE, then sync FILE: the push's baseline)"
+info "ratio push / direct TLS to disk: $(ratio "$P" "$K")   (two processes each; CPU of the push's nodes above)"
 info "ratio socle / direct (plain):    $(ratio "$S" "$D")   (CPU ratio $(ratio "$DC" "$SC"))"
 info "where the file path's CPU goes: provider node $(median <"$RUN/provider-cpu") s/GiB (reads and encrypts; the"
 info "  TLS origin server does the same for $(median <"$RUN/origin-tls-cpu") s/GiB), consumer node $(median <"$RUN/consumer-cpu") s/GiB"

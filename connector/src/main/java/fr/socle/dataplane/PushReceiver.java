@@ -158,6 +158,7 @@ public final class PushReceiver {
     private final ReceivedBody body;
     private final AsyncFile file;
     private final String temp;
+    private final long started = System.nanoTime();
     private long timer = -1;
     private boolean done;
 
@@ -215,8 +216,9 @@ public final class PushReceiver {
           .compose(v -> vertx.fileSystem().move(temp, file(transfer.id()).toString(),
               new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
           .onSuccess(v -> {
-            LOG.info("received the push of transfer {} from {}: {} bytes", transfer.id(), transfer.counterPartyId(),
-                body.received());
+            long micros = Math.max(1, (System.nanoTime() - started) / 1_000);
+            LOG.info("received the push of transfer {} from {}: {} bytes in {} ms ({} MB/s)", transfer.id(),
+                transfer.counterPartyId(), body.received(), micros / 1_000, body.received() / micros);
             ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("transfer", transfer.id()).put("bytes", body.received()).encode());
           })

@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 public final class StreamTuning {
 
   /** Largest body chunk the HTTP clients of the data path hand over at once. */
-  static final int CHUNK_BYTES = 256 * 1024;
+  public static final int CHUNK_BYTES = 256 * 1024;
 
   /** Bytes a data response may queue before the pipe pauses its source (resumes at half). */
   public static final int WRITE_QUEUE_BYTES = 1024 * 1024;

@@ -9,6 +9,7 @@ import fr.socle.audit.TreeHeadSchedule;
 import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.DataAccess;
@@ -120,7 +121,10 @@ public final class Node extends VerticleBase {
       audit = new AuditLog(vertx, database.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()),
           clock);
       // The DSP server must listen before the address partners call back is known (port 0 in tests).
-      dspServerOptions = prepared.security().serverOptions();
+      // Pushed bodies arrive on this server: in 8 KiB chunks (Vert.x's default), each one is a file
+      // write handed to a worker, which costs far more than the bytes.
+      dspServerOptions = new HttpServerOptions(prepared.security().serverOptions())
+          .setMaxChunkSize(StreamTuning.CHUNK_BYTES);
       dspServer = vertx.createHttpServer(dspServerOptions);
       managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
           .setPort(config.managementPort()));
