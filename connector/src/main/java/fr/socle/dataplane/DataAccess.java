@@ -67,8 +67,7 @@ public final class DataAccess {
   Future<Asset> authorize(Transfer t) {
     return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
         .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
-                inputs.build(Scope.ACCESS, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                    a.signedAt(), before).put("agreement", a.decisionFacts()))
+                a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, before))
             .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
                 : Future.failedFuture(refused(a, decision))))));
   }

@@ -164,9 +164,8 @@ public final class PublicEndpoint {
                 + "; a token is refreshed only while it is STARTED"));
           }
           return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
-              .compose(asset -> policy.decide(Scope.TRANSFER, inputs.build(Scope.TRANSFER, t.counterPartyId(),
-                  asset.id(), asset.classification(), a.body(), a.signedAt(), a.accessCount())
-                  .put("agreement", a.decisionFacts())))
+              .compose(asset -> policy.decide(Scope.TRANSFER,
+                  a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount())))
               .compose(decision -> decision.allow()
                   ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
                   : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "

@@ -1,6 +1,7 @@
 package fr.socle.dataplane;
 
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
@@ -15,7 +16,7 @@ import io.vertx.core.http.HttpServerResponse;
 public final class StreamTuning {
 
   /** Largest body chunk the HTTP clients of the data path hand over at once. */
-  public static final int CHUNK_BYTES = 256 * 1024;
+  static final int CHUNK_BYTES = 256 * 1024;
 
   /** Bytes a data response may queue before the pipe pauses its source (resumes at half). */
   public static final int WRITE_QUEUE_BYTES = 1024 * 1024;
@@ -26,6 +27,15 @@ public final class StreamTuning {
   /** The data path's chunk size on a copy of {@code options}. */
   static HttpClientOptions bulk(HttpClientOptions options) {
     return new HttpClientOptions(options).setMaxChunkSize(CHUNK_BYTES);
+  }
+
+  /**
+   * The data path's chunk size for request bodies a server receives (pushed data) on a copy of
+   * {@code options}: in 8 KiB chunks, each one is a file write handed to a worker, which costs far
+   * more than the bytes.
+   */
+  public static HttpServerOptions bulk(HttpServerOptions options) {
+    return new HttpServerOptions(options).setMaxChunkSize(CHUNK_BYTES);
   }
 
   /** Lets {@code response} queue {@link #WRITE_QUEUE_BYTES} before it applies back-pressure. */

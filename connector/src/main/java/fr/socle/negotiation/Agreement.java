@@ -1,5 +1,8 @@
 package fr.socle.negotiation;
 
+import fr.socle.catalog.Asset;
+import fr.socle.policy.DecisionInputs;
+import fr.socle.policy.Scope;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -78,13 +81,19 @@ public record Agreement(String id, String negotiationId, String assetId, String 
   }
 
   /**
-   * What the policy engine learns of the agreement, as {@code input.agreement} of transfer and access
-   * decisions: the baseline refuses both once {@code revoked} is true.
+   * The policy engine's input for a {@code scope} decision (transfer or access) under this agreement,
+   * asked by {@code consumerId} on {@code asset} after {@code accessCount} accesses: the agreement's
+   * own policy and signing date, and as {@code input.agreement} what the baseline needs to refuse
+   * everything once the agreement is revoked.
    */
-  public JsonObject decisionFacts() {
+  public JsonObject decisionInput(DecisionInputs inputs, Scope scope, String consumerId, Asset asset,
+      long accessCount) {
     JsonObject facts = new JsonObject().put("id", id).put("revoked", revocation != null);
-    return revocation == null ? facts
-        : facts.put("revokedAt", revocation.at().toString()).put("reason", revocation.reason());
+    if (revocation != null) {
+      facts.put("revokedAt", revocation.at().toString()).put("reason", revocation.reason());
+    }
+    return inputs.build(scope, consumerId, asset.id(), asset.classification(), body, signedAt, accessCount)
+        .put("agreement", facts);
   }
 
   /** Its JSON form; {@code revocation} appears only once revoked, so an agreement in force reads as before. */

@@ -121,10 +121,8 @@ public final class Node extends VerticleBase {
       audit = new AuditLog(vertx, database.dataSource(), new TreeHeadSigner(trust.nodeKey(), trust.nodeChain()),
           clock);
       // The DSP server must listen before the address partners call back is known (port 0 in tests).
-      // Pushed bodies arrive on this server: in 8 KiB chunks (Vert.x's default), each one is a file
-      // write handed to a worker, which costs far more than the bytes.
-      dspServerOptions = new HttpServerOptions(prepared.security().serverOptions())
-          .setMaxChunkSize(StreamTuning.CHUNK_BYTES);
+      // Pushed bodies arrive on this server.
+      dspServerOptions = StreamTuning.bulk(prepared.security().serverOptions());
       dspServer = vertx.createHttpServer(dspServerOptions);
       managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
           .setPort(config.managementPort()));

@@ -133,8 +133,7 @@ final class TransferSteps {
   private Future<Boolean> decide(Transfer t) {
     return agreements.findAgreement(t.agreementId())
         .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
-            inputs.build(Scope.TRANSFER, t.counterPartyId(), asset.id(), asset.classification(), a.body(),
-                a.signedAt(), a.accessCount()).put("agreement", a.decisionFacts()))))
+            a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount()))))
         .compose(decision -> {
           if (!decision.allow()) {
             LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
