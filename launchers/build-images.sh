@@ -123,9 +123,11 @@ done
 libs="$(find "$root/opt/socle/jre" "$tcnative" -type f \( -name '*.so' -o -path '*/bin/*' \) \
   -not -regex '.*/lib\(awt.*\|jawt\|fontmanager\|jsound\|lcms\|javajpeg\|splashscreen\|mlib_image\)\.so' -print0 \
   | xargs -0 ldd 2>/dev/null | grep -E '^[[:space:]]' | grep -oE '/[^ ]+\.so[^ ]*' | grep -v "^$ctx" | sort -u)"
+# awk reads to the end: an early exit would kill ldconfig with SIGPIPE, which pipefail turns into a
+# failure of the whole script whenever ldconfig's output outgrows the pipe buffer.
 # glibc loads these by name (name service switch, threads) without their appearing in ldd's output.
 for extra in libnss_files.so.2 libnss_dns.so.2 libresolv.so.2 libpthread.so.0 libdl.so.2 librt.so.1 libm.so.6; do
-  found="$(ldconfig -p | awk -v n="$extra" '$1 == n && /x86-64|AArch64/ { print $NF; exit }')"
+  found="$(ldconfig -p | awk -v n="$extra" '$1 == n && /x86-64|AArch64/ && !f { print $NF; f = 1 }')"
   [ -n "$found" ] && libs="$libs"$'\n'"$found"
 done
 for lib in $(sort -u <<<"$libs"); do

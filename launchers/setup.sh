@@ -68,7 +68,7 @@ ensure_build() {
   if [ -f "$JAR" ]; then
     # The jar ships policies/templates/ too.
     newest="$(find "$ROOT/connector/src/main" "$ROOT/connector/pom.xml" "$ROOT/pom.xml" "$ROOT/policies/templates" \
-      -newer "$JAR" -type f | head -1)"
+      -newer "$JAR" -type f -print -quit)"
     [ -z "$newest" ] && return
   fi
   say "building the connector (Maven)"

@@ -88,9 +88,11 @@ for run in $(seq 1 "$RUNS"); do
     -v "$WORK/config:/config:ro" -v "$WORK/data:/data" -p 127.0.0.1::8080 "socle-node:$TAG" >/dev/null
   t_log="" t_ready=""
   for _ in $(seq 1 600); do
-    if [ -z "$t_log" ] && podman logs "$NAME-node" 2>&1 | grep -q ' ready in '; then
+    # grep -c and sed -n 1p read to the end: an early exit would SIGPIPE the writer, and pipefail
+    # would then count the line as absent.
+    if [ -z "$t_log" ] && podman logs "$NAME-node" 2>&1 | grep -c ' ready in ' >/dev/null; then
       t_log="$(now_ms)"
-      port="$(podman port "$NAME-node" 8080 | head -1 | sed 's/.*://')"
+      port="$(podman port "$NAME-node" 8080 | sed -n '1s/.*://p')"
     fi
     if [ -n "$t_log" ] && [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/ready")" = 200 ]; then
       t_ready="$(now_ms)"
@@ -101,7 +103,7 @@ for run in $(seq 1 "$RUNS"); do
     sleep 0.05
   done
   [ -n "$t_ready" ] || { podman logs "$NAME-node" >&2; die "the node was not ready within 30 s"; }
-  jvm="$(podman logs "$NAME-node" 2>&1 | sed -nE 's/.* ready in ([0-9]+) ms.*/\1/p' | head -1)"
+  jvm="$(podman logs "$NAME-node" 2>&1 | sed -nE 's/.* ready in ([0-9]+) ms.*/\1/p' | sed -n 1p)"
   say "run $run: container: log line after $((t_log - t0)) ms, /ready 200 after $((t_ready - t0)) ms (JVM uptime $jvm ms); host process: log line after $t_host ms"
   logs+="$((t_log - t0))"$'\n' ready+="$((t_ready - t0))"$'\n' uptime+="$jvm"$'\n'
 done
