@@ -169,6 +169,9 @@ public final class ManagementApi {
     // The reason is optional; it travels to the counter-party in the DSP message.
     router.post("/api/transfers/:id/suspension").handler(ctx -> ok(ctx, recorded("suspend-transfer",
         transfers.suspend(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
+    // A provider asks its policy engine again first; a consumer asks the provider, which may refuse.
+    router.post("/api/transfers/:id/resumption").handler(ctx -> ok(ctx, recorded("resume-transfer",
+        transfers.resumeTransfer(ctx.pathParam("id")).map(Transfer::toJson))));
     router.post("/api/transfers/:id/termination").handler(ctx -> ok(ctx, recorded("terminate-transfer",
         transfers.terminate(ctx.pathParam("id"), reason(ctx)).map(Transfer::toJson))));
     router.get("/api/transfers/:id/data").handler(this::received);

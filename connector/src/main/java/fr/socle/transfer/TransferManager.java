@@ -154,6 +154,15 @@ public final class TransferManager {
         .withDetail("suspended by " + selfId + ": " + reason)));
   }
 
+  /**
+   * Starts a suspended transfer again on this node's initiative. A provider asks its policy engine
+   * first and, if allowed, sends a new start (a fresh access token, or a new push); a consumer asks
+   * the provider to do so, which it may refuse.
+   */
+  public Future<Transfer> resumeTransfer(String id) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.RESUMING)));
+  }
+
   /** Terminates a transfer on this node's initiative; the counter-party is told why. */
   public Future<Transfer> terminate(String id, String reason) {
     return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING)
@@ -228,6 +237,11 @@ public final class TransferManager {
   public Future<Transfer> onStart(String caller, String pid, DspMessage message) {
     return owned(caller, pid, message).compose(t -> {
       if (t.role() == Role.PROVIDER) {
+        if (t.state() == TransferState.SUSPENDED && suspendedBy(t, selfId)) {
+          // The provider's suspension is its own to lift: a consumer cannot undo it.
+          throw DspException.conflict("transfer " + t.id() + " was suspended by its provider " + selfId
+              + ", which alone can resume it");
+        }
         return transition(t, Change.to(t.state(), TransferState.RESUMING));
       }
       if (t.isPush()) {
@@ -319,6 +333,11 @@ public final class TransferManager {
           + " and cannot become " + change.to()));
     }
     return store.move(t.id(), change).onSuccess(moved -> runner.kick(moved.id()));
+  }
+
+  /** Whether {@code participant} suspended {@code t}, as its detail records (see {@link #suspend}). */
+  private static boolean suspendedBy(Transfer t, String participant) {
+    return t.detail() != null && t.detail().startsWith("suspended by " + participant + ":");
   }
 
   static JsonObject pids(JsonObject message, Transfer t) {

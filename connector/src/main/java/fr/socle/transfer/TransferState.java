@@ -23,7 +23,10 @@ public enum TransferState {
   SUSPENDING,
   /** Data may not flow until a new start message; the token is no longer accepted. */
   SUSPENDED,
-  /** Provider: a suspended transfer is to be started again; the new start message is to be sent. */
+  /**
+   * A suspended transfer is to be started again. Provider: once the policy allows it again, its new
+   * start message is to be sent. Consumer: the start message asking the provider to resume is to be sent.
+   */
   RESUMING,
   /** The completion message is to be sent. */
   COMPLETING,
@@ -80,9 +83,11 @@ public enum TransferState {
       // hears it again when a provider that crashed mid-send resends it with a fresh token, or resumes.
       case STARTED -> EnumSet.of(STARTING, RESUMING, REQUESTED, REQUESTING, STARTED, SUSPENDED);
       case SUSPENDING -> EnumSet.of(STARTED);
-      // Either side may hear the other's suspension while its own is in flight.
-      case SUSPENDED -> EnumSet.of(SUSPENDING, STARTED, STARTING);
-      // The provider resumes on its own or because the consumer asked with a start message.
+      // Either side may hear the other's suspension while its own message is in flight; a consumer
+      // whose request to resume was acknowledged waits, suspended, for the provider's start.
+      case SUSPENDED -> EnumSet.of(SUSPENDING, STARTED, STARTING, RESUMING);
+      // The provider resumes on its own or because the consumer asked with a start message; the
+      // consumer asks on its operator's initiative.
       case RESUMING -> EnumSet.of(SUSPENDED);
       case COMPLETING -> EnumSet.of(STARTED);
       case COMPLETED -> EnumSet.of(COMPLETING, STARTED);

@@ -9,6 +9,7 @@ import fr.socle.dataplane.PushDestination;
 import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
+import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.LocalizedText;
@@ -69,7 +70,8 @@ final class TransferSteps {
     return store.find(id).compose(t -> switch (t.state()) {
       case REQUESTING -> sendRequest(t);
       case REQUESTED, STARTED, SUSPENDED -> settle(t);
-      case STARTING, RESUMING -> sendStart(t);
+      case STARTING -> sendStart(t);
+      case RESUMING -> t.role() == Role.PROVIDER ? resume(t) : askToResume(t);
       case SUSPENDING -> send(t, "suspension", Dsp.message("TransferSuspensionMessage").put("code", "suspended")
           .put("reason", new JsonArray().add(t.detail() == null ? "suspended" : t.detail())), TransferState.SUSPENDED);
       case COMPLETING -> send(t, "completion", Dsp.message("TransferCompletionMessage"), TransferState.COMPLETED);
@@ -118,7 +120,7 @@ final class TransferSteps {
       return advance(t, Change.to(state, TransferState.TERMINATING).withDetail("terminated by " + selfId));
     }
     if (move == Move.SUSPEND && state == TransferState.STARTED) {
-      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId));
+      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId + ": its transfer hook's move"));
     }
     if (move == Move.COMPLETE && state == TransferState.STARTED) {
       return advance(t, Change.to(state, TransferState.COMPLETING));
@@ -131,16 +133,50 @@ final class TransferSteps {
   }
 
   private Future<Boolean> decide(Transfer t) {
+    return decision(t).compose(decision -> decision.allow()
+        ? advance(t, Change.to(t.state(), TransferState.STARTING))
+        : refuse(t, decision));
+  }
+
+  /**
+   * A suspended transfer starts again only if the policy still allows it: the agreement may have been
+   * revoked, have expired or have used up its count while the transfer was suspended.
+   */
+  private Future<Boolean> resume(Transfer t) {
+    return decision(t).compose(decision -> decision.allow() ? sendStart(t) : refuse(t, decision));
+  }
+
+  private Future<Decision> decision(Transfer t) {
     return agreements.findAgreement(t.agreementId())
         .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
-            a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount()))))
-        .compose(decision -> {
-          if (!decision.allow()) {
-            LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
-            return advance(t, Change.to(t.state(), TransferState.TERMINATING)
-                .withDetail(decision.localizedSummary()));
+            a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount()))));
+  }
+
+  private Future<Boolean> refuse(Transfer t, Decision decision) {
+    LOG.info("transfer {} refused for {}: {}", t.id(), t.counterPartyId(), decision.summary());
+    return advance(t, Change.to(t.state(), TransferState.TERMINATING).withDetail(decision.localizedSummary()));
+  }
+
+  /**
+   * Consumer: asks the provider to start a suspended transfer again (a start message of its own,
+   * without data address), then waits, SUSPENDED, for the provider's start, which may also arrive
+   * before the acknowledgement and move the transfer to STARTED first.
+   */
+  private Future<Boolean> askToResume(Transfer t) {
+    return client.post(t.counterPartyAddress(), "/transfers/" + t.providerPid() + "/start", t.counterPartyId(),
+            TransferManager.pids(Dsp.message("TransferStartMessage"), t))
+        .transform(asked -> {
+          if (asked.succeeded()) {
+            return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
+                .withDetail("resumption asked of " + t.counterPartyId() + ", waiting for its start"));
           }
-          return advance(t, Change.to(t.state(), TransferState.STARTING));
+          if (asked.cause() instanceof DspClient.PeerRefused refused && refused.status() / 100 == 4
+              && refused.status() != 408 && refused.status() != 429) {
+            // A refusal stands: the transfer stays suspended, with the provider's reason; retrying would not help.
+            return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
+                .withDetail("the provider refused to resume: " + refused.getMessage()));
+          }
+          return Future.failedFuture(asked.cause());
         });
   }
 

@@ -149,7 +149,11 @@ public final class TransferStore {
           "transfer transition " + change.from() + " -> " + change.to() + " is not allowed"));
     }
     return db.transaction(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, "
+      // A provider forgets the token of a transfer it suspends: the old token must not work again while
+      // a resumption waits for the policy's answer; the next start issues a new one.
+      String token = change.to() == TransferState.SUSPENDED ? "CASE WHEN role = 'PROVIDER' THEN NULL ELSE token_hash END"
+          : "token_hash";
+      try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, token_hash = " + token + ", "
           + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
           + "detail = COALESCE(?, detail), updated_at = ?, detail_fr = "
           + (change.detail() == null ? "detail_fr" : "?") + " WHERE id = ? AND state = ?")) {

@@ -84,6 +84,13 @@ public final class FederationVerifier {
         if (pkix != null) {
             return pkix;
         }
+        // The JDK's PKIX checker counts an entry as revoked only from its revocation date on, to the
+        // second; a CRL signed by a CA whose clock runs ahead would leave a revoked node trusted for a
+        // moment. Listed means revoked: fail closed.
+        X509CRLEntry listed = crl.getRevokedCertificate(leaf);
+        if (listed != null && listed.getRevocationReason() != java.security.cert.CRLReason.REMOVE_FROM_CRL) {
+            return revoked(leaf, subject);
+        }
         Verification.Rejected stale = checkCrlCurrent(subject);
         if (stale != null) {
             return stale;
@@ -147,6 +154,14 @@ public final class FederationVerifier {
         return null;
     }
 
+    private Verification.Rejected revoked(X509Certificate cert, String subject) {
+        X509CRLEntry entry = crl.getRevokedCertificate(cert);
+        return new Verification.Rejected(Reason.CERTIFICATE_REVOKED, "certificate '" + subject + "' (serial "
+                + Serials.format(cert.getSerialNumber()) + ") was revoked"
+                + (entry == null ? "" : " on " + entry.getRevocationDate().toInstant()
+                        + (entry.getRevocationReason() == null ? "" : ", reason " + Revocations.rfcName(entry.getRevocationReason()))));
+    }
+
     private Verification.Rejected rejection(CertPathValidatorException e, List<X509Certificate> path, Instant now) {
         X509Certificate cert = e.getIndex() >= 0 && e.getIndex() < path.size() ? path.get(e.getIndex()) : path.get(0);
         String subject = SubjectNames.display(cert.getSubjectX500Principal());
@@ -159,11 +174,7 @@ public final class FederationVerifier {
                     "certificate '" + subject + "' is not valid before " + cert.getNotBefore().toInstant() + " (now " + now + ")");
         }
         if (e.getReason() == BasicReason.REVOKED) {
-            X509CRLEntry entry = crl.getRevokedCertificate(cert);
-            return new Verification.Rejected(Reason.CERTIFICATE_REVOKED, "certificate '" + subject + "' (serial "
-                    + Serials.format(cert.getSerialNumber()) + ") was revoked"
-                    + (entry == null ? "" : " on " + entry.getRevocationDate().toInstant()
-                            + (entry.getRevocationReason() == null ? "" : ", reason " + Revocations.rfcName(entry.getRevocationReason()))));
+            return revoked(cert, subject);
         }
         if (e.getReason() == BasicReason.UNDETERMINED_REVOCATION_STATUS) {
             Date nextUpdate = crl.getNextUpdate();

@@ -246,6 +246,23 @@ abstract class StoreContract {
     assertThat(await(transfers.find(t.id())).dataAddress().getString("endpoint")).isEqualTo("https://y");
   }
 
+  /** The provider's token must not work again while a resumption waits; a push receiver's token must. */
+  @Test
+  void aSuspendedProviderTransferForgetsItsTokenAndAConsumerKeepsIts() {
+    for (Role role : Role.values()) {
+      Transfer t = new Transfer(UUID.randomUUID().toString(), role, TransferState.REQUESTED,
+          "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW, NOW);
+      await(transfers.create(t));
+      await(transfers.prepareToken(t.id(), TransferState.REQUESTED, "abc"));
+      await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTED)));
+      await(transfers.move(t.id(), TransferStore.Change.to(TransferState.STARTED, TransferState.SUSPENDING)));
+      assertThat(await(transfers.find(t.id())).tokenHash()).isEqualTo("abc");
+      Transfer suspended = await(transfers.move(t.id(),
+          TransferStore.Change.to(TransferState.SUSPENDING, TransferState.SUSPENDED)));
+      assertThat(suspended.tokenHash()).as(role.name()).isEqualTo(role == Role.PROVIDER ? null : "abc");
+    }
+  }
+
   @Test
   void pushTransferKeepsItsDestinationAndShowsOnlyItsEndpoint() {
     JsonObject destination = fr.socle.dataplane.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",

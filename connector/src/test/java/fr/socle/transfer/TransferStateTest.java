@@ -18,7 +18,8 @@ class TransferStateTest {
       Map.entry(STARTED, EnumSet.of(STARTED, SUSPENDING, SUSPENDED, COMPLETING, COMPLETED, TERMINATING, TERMINATED)),
       Map.entry(SUSPENDING, EnumSet.of(SUSPENDED, TERMINATING, TERMINATED)),
       Map.entry(SUSPENDED, EnumSet.of(RESUMING, STARTED, TERMINATING, TERMINATED)),
-      Map.entry(RESUMING, EnumSet.of(STARTED, TERMINATING, TERMINATED)),
+      // A consumer's request to resume, once acknowledged, waits SUSPENDED for the provider's start.
+      Map.entry(RESUMING, EnumSet.of(STARTED, SUSPENDED, TERMINATING, TERMINATED)),
       Map.entry(COMPLETING, EnumSet.of(COMPLETED, TERMINATING, TERMINATED)),
       Map.entry(COMPLETED, EnumSet.noneOf(TransferState.class)),
       Map.entry(TERMINATING, EnumSet.of(TERMINATED)),

@@ -310,6 +310,24 @@ class NodeTokenVerifierTest {
     assertThat(federation.reload()).as("unchanged file").isFalse();
   }
 
+  /**
+   * A CA whose clock runs a minute ahead dates the revocation a minute from now; the JDK's PKIX
+   * checker alone would keep trusting the certificate until then.
+   */
+  @Test
+  void aCertificateListedInTheCrlIsRevokedWhateverTheRevocationDate() throws Exception {
+    Path dir = new FederationPki().issueNode(fed, NodeRequest.of("269900015", "Ahead").withSlug("ahead-"
+        + UUID.randomUUID().toString().substring(0, 8))).dir();
+    TrustMaterial listed = TrustMaterial.load(dir, fed);
+    new FederationPki(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(1)), new SecureRandom())
+        .revokeNode(fed, dir.getFileName().toString(), CRLReason.SUPERSEDED);
+    assertThat(federation.reload()).isTrue();
+    assertThat(federation.crl().getRevokedCertificate(listed.nodeCertificate()).getRevocationDate().toInstant())
+        .isAfter(clock.instant());
+    assertRejected(verifier.verify(new NodeTokenIssuer(listed, clock).issue("NTRFR-" + SELF),
+        listed.nodeCertificate()), Reason.CERTIFICATE_REVOKED, "was revoked on", "superseded");
+  }
+
   @Test
   void staleCrlRefusesEveryPeer() throws Exception {
     Instant nextUpdate = federation.crl().getNextUpdate().toInstant();
