@@ -63,6 +63,22 @@ info "original  sha256 $ORIGINAL_SUM"
 info "received  sha256 $RECEIVED_SUM"
 [ "$ORIGINAL_SUM" = "$RECEIVED_SUM" ] || die "checksums differ"
 
+step "5a. $PROVIDER suspends the transfer for maintenance, then resumes it"
+PROVIDER_PID="$(api "$CONSUMER" GET "/api/transfers/$TRANSFER" | jq -r .counterPartyPid)"
+api "$PROVIDER" POST "/api/transfers/$PROVIDER_PID/suspension" '{"reason":"maintenance du serveur"}' >/dev/null
+await "$CONSUMER" "/api/transfers/$TRANSFER" state SUSPENDED >/dev/null
+info "the commune's download while suspended: $(curl -sS -H "X-Api-Key: $API_KEY" \
+  "http://127.0.0.1:$PORT/api/transfers/$TRANSFER/data" | jq -r '"HTTP \(.status): \(.detail)"')"
+info "the commune asks to resume: $(api "$CONSUMER" POST "/api/transfers/$TRANSFER/resumption" '{}' >/dev/null
+  for _ in $(seq 1 100); do
+    d="$(api "$CONSUMER" GET "/api/transfers/$TRANSFER" | jq -r .detail)"; [[ "$d" == *refused* ]] && break; sleep 0.1
+  done; echo "$d")"
+api "$PROVIDER" POST "/api/transfers/$PROVIDER_PID/resumption" '{}' >/dev/null
+await "$CONSUMER" "/api/transfers/$TRANSFER" state STARTED >/dev/null
+curl -sSf -H "X-Api-Key: $API_KEY" "http://127.0.0.1:$PORT/api/transfers/$TRANSFER/data" -o "$RUN/resumed.csv"
+info "resumed by the région after a new policy decision: downloaded again with a fresh access token, sha256 $(sha256sum "$RUN/resumed.csv" | cut -d' ' -f1)"
+cmp -s "$DATASET" "$RUN/resumed.csv" || die "the download after resumption differs"
+
 step "5b. $CONSUMER asks for the same dataset pushed (HttpData-PUSH): the provider sends it to the commune's node"
 PUSHED="$(api "$CONSUMER" POST /api/transfers "{\"agreementId\":\"$AGREEMENT\",\"format\":\"HttpData-PUSH\"}" | jq -r .id)"
 STATE="$(await "$CONSUMER" "/api/transfers/$PUSHED" state COMPLETED TERMINATED)"

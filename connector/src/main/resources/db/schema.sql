@@ -84,3 +84,6 @@ ALTER TABLE agreement ADD COLUMN IF NOT EXISTS revoked_reason TEXT;
 
 -- HttpData-PUSH: the DataAddress data is pushed to, with the receiver's token (see transfer.Transfer).
 ALTER TABLE transfer ADD COLUMN IF NOT EXISTS destination TEXT;
+
+-- A revocation terminates the running transfers under its agreement (see transfer.TransferManager).
+CREATE INDEX IF NOT EXISTS transfer_agreement ON transfer (agreement_id);

@@ -175,9 +175,8 @@ public final class TransferManager {
    * which closes their downloads at once and tells the consumer why.
    */
   public Future<Agreement> revokeAgreement(String agreementId, String reason) {
-    return agreements.revoke(agreementId, selfId, reason).compose(revoked -> store.listUnfinished()
+    return agreements.revoke(agreementId, selfId, reason).compose(revoked -> store.listUnfinished(agreementId)
         .compose(unfinished -> Future.join(unfinished.stream()
-            .filter(t -> t.agreementId().equals(agreementId))
             .map(t -> terminate(t.id(), "agreement " + agreementId + " revoked: " + reason)
                 .onFailure(e -> LOG.warn("transfer {} under revoked agreement {} not terminated: {}", t.id(),
                     agreementId, e.getMessage())))

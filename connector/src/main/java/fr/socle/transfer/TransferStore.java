@@ -127,9 +127,18 @@ public final class TransferStore {
     return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer ORDER BY created_at", null));
   }
 
+  private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
+      + TransferState.TERMINATED + "')";
+
   public Future<List<Transfer>> listUnfinished() {
-    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer WHERE state NOT IN ('"
-        + TransferState.COMPLETED + "', '" + TransferState.TERMINATED + "') ORDER BY created_at", null));
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer WHERE " + UNFINISHED
+        + " ORDER BY created_at", null));
+  }
+
+  /** The unfinished transfers under agreement {@code agreementId}. */
+  public Future<List<Transfer>> listUnfinished(String agreementId) {
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer WHERE agreement_id = ? AND "
+        + UNFINISHED + " ORDER BY created_at", agreementId));
   }
 
   /**

@@ -24,6 +24,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -261,6 +263,19 @@ abstract class StoreContract {
           TransferStore.Change.to(TransferState.SUSPENDING, TransferState.SUSPENDED)));
       assertThat(suspended.tokenHash()).as(role.name()).isEqualTo(role == Role.PROVIDER ? null : "abc");
     }
+  }
+
+  @Test
+  void unfinishedTransfersAreListedByAgreement() {
+    String agreement = "urn:uuid:" + UUID.randomUUID();
+    List<String> ids = new ArrayList<>();
+    for (String under : List.of(agreement, agreement, "urn:uuid:" + UUID.randomUUID())) {
+      Transfer t = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
+          "NTRFR-219900016", "c-1", "https://localhost:1", under, "HttpData-PULL", null, null, null, NOW, NOW);
+      ids.add(await(transfers.create(t)).id());
+    }
+    await(transfers.move(ids.get(1), TransferStore.Change.to(TransferState.REQUESTED, TransferState.TERMINATED)));
+    assertThat(await(transfers.listUnfinished(agreement))).extracting(Transfer::id).containsExactly(ids.get(0));
   }
 
   @Test
