@@ -56,7 +56,6 @@ step "5. $CONSUMER starts a transfer (HttpData-PULL) and downloads the dataset"
 TRANSFER="$(start_transfer "$CONSUMER" "$AGREEMENT")"
 PORT="$(jq -r .managementPort "$RUN/$CONSUMER/data/node.json")"
 curl -sSf -H "X-Api-Key: $API_KEY" "http://127.0.0.1:$PORT/api/transfers/$TRANSFER/data" -o "$RUN/received.csv"
-api "$CONSUMER" POST "/api/transfers/$TRANSFER/completion" '{}' >/dev/null
 ORIGINAL_SUM="$(sha256sum "$DATASET" | cut -d' ' -f1)"
 RECEIVED_SUM="$(sha256sum "$RUN/received.csv" | cut -d' ' -f1)"
 info "original  sha256 $ORIGINAL_SUM"
@@ -78,6 +77,7 @@ await "$CONSUMER" "/api/transfers/$TRANSFER" state STARTED >/dev/null
 curl -sSf -H "X-Api-Key: $API_KEY" "http://127.0.0.1:$PORT/api/transfers/$TRANSFER/data" -o "$RUN/resumed.csv"
 info "resumed by the région after a new policy decision: downloaded again with a fresh access token, sha256 $(sha256sum "$RUN/resumed.csv" | cut -d' ' -f1)"
 cmp -s "$DATASET" "$RUN/resumed.csv" || die "the download after resumption differs"
+api "$CONSUMER" POST "/api/transfers/$TRANSFER/completion" '{}' >/dev/null
 
 step "5b. $CONSUMER asks for the same dataset pushed (HttpData-PUSH): the provider sends it to the commune's node"
 PUSHED="$(api "$CONSUMER" POST /api/transfers "{\"agreementId\":\"$AGREEMENT\",\"format\":\"HttpData-PUSH\"}" | jq -r .id)"

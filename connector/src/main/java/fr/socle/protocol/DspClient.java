@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import java.util.function.Function;
@@ -30,14 +31,33 @@ public final class DspClient {
   /** A partner answered, but not with success. */
   public static final class PeerRefused extends RuntimeException {
     private final int status;
+    private final String reason;
 
     PeerRefused(String uri, int status, String body) {
       super(uri + " answered " + status + ": " + body, null, false, false);
       this.status = status;
+      this.reason = reasonOf(body);
     }
 
     public int status() {
       return status;
+    }
+
+    /** The partner's own words: the {@code reason} of a DSP error body, else the body as it came. */
+    public String reason() {
+      return reason;
+    }
+
+    private static String reasonOf(String body) {
+      try {
+        Object reason = new JsonObject(body).getValue("reason");
+        if (reason instanceof JsonArray list && !list.isEmpty() && list.getValue(0) instanceof String first) {
+          return first;
+        }
+        return reason instanceof String text ? text : body;
+      } catch (DecodeException e) {
+        return body;
+      }
     }
   }
 

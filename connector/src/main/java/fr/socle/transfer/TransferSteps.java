@@ -174,7 +174,7 @@ final class TransferSteps {
               && refused.status() != 408 && refused.status() != 429) {
             // A refusal stands: the transfer stays suspended, with the provider's reason; retrying would not help.
             return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
-                .withDetail("the provider refused to resume: " + refused.getMessage()));
+                .withDetail("the provider refused to resume (HTTP " + refused.status() + "): " + refused.reason()));
           }
           return Future.failedFuture(asked.cause());
         });

@@ -147,7 +147,8 @@ class TransferResumptionTest {
     assertThat(resume(consumer, t).statusCode()).isEqualTo(200);
     JsonObject refused = awaitDetail(t, "refused to resume");
     assertThat(refused.getString("state")).isEqualTo("SUSPENDED");
-    assertThat(refused.getString("detail")).contains("409").contains("suspended by its provider");
+    assertThat(refused.getString("detail")).isEqualTo("the provider refused to resume (HTTP 409): transfer "
+        + providerPid + " was suspended by its provider " + provider.participantId() + ", which alone can resume it");
     assertThat(provider.api().get("/api/transfers/" + providerPid).getString("state")).isEqualTo("SUSPENDED");
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
 
