@@ -79,8 +79,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     String expectedRevision = expectedRevision(r);
     // WRITE_DELAY=0: a commit reaches the file before it is acknowledged, so a node killed right
     // after an agreement still has it (H2's default lets 500 ms of commits live only in memory).
-    String dbUrl = r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
-        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+    String dbUrl = durable(r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
+        + ";DB_CLOSE_ON_EXIT=FALSE"));
     return new NodeConfig(
         r.string("name", "socle-node"),
         dataDir,
@@ -235,6 +235,29 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
   }
 
   /** A configuration error, reported in one line to the operator. */
+  /**
+   * An embedded H2 file database that acknowledges a commit only once it reached the file
+   * ({@code WRITE_DELAY=0}, added when absent); any other write delay is refused, since a node
+   * killed within it would lose agreements and audit entries it had acknowledged.
+   */
+  static String durable(String url) {
+    String lower = url.toLowerCase(java.util.Locale.ROOT);
+    if (!lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:h2:mem:") || lower.startsWith("jdbc:h2:tcp:")
+        || lower.startsWith("jdbc:h2:ssl:")) {
+      return url;
+    }
+    java.util.regex.Matcher delay = java.util.regex.Pattern.compile(";write_delay=([^;]*)").matcher(lower);
+    if (!delay.find()) {
+      return url + ";WRITE_DELAY=0";
+    }
+    if (!delay.group(1).trim().equals("0")) {
+      throw new ConfigException("database.url sets WRITE_DELAY=" + delay.group(1) + ": an embedded H2 database must"
+          + " write each commit before acknowledging it (WRITE_DELAY=0, or leave it out), or a node killed"
+          + " within the delay loses agreements and audit entries it had acknowledged");
+    }
+    return url;
+  }
+
   public static final class ConfigException extends RuntimeException {
     public ConfigException(String message) {
       super(message, null, false, false);

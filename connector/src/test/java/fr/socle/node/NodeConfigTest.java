@@ -42,6 +42,22 @@ class NodeConfigTest {
         .hasMessageStartingWith("dataDir " + data + " is not writable by the node's user (uid ");
   }
 
+  @Test
+  void anEmbeddedH2DatabaseWritesEachCommitBeforeAcknowledgingIt() {
+    assertThat(NodeConfig.durable("jdbc:h2:file:/var/lib/socle/db")).isEqualTo("jdbc:h2:file:/var/lib/socle/db;WRITE_DELAY=0");
+    assertThat(NodeConfig.durable("jdbc:h2:./db;write_delay=0")).isEqualTo("jdbc:h2:./db;write_delay=0");
+    assertThat(NodeConfig.durable("jdbc:h2:mem:test")).isEqualTo("jdbc:h2:mem:test");
+    assertThat(NodeConfig.durable("jdbc:postgresql://db/socle")).isEqualTo("jdbc:postgresql://db/socle");
+    assertThatThrownBy(() -> NodeConfig.durable("jdbc:h2:file:/data/db;WRITE_DELAY=500"))
+        .isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessageStartingWith("database.url sets WRITE_DELAY=500: an embedded H2 database must write each commit");
+  }
+
+  @Test
+  void theDefaultDatabaseIsDurable() throws Exception {
+    assertThat(config(dir.resolve("data")).databaseUrl()).endsWith(";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+  }
+
   private NodeConfig config(Path data) throws Exception {
     Path certs = Paths.certs();
     Path file = dir.resolve("node.json");
