@@ -2,10 +2,9 @@ package fr.socle.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
-import fr.socle.testing.OpaServer;
+import fr.socle.testing.TwoNodes;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -43,7 +42,7 @@ class TransferResumptionTest {
   @TempDir
   static Path work;
 
-  private OpaServer opa;
+  private TwoNodes nodes;
   private NodeProcess provider;
   private NodeProcess consumer;
   private Vertx vertx;
@@ -70,9 +69,9 @@ class TransferResumptionTest {
       release.future().onComplete(v -> r.response().end(Buffer.buffer(Arrays.copyOfRange(pushed, half,
           pushed.length))));
     }).listen(0, "127.0.0.1").await();
-    opa = OpaServer.start(work.resolve("opa.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, opa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
+    nodes = TwoNodes.start(work, new JsonObject(), new JsonObject());
+    provider = nodes.provider();
+    consumer = nodes.consumer();
     Files.createDirectories(provider.dataDir().resolve("assets"));
     Files.write(provider.dataDir().resolve("assets/population.csv"), CONTENT);
   }
@@ -80,10 +79,8 @@ class TransferResumptionTest {
   @AfterAll
   void stop() throws Exception {
     release.tryComplete();
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, opa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
     if (vertx != null) {
       vertx.close().await();
