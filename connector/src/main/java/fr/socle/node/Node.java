@@ -250,7 +250,8 @@ public final class Node extends VerticleBase {
     Pusher pusher = new Pusher(vertx, dspClientOptions, config.pushTimeoutMillis(), security.tokenFor(),
         security.serverIdentity(), dataAccess);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, transferHook, clock, participantId, selfAddress, tokens, pusher);
+        policy, inputs, transferHook, clock, participantId, selfAddress, tokens, pusher,
+        config.maxOpenTransfersPerParticipant());
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,

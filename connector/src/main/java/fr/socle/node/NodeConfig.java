@@ -21,7 +21,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
-    long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis) {
+    long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
+    int maxOpenTransfersPerParticipant) {
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -115,7 +116,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         // The largest push this node accepts as a consumer; beyond it the body is refused (413) as it arrives.
         r.positive("limits.maxReceivedBytes", 10L << 30),
         // A push's connect timeout, and the longest either end of it may stay silent.
-        r.positive("limits.pushTimeoutMillis", 30_000));
+        r.positive("limits.pushTimeoutMillis", 30_000),
+        (int) r.positive("limits.maxOpenTransfersPerParticipant", 100));
   }
 
   private static OpaAudit opaAudit(Reader r) {

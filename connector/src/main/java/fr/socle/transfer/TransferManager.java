@@ -57,11 +57,14 @@ public final class TransferManager {
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
+  /** Bounds the rows and state machines one partner can make this node keep. */
+  private final int maxOpenPerParticipant;
 
   public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
       DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
-      String selfAddress, EdrTokens tokens, Pusher pusher) {
+      String selfAddress, EdrTokens tokens, Pusher pusher, int maxOpenPerParticipant) {
     this.store = store;
+    this.maxOpenPerParticipant = maxOpenPerParticipant;
     this.agreements = agreements;
     this.client = client;
     this.clock = clock;
@@ -223,7 +226,10 @@ public final class TransferManager {
           }
           Instant now = clock.instant();
           return store.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
-              caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo));
+              caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo),
+              maxOpenPerParticipant)
+              .recover(e -> Future.failedFuture(e instanceof TransferStore.TooManyOpen tooMany
+                  ? new DspException(429, "too_many_transfers", tooMany.getMessage()) : e));
         })
         .onSuccess(t -> runner.kick(t.id()));
   }

@@ -93,13 +93,28 @@ final class TransferSteps {
       ready = store.prepareToken(t.id(), t.state(), AccessTokens.hash(token));
     }
     return ready.compose(v -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(), message))
-        .compose(answer -> {
-          String providerPid = answer.getString("providerPid");
+        .transform(sent -> {
+          if (sent.failed()) {
+            DspClient.PeerRefused refused = definitiveRefusal(sent.cause());
+            return refused == null ? Future.failedFuture(sent.cause())
+                : advance(t, Change.to(t.state(), TransferState.TERMINATED).withDetail("the provider refused the"
+                    + " request (HTTP " + refused.status() + "): " + refused.reason()));
+          }
+          String providerPid = sent.result().getString("providerPid");
           if (providerPid == null) {
-            return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
+            return Future.failedFuture("the provider's answer has no providerPid: " + sent.result().encode());
           }
           return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
         });
+  }
+
+  /**
+   * A partner's refusal that resending would not change (a 4xx), or null. Authentication refusals
+   * and timeouts are retried: a CRL or a clock may catch up.
+   */
+  private static DspClient.PeerRefused definitiveRefusal(Throwable e) {
+    return e instanceof DspClient.PeerRefused r && r.status() / 100 == 4 && r.status() != 401 && r.status() != 403
+        && r.status() != 408 ? r : null;
   }
 
   /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */
@@ -170,9 +185,9 @@ final class TransferSteps {
             return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
                 .withDetail("resumption asked of " + t.counterPartyId() + ", waiting for its start"));
           }
-          if (asked.cause() instanceof DspClient.PeerRefused refused && refused.status() / 100 == 4
-              && refused.status() != 408 && refused.status() != 429) {
-            // A refusal stands: the transfer stays suspended, with the provider's reason; retrying would not help.
+          DspClient.PeerRefused refused = definitiveRefusal(asked.cause());
+          if (refused != null) {
+            // The transfer stays suspended, with the provider's reason.
             return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
                 .withDetail("the provider refused to resume (HTTP " + refused.status() + "): " + refused.reason()));
           }

@@ -279,6 +279,28 @@ abstract class StoreContract {
   }
 
   @Test
+  void aPartnersUnfinishedTransfersAreBounded() {
+    String partner = "NTRFR-" + UUID.randomUUID();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ids.add(await(transfers.create(transfer(partner, Role.PROVIDER), 2)).id());
+    }
+    assertThatThrownBy(() -> await(transfers.create(transfer(partner, Role.PROVIDER), 2)))
+        .isInstanceOf(TransferStore.TooManyOpen.class)
+        .hasMessageStartingWith(partner + " already has 2 unfinished transfers with this node");
+    // Other partners, and this partner's transfers as a provider to this node, count apart.
+    await(transfers.create(transfer("NTRFR-" + UUID.randomUUID(), Role.PROVIDER), 2));
+    await(transfers.create(transfer(partner, Role.CONSUMER), 2));
+    await(transfers.move(ids.get(0), TransferStore.Change.to(TransferState.REQUESTED, TransferState.TERMINATED)));
+    await(transfers.create(transfer(partner, Role.PROVIDER), 2));
+  }
+
+  private static Transfer transfer(String counterParty, Role role) {
+    return new Transfer(UUID.randomUUID().toString(), role, TransferState.REQUESTED, counterParty, "c-1",
+        "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW, NOW);
+  }
+
+  @Test
   void pushTransferKeepsItsDestinationAndShowsOnlyItsEndpoint() {
     JsonObject destination = fr.socle.dataplane.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
         "receiver-secret");
