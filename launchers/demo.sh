@@ -66,6 +66,7 @@ step "5a. $PROVIDER suspends the transfer for maintenance, then resumes it"
 PROVIDER_PID="$(api "$CONSUMER" GET "/api/transfers/$TRANSFER" | jq -r .counterPartyPid)"
 api "$PROVIDER" POST "/api/transfers/$PROVIDER_PID/suspension" '{"reason":"maintenance du serveur"}' >/dev/null
 await "$CONSUMER" "/api/transfers/$TRANSFER" state SUSPENDED >/dev/null
+await "$PROVIDER" "/api/transfers/$PROVIDER_PID" state SUSPENDED >/dev/null
 info "the commune's download while suspended: $(curl -sS -H "X-Api-Key: $API_KEY" \
   "http://127.0.0.1:$PORT/api/transfers/$TRANSFER/data" | jq -r '"HTTP \(.status): \(.detail)"')"
 info "the commune asks to resume: $(api "$CONSUMER" POST "/api/transfers/$TRANSFER/resumption" '{}' >/dev/null

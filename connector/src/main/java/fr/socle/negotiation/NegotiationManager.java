@@ -13,6 +13,7 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,8 @@ public final class NegotiationManager {
   private final CatalogStore catalog;
   private final Clock clock;
   private final String selfId;
+  /** Bounds the rows and state machines one partner can make this node keep. */
+  private final int maxOpenPerParticipant;
   private final StepRunner runner;
   private final AgreementSigner signer;
   private final AgreementVerifier verifier;
@@ -53,8 +56,9 @@ public final class NegotiationManager {
    */
   public NegotiationManager(Vertx vertx, NegotiationStore store, CatalogStore catalog, DspClient client,
       DecisionPoint policy, DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId,
-      String selfAddress, AgreementSigner signer, AgreementVerifier verifier) {
+      String selfAddress, AgreementSigner signer, AgreementVerifier verifier, int maxOpenPerParticipant) {
     this.signer = signer;
+    this.maxOpenPerParticipant = maxOpenPerParticipant;
     this.verifier = verifier;
     this.store = store;
     this.catalog = catalog;
@@ -129,7 +133,8 @@ public final class NegotiationManager {
       Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
           caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
           null, now, now);
-      return store.create(n);
+      return store.create(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
+          ? new DspException(429, "too_many_negotiations", tooMany.getMessage()) : e));
     }).onSuccess(n -> runner.kick(n.id()));
   }
 

@@ -70,10 +70,19 @@ final class NegotiationSteps {
     return switch (n.state()) {
       case REQUESTING -> client.post(n.counterPartyAddress(), NegotiationMessages.requestPath(n),
               n.counterPartyId(), NegotiationMessages.request(n, selfAddress))
-          .compose(answer -> {
-            String providerPid = n.providerPid() != null ? n.providerPid() : answer.getString("providerPid");
+          .transform(sent -> {
+            if (sent.failed()) {
+              // A refusal that resending would not change ends the negotiation at once, with the reason;
+              // a refused counter-request also tells the provider, whose process exists.
+              return sent.cause() instanceof DspClient.PeerRefused refused && refused.definitive()
+                  ? advance(n, Change.to(n.state(), n.providerPid() == null ? NegotiationState.TERMINATED
+                      : NegotiationState.TERMINATING).withDetail("the provider refused the request (HTTP "
+                      + refused.status() + "): " + refused.reason()))
+                  : Future.failedFuture(sent.cause());
+            }
+            String providerPid = n.providerPid() != null ? n.providerPid() : sent.result().getString("providerPid");
             if (providerPid == null) {
-              return Future.failedFuture("the provider's answer has no providerPid: " + answer.encode());
+              return Future.failedFuture("the provider's answer has no providerPid: " + sent.result().encode());
             }
             return advance(n, Change.to(n.state(), NegotiationState.REQUESTED).withCounterPartyPid(providerPid));
           });

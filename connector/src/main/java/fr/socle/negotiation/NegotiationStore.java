@@ -5,6 +5,7 @@ import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
 import fr.socle.store.StateRecorder;
+import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -101,7 +102,20 @@ public final class NegotiationStore {
   }
 
   public Future<Negotiation> create(Negotiation n) {
+    return create(n, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Creates {@code n} unless its counter-party already has {@code maxOpen} unfinished negotiations in
+   * the same role on this node ({@link TooManyOpen}).
+   */
+  public Future<Negotiation> create(Negotiation n, int maxOpen) {
     return db.<Negotiation>transaction(c -> {
+      if (maxOpen != Integer.MAX_VALUE) {
+        TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), new String[] {
+            NegotiationState.FINALIZED.name(), NegotiationState.TERMINATED.name()}, maxOpen, "negotiations",
+            "limits.maxOpenNegotiationsPerParticipant");
+      }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
           + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
         ps.setString(1, n.id());

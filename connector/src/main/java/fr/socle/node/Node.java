@@ -244,7 +244,7 @@ public final class Node extends VerticleBase {
         (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
-        AgreementVerifier.federation(federation::verifier));
+        AgreementVerifier.federation(federation::verifier), config.maxOpenNegotiationsPerParticipant());
     DataAccess dataAccess = new DataAccess(vertx, negotiationStore, catalogStore, policy, inputs, config.dataDir(),
         config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
     Pusher pusher = new Pusher(vertx, dspClientOptions, config.pushTimeoutMillis(), security.tokenFor(),

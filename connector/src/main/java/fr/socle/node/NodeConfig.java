@@ -22,7 +22,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
     long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
-    int maxOpenTransfersPerParticipant) {
+    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -117,7 +117,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         r.positive("limits.maxReceivedBytes", 10L << 30),
         // A push's connect timeout, and the longest either end of it may stay silent.
         r.positive("limits.pushTimeoutMillis", 30_000),
-        (int) r.positive("limits.maxOpenTransfersPerParticipant", 100));
+        (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
+        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100));
   }
 
   private static OpaAudit opaAudit(Reader r) {

@@ -43,6 +43,14 @@ public final class DspClient {
       return status;
     }
 
+    /**
+     * Whether resending the message would get the same answer: a 4xx, except authentication
+     * refusals and timeouts, which a reloaded CRL or a clock catching up may change.
+     */
+    public boolean definitive() {
+      return status / 100 == 4 && status != 401 && status != 403 && status != 408;
+    }
+
     /** The partner's own words: the {@code reason} of a DSP error body, else the body as it came. */
     public String reason() {
       return reason;

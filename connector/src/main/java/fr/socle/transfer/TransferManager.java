@@ -18,6 +18,7 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.store.TooManyOpen;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -228,7 +229,7 @@ public final class TransferManager {
           return store.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
               caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo),
               maxOpenPerParticipant)
-              .recover(e -> Future.failedFuture(e instanceof TransferStore.TooManyOpen tooMany
+              .recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
                   ? new DspException(429, "too_many_transfers", tooMany.getMessage()) : e));
         })
         .onSuccess(t -> runner.kick(t.id()));

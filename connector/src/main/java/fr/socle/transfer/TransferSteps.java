@@ -108,13 +108,9 @@ final class TransferSteps {
         });
   }
 
-  /**
-   * A partner's refusal that resending would not change (a 4xx), or null. Authentication refusals
-   * and timeouts are retried: a CRL or a clock may catch up.
-   */
+  /** A partner's refusal that resending would not change, or null. */
   private static DspClient.PeerRefused definitiveRefusal(Throwable e) {
-    return e instanceof DspClient.PeerRefused r && r.status() / 100 == 4 && r.status() != 401 && r.status() != 403
-        && r.status() != 408 ? r : null;
+    return e instanceof DspClient.PeerRefused r && r.definitive() ? r : null;
   }
 
   /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */

@@ -5,6 +5,7 @@ import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
 import fr.socle.store.StateRecorder;
+import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
@@ -93,38 +94,20 @@ public final class TransferStore {
     listeners.add(listener);
   }
 
-  /** The counter-party already has as many unfinished transfers with this node as it may. */
-  public static final class TooManyOpen extends RuntimeException {
-    TooManyOpen(String message) {
-      super(message, null, false, false);
-    }
-  }
-
   public Future<Transfer> create(Transfer t) {
     return create(t, Integer.MAX_VALUE);
   }
 
   /**
    * Creates {@code t} unless its counter-party already has {@code maxOpen} unfinished transfers in
-   * the same role on this node ({@link TooManyOpen}); counted in the same transaction, so concurrent
-   * requests may overshoot by the few that count at the same moment, never more.
+   * the same role on this node ({@link TooManyOpen}).
    */
   public Future<Transfer> create(Transfer t, int maxOpen) {
     return db.<Transfer>transaction(c -> {
       if (maxOpen != Integer.MAX_VALUE) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM transfer WHERE counter_party_id = ?"
-            + " AND role = ? AND " + UNFINISHED)) {
-          ps.setString(1, t.counterPartyId());
-          ps.setString(2, t.role().name());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            if (rs.getLong(1) >= maxOpen) {
-              throw new TooManyOpen(t.counterPartyId() + " already has " + rs.getLong(1) + " unfinished transfers with"
-                  + " this node, the most it may have (limits.maxOpenTransfersPerParticipant); complete or terminate"
-                  + " some first");
-            }
-          }
-        }
+        TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), new String[] {
+            TransferState.COMPLETED.name(), TransferState.TERMINATED.name()}, maxOpen, "transfers",
+            "limits.maxOpenTransfersPerParticipant");
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
           + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {

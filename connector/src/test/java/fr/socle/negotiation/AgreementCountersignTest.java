@@ -77,7 +77,7 @@ class AgreementCountersignTest {
         (scope, input) -> Future.failedFuture("no decision in this test"),
         new DecisionInputs(CLOCK, ParticipantDirectory.empty(), id(self)), n -> NegotiationHook.Move.WAIT, CLOCK,
         id(self), "https://127.0.0.1:1", new AgreementSigner(self, CLOCK),
-        AgreementVerifier.federation(() -> self.verifier(CLOCK)));
+        AgreementVerifier.federation(() -> self.verifier(CLOCK)), Integer.MAX_VALUE);
   }
 
   private static JsonObject agreementBody() {

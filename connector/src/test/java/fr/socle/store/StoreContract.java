@@ -286,7 +286,7 @@ abstract class StoreContract {
       ids.add(await(transfers.create(transfer(partner, Role.PROVIDER), 2)).id());
     }
     assertThatThrownBy(() -> await(transfers.create(transfer(partner, Role.PROVIDER), 2)))
-        .isInstanceOf(TransferStore.TooManyOpen.class)
+        .isInstanceOf(TooManyOpen.class)
         .hasMessageStartingWith(partner + " already has 2 unfinished transfers with this node");
     // Other partners, and this partner's transfers as a provider to this node, count apart.
     await(transfers.create(transfer("NTRFR-" + UUID.randomUUID(), Role.PROVIDER), 2));

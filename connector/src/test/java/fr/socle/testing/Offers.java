@@ -19,6 +19,20 @@ public final class Offers {
    */
   public static String agree(NodeProcess provider, NodeProcess consumer, JsonObject source, JsonObject permission,
       Duration wait) throws Exception {
+    JsonObject offer = publish(provider, consumer, source, permission);
+    JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()
+        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
+        .put("offer", offer));
+    return consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", wait,
+        "FINALIZED").getString("agreementId");
+  }
+
+  /**
+   * Publishes {@code source} on {@code provider} under a policy of one {@code permission}; returns the
+   * offer as {@code consumer} finds it in the provider's catalog, with its dataset as {@code target}.
+   */
+  public static JsonObject publish(NodeProcess provider, NodeProcess consumer, JsonObject source,
+      JsonObject permission) throws Exception {
     String id = UUID.randomUUID().toString().substring(0, 8);
     provider.api().post("/api/assets", new JsonObject().put("id", "a-" + id).put("title", "t")
         .put("contentType", "application/octet-stream").put("source", source));
@@ -37,10 +51,6 @@ public final class Offers {
       }
     }
     assertThat(offer).isNotNull();
-    JsonObject n = consumer.api().post("/api/negotiations", new JsonObject()
-        .put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress())
-        .put("offer", offer));
-    return consumer.api().awaitField("/api/negotiations/" + n.getString("id"), "state", wait,
-        "FINALIZED").getString("agreementId");
+    return offer;
   }
 }

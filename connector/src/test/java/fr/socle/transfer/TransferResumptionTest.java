@@ -139,6 +139,7 @@ class TransferResumptionTest {
     String providerPid = providerPid(t);
     provider.api().post("/api/transfers/" + providerPid + "/suspension", new JsonObject().put("reason", "audit"));
     consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "SUSPENDED");
+    provider.api().awaitField("/api/transfers/" + providerPid, "state", WAIT, "SUSPENDED");
 
     // The consumer may ask; the provider refuses, and the transfer stays suspended with the reason.
     assertThat(resume(consumer, t).statusCode()).isEqualTo(200);
@@ -191,6 +192,8 @@ class TransferResumptionTest {
     String providerPid = providerPid(t);
     provider.api().post("/api/transfers/" + providerPid + "/suspension", new JsonObject().put("reason", "maintenance"));
     consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "SUSPENDED");
+    // The provider records SUSPENDED once the consumer acknowledged.
+    provider.api().awaitField("/api/transfers/" + providerPid, "state", WAIT, "SUSPENDED");
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
 
     assertThat(resume(provider, providerPid).statusCode()).isEqualTo(200);
