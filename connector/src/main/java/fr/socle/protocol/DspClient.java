@@ -163,7 +163,7 @@ public final class DspClient {
       try {
         serverIdentity.check(callee, request.connection());
       } catch (WrongServer e) {
-        request.reset();
+        abandon(request);
         return Future.failedFuture(e);
       }
       if (token != null) {
@@ -194,14 +194,22 @@ public final class DspClient {
     });
   }
 
+  /**
+   * Resets {@code request}, whose failure the call's future already reports: without a handler of
+   * its own, Vert.x would log the reset as an error with no context ("Stream reset: 0").
+   */
+  private static void abandon(HttpClientRequest request) {
+    request.exceptionHandler(ignored -> { });
+    request.reset();
+  }
+
   /** The answer's body, or a failure as soon as it grows past {@link #MAX_ANSWER_BYTES}. */
   private static Future<Buffer> bounded(String uri, HttpClientResponse response) {
     Promise<Buffer> promise = Promise.promise();
     Buffer body = Buffer.buffer();
     response.handler(chunk -> {
       if (body.length() + chunk.length() > MAX_ANSWER_BYTES) {
-        HttpClientRequest request = response.request();
-        request.reset();
+        abandon(response.request());
         promise.tryFail(new PeerRefused(uri, response.statusCode(),
             "answer larger than " + MAX_ANSWER_BYTES + " bytes, abandoned"));
         return;
