@@ -87,3 +87,6 @@ ALTER TABLE transfer ADD COLUMN IF NOT EXISTS destination TEXT;
 
 -- A revocation terminates the running transfers under its agreement (see transfer.TransferManager).
 CREATE INDEX IF NOT EXISTS transfer_agreement ON transfer (agreement_id);
+-- A partner's unfinished processes are counted at each new request (see store.TooManyOpen).
+CREATE INDEX IF NOT EXISTS transfer_counter_party ON transfer (counter_party_id);
+CREATE INDEX IF NOT EXISTS negotiation_counter_party ON negotiation (counter_party_id);

@@ -131,7 +131,8 @@ final class TransferSteps {
       return advance(t, Change.to(state, TransferState.TERMINATING).withDetail("terminated by " + selfId));
     }
     if (move == Move.SUSPEND && state == TransferState.STARTED) {
-      return advance(t, Change.to(state, TransferState.SUSPENDING).withDetail("suspended by " + selfId + ": its transfer hook's move"));
+      return advance(t, Change.to(state, TransferState.SUSPENDING)
+          .withDetail("suspended by " + selfId + ": its transfer hook's move"));
     }
     if (move == Move.COMPLETE && state == TransferState.STARTED) {
       return advance(t, Change.to(state, TransferState.COMPLETING));

@@ -29,6 +29,8 @@ public final class TransferStore {
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
       + "detail_fr, destination";
+  private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
+      + TransferState.TERMINATED + "')";
 
   /** A state change; non-null fields replace the stored values. The token hash is set by {@link #prepareToken}. */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
@@ -140,9 +142,6 @@ public final class TransferStore {
   public Future<List<Transfer>> list() {
     return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer ORDER BY created_at", null));
   }
-
-  private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
-      + TransferState.TERMINATED + "')";
 
   public Future<List<Transfer>> listUnfinished() {
     return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM transfer WHERE " + UNFINISHED
