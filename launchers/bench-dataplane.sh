@@ -82,8 +82,9 @@ TICKS="$(getconf CLK_TCK)"
 ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t + 0 }'; }
 # jit_ticks PID: the part of ticks PID spent by the JVM's JIT compiler threads (compiling, not moving data).
 jit_ticks() {
-  for t in /proc/"$1"/task/*; do grep -q Compiler "$t/comm" 2>/dev/null && awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null; done \
-    | awk '{ t += $1 } END { print t + 0 }'
+  for t in /proc/"$1"/task/*; do
+    if grep -q Compiler "$t/comm" 2>/dev/null; then awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || true; fi
+  done | awk '{ t += $1 } END { print t + 0 }'
 }
 # measured "PIDS" CURL_ARGS...: one download; prints its speed, its size, and the CPU seconds per GiB
 # spent by the whole chain: the given long-running processes (origin, nodes) plus curl itself.
