@@ -138,7 +138,12 @@ final class OrderedFileWriter {
           return null;
         }, false).onComplete(ar -> {
           writing = false;
-          flushed.handle(ar);
+          // try*: a discard() meanwhile has already failed it.
+          if (ar.succeeded()) {
+            flushed.tryComplete();
+          } else {
+            flushed.tryFail(ar.cause());
+          }
         });
       }
       return;
@@ -147,7 +152,7 @@ final class OrderedFileWriter {
     List<ByteBuffer> batch = new ArrayList<>(queue.size());
     long bytes = 0;
     for (Buffer b : queue) {
-      // The chunk's own memory, no copy: the queue keeps the Buffer, and so its bytes, alive until written.
+      // The chunk's own memory, no copy: chunks holds the Buffers, and so their bytes, until written.
       batch.add(((BufferInternal) b).getByteBuf().nioBuffer());
       bytes += b.length();
     }
@@ -161,11 +166,12 @@ final class OrderedFileWriter {
     }, false).onComplete(ar -> {
       writing = false;
       chunks.forEach(StreamTuning::release);
+      if (failure != null) {
+        return; // discarded meanwhile: nobody waits for a drain any more
+      }
       if (ar.failed()) {
-        if (failure == null) {
-          failure = ar.cause();
-          failureHandler.accept(failure);
-        }
+        failure = ar.cause();
+        failureHandler.accept(failure);
         if (flushed != null) {
           flushed.tryFail(failure);
         }
