@@ -80,6 +80,12 @@ NODE_PIDS="$PROVIDER_PID $CONSUMER_PID"
 TICKS="$(getconf CLK_TCK)"
 # CPU time (user + system, in clock ticks) of the given processes so far.
 ticks() { for p in "$@"; do awk '{ print $14 + $15 }' "/proc/$p/stat"; done | awk '{ t += $1 } END { print t + 0 }'; }
+# jit_ticks PID: the part of ticks PID spent by the JVM's JIT compiler threads (compiling, not moving data).
+jit_ticks() {
+  for t in /proc/"$1"/task/*; do
+    if grep -q Compiler "$t/comm" 2>/dev/null; then awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || true; fi
+  done | awk '{ t += $1 } END { print t + 0 }'
+}
 # measured "PIDS" CURL_ARGS...: one download; prints its speed, its size, and the CPU seconds per GiB
 # spent by the whole chain: the given long-running processes (origin, nodes) plus curl itself.
 # On a shared machine CPU time varies much less than wall time.
@@ -136,7 +142,7 @@ done
 
 step "Measuring: $RUNS runs of each, alternating"
 for f in direct-tls direct socle socle-file; do : >"$RUN/$f"; : >"$RUN/$f-cpu"; done
-: >"$RUN/origin-tls-cpu"; : >"$RUN/provider-cpu"; : >"$RUN/consumer-cpu"; : >"$RUN/push"; : >"$RUN/push-cpu"; : >"$RUN/disk"
+: >"$RUN/origin-tls-cpu"; : >"$RUN/provider-cpu"; : >"$RUN/consumer-cpu"; : >"$RUN/provider-jit"; : >"$RUN/consumer-jit"; : >"$RUN/push"; : >"$RUN/push-cpu"; : >"$RUN/disk"
 for i in $(seq 1 "$RUNS"); do
   o0="$(ticks "$ORIGIN_TLS_PID")"
   read -r v n a < <(measured "$ORIGIN_TLS_PID" --cacert "$CERTS/root-ca.crt" "$ORIGIN_TLS"); check_size "$n"
@@ -144,11 +150,13 @@ for i in $(seq 1 "$RUNS"); do
   read -r s n b < <(measured "$ORIGIN_PID" "http://127.0.0.1:$ORIGIN_PORT/data.bin"); check_size "$n"
   read -r t n c < <(measured "$ORIGIN_PID $NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_RELAYED/data")
   check_size "$n"
-  p0="$(ticks "$PROVIDER_PID")"; c0="$(ticks "$CONSUMER_PID")"
+  p0="$(ticks "$PROVIDER_PID")"; c0="$(ticks "$CONSUMER_PID")"; pj="$(jit_ticks "$PROVIDER_PID")"; cj="$(jit_ticks "$CONSUMER_PID")"
   read -r u n d < <(measured "$NODE_PIDS" -H "X-Api-Key: $API_KEY" "$CONSUMER_API/api/transfers/$T_FILE/data")
   check_size "$n"
   per_gib "$(($(ticks "$PROVIDER_PID") - p0))" "$n" >>"$RUN/provider-cpu"
   per_gib "$(($(ticks "$CONSUMER_PID") - c0))" "$n" >>"$RUN/consumer-cpu"
+  per_gib "$(($(jit_ticks "$PROVIDER_PID") - pj))" "$n" >>"$RUN/provider-jit"
+  per_gib "$(($(jit_ticks "$CONSUMER_PID") - cj))" "$n" >>"$RUN/consumer-jit"
   read -r w e < <(pushed)
   echo "$w" >>"$RUN/push"; echo "$e" >>"$RUN/push-cpu"; k="$(to_disk)"; echo "$k" >>"$RUN/disk"
   echo "$v" >>"$RUN/direct-tls"; echo "$a" >>"$RUN/direct-tls-cpu"; echo "$s" >>"$RUN/direct"; echo "$b" >>"$RUN/direct-cpu"
@@ -176,3 +184,5 @@ info "ratio socle / direct (plain):    $(ratio "$S" "$D")   (CPU ratio $(ratio "
 info "where the file path's CPU goes: provider node $(median <"$RUN/provider-cpu") s/GiB (reads and encrypts; the"
 info "  TLS origin server does the same for $(median <"$RUN/origin-tls-cpu") s/GiB), consumer node $(median <"$RUN/consumer-cpu") s/GiB"
 info "  (decrypts and relays to curl over loopback HTTP), the rest is curl"
+info "  of which the JIT compiler threads (still compiling after the warm-up): provider $(median <"$RUN/provider-jit")," \
+  "consumer $(median <"$RUN/consumer-jit") s/GiB"

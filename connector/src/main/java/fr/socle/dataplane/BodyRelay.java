@@ -73,10 +73,17 @@ public final class BodyRelay {
 
   private void chunk(Buffer data) {
     if (done.future().isComplete()) {
+      StreamTuning.release(data);
       return;
     }
     relayed += data.length();
-    to.write(data).onFailure(this::abort);
+    to.write(data).onComplete(written -> {
+      // Only now are the chunk's bytes out of its memory (see StreamTuning.readIntoDirectBuffers).
+      StreamTuning.release(data);
+      if (written.failed()) {
+        abort(written.cause());
+      }
+    });
     if (to.writeQueueFull()) {
       from.pause();
       to.drainHandler(v -> from.resume());

@@ -84,6 +84,8 @@ public final class DataFetcher {
         request.reset();
         return Future.failedFuture(e);
       }
+      // The body is relayed, never kept: it may reach the relay in the memory it was read into.
+      StreamTuning.readIntoDirectBuffers(request.connection());
       return request.send();
     }).map(response -> {
       response.pause();

@@ -40,7 +40,11 @@ final class HttpStreamer implements SourceStreamer {
     if (range != null) {
       options.putHeader("Range", range);
     }
-    return client.request(options).compose(r -> r.send())
+    return client.request(options).compose(r -> {
+      // The body is relayed by BodyRelay, never kept: it may reach the relay in the memory it was read into.
+      StreamTuning.readIntoDirectBuffers(r.connection());
+      return r.send();
+    })
         .recover(e -> Future.failedFuture(new SourceUnavailable("the backend of asset " + asset.id()
             + " cannot be reached: " + e.getMessage())))
         .compose(backend -> {

@@ -9,9 +9,7 @@ import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.CopyOptions;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -132,11 +130,14 @@ public final class PushReceiver {
   /** Streams the body to a temporary file, checks it, then syncs and renames it into place. */
   private Future<Void> store(RoutingContext ctx, Transfer t, ReceivedBody body) {
     HttpServerRequest request = ctx.request();
-    String temp = directory.resolve("." + t.id() + "." + UUID.randomUUID() + ".part").toString();
-    return vertx.fileSystem().open(temp, new OpenOptions().setWrite(true).setCreateNew(true).setRead(false))
+    Path temp = directory.resolve("." + t.id() + "." + UUID.randomUUID() + ".part");
+    return OrderedFileWriter.create(vertx, temp)
         .compose(file -> {
-          file.setWriteQueueMaxSize(StreamTuning.WRITE_QUEUE_BYTES);
-          Intake intake = new Intake(ctx, t, body, file, temp);
+          Intake intake = new Intake(ctx, t, body, file);
+          file.failureHandler(e -> intake.abort(new DspException(507, "cannot_store", "the receiver cannot store"
+              + " the body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
+          // The body goes to the disk and nowhere else: it may arrive in the memory it was read into.
+          StreamTuning.readIntoDirectBuffers(request.connection());
           request.handler(intake::chunk);
           request.exceptionHandler(e -> intake.abort(null, "the connection broke: " + e.getMessage()));
           request.endHandler(v -> intake.complete());
@@ -156,18 +157,16 @@ public final class PushReceiver {
     private final RoutingContext ctx;
     private final Transfer transfer;
     private final ReceivedBody body;
-    private final AsyncFile file;
-    private final String temp;
+    private final OrderedFileWriter file;
     private final long started = System.nanoTime();
     private long timer = -1;
     private boolean done;
 
-    Intake(RoutingContext ctx, Transfer transfer, ReceivedBody body, AsyncFile file, String temp) {
+    Intake(RoutingContext ctx, Transfer transfer, ReceivedBody body, OrderedFileWriter file) {
       this.ctx = ctx;
       this.transfer = transfer;
       this.body = body;
       this.file = file;
-      this.temp = temp;
     }
 
     void armIdleTimer() {
@@ -182,20 +181,21 @@ public final class PushReceiver {
 
     void chunk(io.vertx.core.buffer.Buffer chunk) {
       if (done) {
+        StreamTuning.release(chunk);
         return;
       }
       try {
         body.accept(chunk);
       } catch (DspException e) {
+        StreamTuning.release(chunk);
         abort(e, e.getMessage());
         return;
       }
       armIdleTimer();
-      file.write(chunk).onFailure(e -> abort(new DspException(507, "cannot_store", "the receiver cannot store the"
-          + " body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
-      if (file.writeQueueFull()) {
+      file.write(chunk);
+      if (file.full()) {
         ctx.request().pause();
-        file.drainHandler(v -> ctx.request().resume());
+        file.drainHandler(() -> ctx.request().resume());
       }
     }
 
@@ -211,9 +211,9 @@ public final class PushReceiver {
       }
       done = true;
       vertx.cancelTimer(timer);
-      // flush() forces the bytes to disk: a crash after the answer never leaves a short file in place.
-      file.flush().compose(v -> file.close())
-          .compose(v -> vertx.fileSystem().move(temp, file(transfer.id()).toString(),
+      // finish() forces the bytes to disk: a crash after the answer never leaves a short file in place.
+      file.finish()
+          .compose(v -> vertx.fileSystem().move(file.path().toString(), file(transfer.id()).toString(),
               new CopyOptions().setReplaceExisting(true).setAtomicMove(true)))
           .onSuccess(v -> {
             long micros = Math.max(1, (System.nanoTime() - started) / 1_000);
@@ -224,7 +224,7 @@ public final class PushReceiver {
           })
           .onFailure(e -> {
             LOG.error("cannot keep the push of transfer {}: {}", transfer.id(), e.getMessage());
-            vertx.fileSystem().delete(temp).otherwiseEmpty();
+            file.discard();
             refuse(ctx, new DspException(507, "cannot_store", "the receiver cannot store the body: "
                 + e.getMessage()));
           });
@@ -239,7 +239,7 @@ public final class PushReceiver {
       vertx.cancelTimer(timer);
       LOG.info("push of transfer {} from {} dropped after {} bytes: {}", transfer.id(), transfer.counterPartyId(),
           body.received(), why);
-      file.close().otherwiseEmpty().compose(v -> vertx.fileSystem().delete(temp)).otherwiseEmpty();
+      file.discard();
       if (refusal != null) {
         refuse(ctx, refusal);
       }

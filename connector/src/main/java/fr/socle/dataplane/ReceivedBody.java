@@ -2,6 +2,7 @@ package fr.socle.dataplane;
 
 import fr.socle.protocol.DspException;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
@@ -86,7 +87,8 @@ final class ReceivedBody {
       throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got"
           + " more");
     }
-    digest.update(chunk.getBytes());
+    // The chunk's own memory: getBytes() would copy every byte received into a new array first.
+    digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
   }
 
   /** At the end of the body: the length and digest must be the announced ones. */
