@@ -12,6 +12,11 @@ public enum AuditType {
   AGREEMENT,
   /** A data-plane access: who read which asset under which agreement. */
   DATA_ACCESS,
+  /**
+   * Data this node received as a consumer: from which provider, under which agreement, pulled or
+   * pushed, how many bytes, with which SHA-256, and whether whole.
+   */
+  DATA_RECEIVED,
   /** An operator change: assets, policies, offers, participants, configuration. */
   ADMIN,
   /**

@@ -33,6 +33,8 @@ final class AuditShowCommand implements Callable<Integer> {
           Map.entry("DECISION", "Décision de politique"), Map.entry("OPA_DECISION", "Décision selon le journal d'OPA"),
           Map.entry("NEGOTIATION", "Négociation"), Map.entry("TRANSFER", "Transfert"),
           Map.entry("AGREEMENT", "Accord de contrat"), Map.entry("DATA_ACCESS", "Accès aux données"),
+          Map.entry("DATA_RECEIVED", "Données reçues"), Map.entry("received", "octets reçus"),
+          Map.entry("agreement", "accord"),
           Map.entry("ADMIN", "Modification par l'opérateur"), Map.entry("BUNDLE", "Paquet de politiques conservé"),
           Map.entry("allowed", "autorisée"), Map.entry("denied", "refusée"),
           Map.entry("catalog", "catalogue"), Map.entry("negotiation", "négociation"),
@@ -48,6 +50,8 @@ final class AuditShowCommand implements Callable<Integer> {
           Map.entry("DECISION", "Policy decision"), Map.entry("OPA_DECISION", "Decision as in OPA's log"),
           Map.entry("NEGOTIATION", "Negotiation"), Map.entry("TRANSFER", "Transfer"),
           Map.entry("AGREEMENT", "Contract agreement"), Map.entry("DATA_ACCESS", "Data access"),
+          Map.entry("DATA_RECEIVED", "Data received"), Map.entry("received", "bytes received"),
+          Map.entry("agreement", "agreement"),
           Map.entry("ADMIN", "Operator change"), Map.entry("BUNDLE", "Policy bundle kept"),
           Map.entry("allowed", "allowed"), Map.entry("denied", "denied"),
           Map.entry("catalog", "catalog"), Map.entry("negotiation", "negotiation"),
@@ -68,7 +72,7 @@ final class AuditShowCommand implements Callable<Integer> {
   String lang;
 
   @Option(names = "--type", paramLabel = "TYPE", split = ",",
-      description = "Only these entry types (DECISION, NEGOTIATION, TRANSFER, AGREEMENT, DATA_ACCESS, ADMIN, OPA_DECISION, BUNDLE).")
+      description = "Only these entry types (DECISION, NEGOTIATION, TRANSFER, AGREEMENT, DATA_ACCESS, DATA_RECEIVED, ADMIN, OPA_DECISION, BUNDLE).")
   List<String> types = new ArrayList<>();
 
   @Option(names = "--participant", paramLabel = "ID", description = "Only entries about this participant.")
@@ -179,6 +183,14 @@ final class AuditShowCommand implements Callable<Integer> {
             .append(t.get(Boolean.TRUE.equals(p.getValue("complete")) ? "complete" : "partial")).append(")");
         details.add(t.get("participant") + " " + p.getValue("participant") + ", " + t.get("asset") + " "
             + p.getValue("asset") + ", " + t.get("transfer") + " " + p.getValue("transfer"));
+      }
+      case "DATA_RECEIVED" -> {
+        title.append(t.get(":")).append(p.getValue("bytes") == null ? "?" : p.getValue("bytes")).append(" ")
+            .append(t.get("received")).append(", ").append(p.getValue("mode")).append(" (")
+            .append(t.get(Boolean.TRUE.equals(p.getValue("complete")) ? "complete" : "partial")).append(")");
+        details.add(t.get("provider") + " " + p.getValue("provider") + ", " + t.get("agreement") + " "
+            + p.getValue("agreement") + ", " + t.get("transfer") + " " + p.getValue("transfer")
+            + (p.getValue("sha256") == null ? "" : ", sha256 " + p.getValue("sha256")));
       }
       case "ADMIN" -> title.append(t.get(":")).append(p.getValue("action")).append(" ").append(entry.getString("subject"))
           .append(" (").append(t.get("by")).append(" ").append(p.getValue("by")).append(")");

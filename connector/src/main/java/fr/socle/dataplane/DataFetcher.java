@@ -81,7 +81,7 @@ public final class DataFetcher {
       try {
         serverIdentity.check(provider, request.connection());
       } catch (DspClient.WrongServer e) {
-        request.reset();
+        DspClient.abandon(request);
         return Future.failedFuture(e);
       }
       // The body is relayed, never kept: it may reach the relay in the memory it was read into.

@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class PushReceiver {
 
   private static final Logger LOG = LoggerFactory.getLogger(PushReceiver.class);
 
+  private final Receipts receipts;
   private final Vertx vertx;
   private final PeerAuthenticator authenticator;
   private final TransferStore transfers;
@@ -58,8 +60,9 @@ public final class PushReceiver {
    * @param idleTimeoutMillis the longest a sender may stay silent mid-body
    */
   public PushReceiver(Vertx vertx, PeerAuthenticator authenticator, TransferStore transfers, Path directory,
-      long maxBytes, long idleTimeoutMillis) {
+      long maxBytes, long idleTimeoutMillis, Receipts receipts) {
     this.vertx = vertx;
+    this.receipts = receipts;
     this.authenticator = authenticator;
     this.transfers = transfers;
     this.directory = directory;
@@ -203,8 +206,9 @@ public final class PushReceiver {
       if (done) {
         return;
       }
+      byte[] sha256;
       try {
-        body.finish();
+        sha256 = body.finish();
       } catch (DspException e) {
         abort(e, e.getMessage());
         return;
@@ -219,6 +223,11 @@ public final class PushReceiver {
             long micros = Math.max(1, (System.nanoTime() - started) / 1_000);
             LOG.info("received the push of transfer {} from {}: {} bytes in {} ms ({} MB/s)", transfer.id(),
                 transfer.counterPartyId(), body.received(), micros / 1_000, body.received() / micros);
+          })
+          // The provider hears of success once the receipt is in the audit log, so a crash cannot lose it.
+          .compose(v -> receipts.record(transfer, new JsonObject().put("mode", "push").put("bytes", body.received())
+              .put("sha256", HexFormat.of().formatHex(sha256)).put("complete", true)))
+          .onSuccess(v -> {
             ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
                 .put("transfer", transfer.id()).put("bytes", body.received()).encode());
           })

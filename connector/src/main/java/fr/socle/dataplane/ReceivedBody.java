@@ -91,8 +91,8 @@ final class ReceivedBody {
     digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
   }
 
-  /** At the end of the body: the length and digest must be the announced ones. */
-  void finish() {
+  /** At the end of the body: the length and digest must be the announced ones; returns the SHA-256. */
+  byte[] finish() {
     if (expectedLength >= 0 && received != expectedLength) {
       throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got "
           + received);
@@ -103,6 +103,7 @@ final class ReceivedBody {
           + Base64.getEncoder().encodeToString(expectedDigest) + ", got: sha-256="
           + Base64.getEncoder().encodeToString(actual) + ")");
     }
+    return actual;
   }
 
   long received() {

@@ -11,6 +11,7 @@ import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.BodyRelay;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.PushReceiver;
+import fr.socle.dataplane.Receipts;
 import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
@@ -29,6 +30,7 @@ import fr.socle.transfer.TransferState;
 import fr.socle.trust.ParticipantId;
 import fr.socle.trust.TrustException;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,10 +41,13 @@ import io.vertx.ext.web.handler.HttpException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +68,7 @@ public final class ManagementApi {
   private final DspClient dsp;
   private final DataFetcher fetcher;
   private final PushReceiver receiver;
+  private final Receipts receipts;
   private final AuditLog audit;
   private final Supplier<Future<JsonObject>> readiness;
   private final long maxBodyBytes;
@@ -87,6 +93,7 @@ public final class ManagementApi {
     this.fetcher = fetcher;
     this.receiver = receiver;
     this.audit = audit;
+    this.receipts = new Receipts(audit);
     this.readiness = readiness;
     this.maxBodyBytes = maxBodyBytes;
     this.templates = templates;
@@ -201,9 +208,11 @@ public final class ManagementApi {
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
           return transfers.freshDataAddress(t)
-              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")));
+              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")))
+              .map(response -> new Opened(t, response));
         })
-        .onSuccess(response -> {
+        .onSuccess(opened -> {
+          HttpClientResponse response = opened.response();
           if (response.statusCode() == 416) {
             response.resume();
             ctx.fail(new Problem(416, "Range not satisfiable", "the provider has no such byte range ("
@@ -225,12 +234,48 @@ public final class ManagementApi {
           StreamTuning.bulk(ctx.response());
           // On a failure the response is reset, not ended: with its Content-Length announced, an ended
           // response would leave the client waiting for bytes that never come.
-          BodyRelay.relay(ctx.vertx(), response, ctx.response()).onFailure(e -> {
-            LOG.info("download interrupted: {}", e.getMessage());
-            ctx.response().reset();
-          });
+          BodyRelay.relay(ctx.vertx(), response, ctx.response())
+              .onFailure(e -> {
+                LOG.info("download interrupted: {}", e.getMessage());
+                ctx.response().reset();
+              })
+              .onComplete(relayed -> receipts.record(opened.transfer(), pulled(response, relayed.cause())));
         })
         .onFailure(ctx::fail);
+  }
+
+  private record Opened(Transfer transfer, HttpClientResponse response) {
+  }
+
+  private static final Pattern SHA_256 = Pattern.compile("sha-256=:([A-Za-z0-9+/=]+):");
+
+  /**
+   * The receipt of a pull relayed to the operator: the bytes and SHA-256 the provider announced (its
+   * {@code Content-Length} and {@code Repr-Digest}; the relay checked the length), the range asked
+   * for, and why the body did not arrive whole when it did not.
+   */
+  private static JsonObject pulled(HttpClientResponse response, Throwable failure) {
+    JsonObject receipt = new JsonObject().put("mode", "pull").put("complete", failure == null);
+    String length = response.getHeader("Content-Length");
+    if (failure == null && length != null && length.matches("\\d{1,18}")) {
+      receipt.put("bytes", Long.parseLong(length));
+    }
+    String digest = response.getHeader("Repr-Digest");
+    Matcher sha = digest == null ? null : SHA_256.matcher(digest);
+    if (sha != null && sha.find()) {
+      try {
+        receipt.put("sha256", HexFormat.of().formatHex(Base64.getDecoder().decode(sha.group(1))));
+      } catch (IllegalArgumentException notBase64) {
+        receipt.put("reprDigest", digest);
+      }
+    }
+    if (response.getHeader("Content-Range") != null) {
+      receipt.put("range", response.getHeader("Content-Range"));
+    }
+    if (failure != null) {
+      receipt.put("error", String.valueOf(failure.getMessage()));
+    }
+    return receipt;
   }
 
   /**

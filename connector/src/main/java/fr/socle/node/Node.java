@@ -15,6 +15,7 @@ import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.DataAccess;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.dataplane.PushReceiver;
+import fr.socle.dataplane.Receipts;
 import fr.socle.dataplane.Pusher;
 import fr.socle.management.AuditorApi;
 import fr.socle.management.ManagementApi;
@@ -255,7 +256,8 @@ public final class Node extends VerticleBase {
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
-        config.dataDir().resolve("received"), config.maxReceivedBytes(), config.pushTimeoutMillis());
+        config.dataDir().resolve("received"), config.maxReceivedBytes(), config.pushTimeoutMillis(),
+        new Receipts(audit));
     receiver.mount(dspRouter);
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),

@@ -198,7 +198,7 @@ public final class DspClient {
    * Resets {@code request}, whose failure the call's future already reports: without a handler of
    * its own, Vert.x would log the reset as an error with no context ("Stream reset: 0").
    */
-  private static void abandon(HttpClientRequest request) {
+  public static void abandon(HttpClientRequest request) {
     request.exceptionHandler(ignored -> { });
     request.reset();
   }

@@ -38,6 +38,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,6 +153,34 @@ class DataPlaneTest {
     assertThat(part.body()).isEqualTo(Arrays.copyOfRange(content, 5, 15));
     assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 5-14/" + content.length);
     assertThat(download(t, "bytes=9999-").statusCode()).isEqualTo(416);
+
+    // The consumer's trail of what it received: the whole file with the provider's SHA-256, then the
+    // range; the refused range relayed nothing. Recorded once each body is relayed, just after it ends.
+    List<JsonObject> receipts = awaitReceipts(t, 2);
+    assertThat(receipts.get(0).getString("mode")).isEqualTo("pull");
+    assertThat(receipts.get(0).getString("provider")).isEqualTo(provider.participantId());
+    assertThat(receipts.get(0).getLong("bytes")).isEqualTo(content.length);
+    assertThat(receipts.get(0).getString("sha256"))
+        .isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+    assertThat(receipts.get(0).getBoolean("complete")).isTrue();
+    assertThat(receipts.get(1).getString("range")).isEqualTo("bytes 5-14/" + content.length);
+    assertThat(receipts.get(1).getLong("bytes")).isEqualTo(10);
+  }
+
+  /** The consumer's DATA_RECEIVED entries of transfer {@code t}, once there are {@code count} of them. */
+  private List<JsonObject> awaitReceipts(String t, int count) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    List<JsonObject> found;
+    do {
+      found = consumer.auditor().get("/audit/entries?type=DATA_RECEIVED").getJsonArray("entries").stream()
+          .map(e -> ((JsonObject) e).getJsonObject("payload")).filter(p -> t.equals(p.getString("transfer")))
+          .toList();
+      if (found.size() >= count) {
+        return found;
+      }
+      Thread.sleep(100);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("expected " + count + " receipts of transfer " + t + ", found " + found);
   }
 
   @Test

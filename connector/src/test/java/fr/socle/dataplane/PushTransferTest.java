@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -195,6 +196,18 @@ class PushTransferTest {
     assertThat(access.getBoolean("complete")).isTrue();
     assertThat(access.getLong("bytes")).isEqualTo(content.length);
     assertThat(access.getString("participant")).isEqualTo(consumer.participantId());
+
+    // The consumer's own trail: what it received, from whom, under which agreement.
+    List<JsonObject> receipts = consumer.auditor().get("/audit/entries?type=DATA_RECEIVED").getJsonArray("entries")
+        .stream().map(e -> ((JsonObject) e).getJsonObject("payload")).filter(p -> t.equals(p.getString("transfer")))
+        .toList();
+    assertThat(receipts).hasSize(1);
+    assertThat(receipts.get(0).getString("mode")).isEqualTo("push");
+    assertThat(receipts.get(0).getString("provider")).isEqualTo(provider.participantId());
+    assertThat(receipts.get(0).getString("agreement")).isEqualTo(done.getString("agreementId"));
+    assertThat(receipts.get(0).getLong("bytes")).isEqualTo(content.length);
+    assertThat(receipts.get(0).getString("sha256")).isEqualTo(HexFormat.of().formatHex(sha256(content)));
+    assertThat(receipts.get(0).getBoolean("complete")).isTrue();
   }
 
   /** The provider's one DATA_ACCESS audit entry of transfer {@code providerPid}, its payload. */
