@@ -7,9 +7,9 @@ import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.negotiation.Role;
-import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
 import fr.socle.testing.TlsClients;
+import fr.socle.testing.TwoNodes;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
 import fr.socle.trust.TrustMaterial;
@@ -68,7 +68,7 @@ class DataPlaneTest {
   @TempDir
   static Path work;
 
-  private OpaServer opa;
+  private TwoNodes nodes;
   private NodeProcess provider;
   private NodeProcess consumer;
   private Vertx vertx;
@@ -93,19 +93,18 @@ class DataPlaneTest {
       }
       r.response().putHeader("Content-Type", "application/json").end("{\"stations\":[\"Ajaccio\",\"Bastia\"]}");
     }).listen(0, "127.0.0.1").await();
-    opa = OpaServer.start(work.resolve("opa.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, opa.url(), new JsonObject().put("databases",
+    nodes = TwoNodes.start(work, new JsonObject().put("databases",
         new JsonObject().put("transport", new JsonObject().put("url", sqlUrl).put("user", "sa").put("password", "")))
-        .put("limits", new JsonObject().put("dspTimeoutMillis", 15000).put("accessTokenSeconds", TOKEN_SECONDS)));
-    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url());
+        .put("limits", new JsonObject().put("dspTimeoutMillis", 15000).put("accessTokenSeconds", TOKEN_SECONDS)),
+        new JsonObject());
+    provider = nodes.provider();
+    consumer = nodes.consumer();
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, opa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
     if (vertx != null) {
       vertx.close().await();

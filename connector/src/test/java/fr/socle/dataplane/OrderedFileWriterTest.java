@@ -80,8 +80,10 @@ class OrderedFileWriterTest {
         all.complete();
       };
       feed[0].run();
+      // At most the queue's bound, plus one gathering write that may have completed meanwhile on a
+      // loaded machine: far from the 40 chunks of the whole body.
       test.verify(() -> assertThat(written.get()).as("chunks written before the first pause")
-          .isLessThanOrEqualTo(StreamTuning.WRITE_QUEUE_BYTES / chunk));
+          .isLessThanOrEqualTo(2 * StreamTuning.WRITE_QUEUE_BYTES / chunk));
       return all.future().compose(x -> writer.finish());
     }).onComplete(test.succeeding(done -> test.verify(() -> {
       assertThat(Files.size(file)).isEqualTo(40L * chunk);

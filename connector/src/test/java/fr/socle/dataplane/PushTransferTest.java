@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
-import fr.socle.testing.OpaServer;
 import fr.socle.testing.TlsClients;
+import fr.socle.testing.TwoNodes;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -62,7 +62,7 @@ class PushTransferTest {
   @TempDir
   static Path work;
 
-  private OpaServer opa;
+  private TwoNodes nodes;
   private NodeProcess provider;
   private NodeProcess consumer;
   private Vertx vertx;
@@ -109,19 +109,18 @@ class PushTransferTest {
       }
       r.response().putHeader("Content-Type", "application/json").end("{\"stations\":[\"Ajaccio\",\"Bastia\"]}");
     }).listen(0, "127.0.0.1").await();
-    opa = OpaServer.start(work.resolve("opa.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, opa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, opa.url(), new JsonObject().put("limits", new JsonObject()
+    nodes = TwoNodes.start(work, new JsonObject(),
+        new JsonObject().put("limits", new JsonObject()
         .put("dspTimeoutMillis", 15000).put("maxReceivedBytes", MAX_RECEIVED)));
+    provider = nodes.provider();
+    consumer = nodes.consumer();
   }
 
   @AfterAll
   void stop() throws Exception {
     held.values().forEach(h -> h.release.tryComplete());
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, opa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (nodes != null) {
+      nodes.close();
     }
     if (vertx != null) {
       vertx.close().await();
