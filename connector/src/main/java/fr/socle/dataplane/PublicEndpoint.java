@@ -1,16 +1,12 @@
 package fr.socle.dataplane;
 
 import fr.socle.catalog.Asset;
-import fr.socle.catalog.CatalogStore;
-import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
-import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.DecisionPoint;
-import fr.socle.policy.Scope;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.DspException;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
+import fr.socle.transfer.TransferDecisions;
 import fr.socle.transfer.TransferStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -55,10 +51,7 @@ public final class PublicEndpoint {
   private final PeerAuthenticator dspAuthenticator;
   private final EdrTokens tokens;
   private final TransferStore transfers;
-  private final NegotiationStore agreements;
-  private final CatalogStore catalog;
-  private final DecisionPoint policy;
-  private final DecisionInputs inputs;
+  private final TransferDecisions decisions;
   private final DataAccess access;
   private final BiConsumer<String, String> sourceFailed;
   private final String selfAddress;
@@ -66,18 +59,14 @@ public final class PublicEndpoint {
   private final Map<String, Set<HttpServerResponse>> open = new HashMap<>();
 
   public PublicEndpoint(PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator, EdrTokens tokens,
-      TransferStore transfers, NegotiationStore agreements, CatalogStore catalog, DecisionPoint policy,
-      DecisionInputs inputs, DataAccess access, BiConsumer<String, String> sourceFailed, String selfAddress) {
+      TransferStore transfers, TransferDecisions decisions, DataAccess access, BiConsumer<String, String> sourceFailed, String selfAddress) {
     this.sourceFailed = sourceFailed;
     this.selfAddress = selfAddress;
     this.authenticator = authenticator;
     this.dspAuthenticator = dspAuthenticator;
     this.tokens = tokens;
     this.transfers = transfers;
-    this.agreements = agreements;
-    this.catalog = catalog;
-    this.policy = policy;
-    this.inputs = inputs;
+    this.decisions = decisions;
     this.access = access;
   }
 
@@ -163,13 +152,10 @@ public final class PublicEndpoint {
             return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; a token is refreshed only while it is STARTED"));
           }
-          return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
-              .compose(asset -> policy.decide(Scope.TRANSFER,
-                  a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount())))
-              .compose(decision -> decision.allow()
-                  ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
-                  : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
-                      + a.id() + ": " + decision.summary()))));
+          return decisions.decide(t).compose(decision -> decision.allow()
+              ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
+              : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
+                  + t.agreementId() + ": " + decision.summary())));
         })
         .onSuccess(address -> ctx.response().putHeader("Content-Type", "application/json").end(address.toBuffer()))
         .onFailure(ctx::fail);

@@ -35,6 +35,7 @@ import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
 import fr.socle.store.StateRecorder;
 import fr.socle.transfer.TransferHook;
+import fr.socle.transfer.TransferDecisions;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferStore;
 import fr.socle.trust.FederationLayout;
@@ -250,9 +251,9 @@ public final class Node extends VerticleBase {
         config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
     Pusher pusher = new Pusher(vertx, dspClientOptions, config.pushTimeoutMillis(), security.tokenFor(),
         security.serverIdentity(), dataAccess);
-    TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, catalogStore, client,
-        policy, inputs, transferHook, clock, participantId, selfAddress, tokens, pusher,
-        config.maxOpenTransfersPerParticipant());
+    TransferDecisions transferDecisions = new TransferDecisions(negotiationStore, catalogStore, policy, inputs);
+    TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, client, transferDecisions,
+        transferHook, clock, participantId, selfAddress, tokens, pusher, config.maxOpenTransfersPerParticipant());
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
@@ -261,7 +262,7 @@ public final class Node extends VerticleBase {
     receiver.mount(dspRouter);
     new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
-        tokens, transferStore, negotiationStore, catalogStore, policy, inputs, dataAccess,
+        tokens, transferStore, transferDecisions, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
             + " its source failed: {}", id, e.getMessage())), selfAddress);
     publicEndpoint.mount(dspRouter);

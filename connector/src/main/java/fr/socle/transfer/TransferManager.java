@@ -1,6 +1,5 @@
 package fr.socle.transfer;
 
-import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PushDestination;
@@ -8,8 +7,6 @@ import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
-import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
@@ -61,9 +58,9 @@ public final class TransferManager {
   /** Bounds the rows and state machines one partner can make this node keep. */
   private final int maxOpenPerParticipant;
 
-  public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, CatalogStore catalog,
-      DspClient client, DecisionPoint policy, DecisionInputs inputs, TransferHook hook, Clock clock, String selfId,
-      String selfAddress, EdrTokens tokens, Pusher pusher, int maxOpenPerParticipant) {
+  public TransferManager(Vertx vertx, TransferStore store, NegotiationStore agreements, DspClient client,
+      TransferDecisions decisions, TransferHook hook, Clock clock, String selfId, String selfAddress, EdrTokens tokens,
+      Pusher pusher, int maxOpenPerParticipant) {
     this.store = store;
     this.maxOpenPerParticipant = maxOpenPerParticipant;
     this.agreements = agreements;
@@ -71,8 +68,7 @@ public final class TransferManager {
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
-    TransferSteps steps = new TransferSteps(store, agreements, catalog, client, policy, inputs, hook, selfId,
-        selfAddress, tokens, pusher);
+    TransferSteps steps = new TransferSteps(store, client, decisions, hook, selfId, selfAddress, tokens, pusher);
     this.runner = new StepRunner(vertx, "transfer", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 

@@ -1,19 +1,14 @@
 package fr.socle.transfer;
 
-import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.AccessTokens;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.dataplane.PushDestination;
 import fr.socle.dataplane.Pusher;
-import fr.socle.negotiation.NegotiationStore;
 import fr.socle.negotiation.Role;
 import fr.socle.policy.Decision;
-import fr.socle.policy.DecisionInputs;
-import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.LocalizedText;
-import fr.socle.policy.Scope;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Conflict;
@@ -39,26 +34,20 @@ final class TransferSteps {
   private static final Logger LOG = LoggerFactory.getLogger(TransferSteps.class);
 
   private final TransferStore store;
-  private final NegotiationStore agreements;
-  private final CatalogStore catalog;
   private final DspClient client;
-  private final DecisionPoint policy;
-  private final DecisionInputs inputs;
+  private final TransferDecisions decisions;
   private final TransferHook hook;
   private final String selfId;
   private final String selfAddress;
   private final EdrTokens tokens;
   private final Pusher pusher;
 
-  TransferSteps(TransferStore store, NegotiationStore agreements, CatalogStore catalog, DspClient client,
-      DecisionPoint policy, DecisionInputs inputs, TransferHook hook, String selfId, String selfAddress,
+  TransferSteps(TransferStore store, DspClient client, TransferDecisions decisions, TransferHook hook,
+      String selfId, String selfAddress,
       EdrTokens tokens, Pusher pusher) {
     this.store = store;
-    this.agreements = agreements;
-    this.catalog = catalog;
     this.client = client;
-    this.policy = policy;
-    this.inputs = inputs;
+    this.decisions = decisions;
     this.hook = hook;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
@@ -145,7 +134,7 @@ final class TransferSteps {
   }
 
   private Future<Boolean> decide(Transfer t) {
-    return decision(t).compose(decision -> decision.allow()
+    return decisions.decide(t).compose(decision -> decision.allow()
         ? advance(t, Change.to(t.state(), TransferState.STARTING))
         : refuse(t, decision));
   }
@@ -155,13 +144,7 @@ final class TransferSteps {
    * revoked, have expired or have used up its count while the transfer was suspended.
    */
   private Future<Boolean> resume(Transfer t) {
-    return decision(t).compose(decision -> decision.allow() ? sendStart(t) : refuse(t, decision));
-  }
-
-  private Future<Decision> decision(Transfer t) {
-    return agreements.findAgreement(t.agreementId())
-        .compose(a -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.TRANSFER,
-            a.decisionInput(inputs, Scope.TRANSFER, t.counterPartyId(), asset, a.accessCount()))));
+    return decisions.decide(t).compose(decision -> decision.allow() ? sendStart(t) : refuse(t, decision));
   }
 
   private Future<Boolean> refuse(Transfer t, Decision decision) {
