@@ -359,6 +359,28 @@ class AuditTrailTest {
         .doesNotContain("Policy decision");
     String[] bad = cli("audit", "show", "--export", file.toString(), "--lang", "de");
     assertThat(bad[0]).isEqualTo("2");
+
+    // The consumer's own trail shows what it received, from whom, with the SHA-256 announced.
+    Path received = work.resolve("received.jsonl");
+    Files.writeString(received, consumerExportWithReceipt());
+    String[] receipts = cli("audit", "show", "--export", received.toString(), "--type", "DATA_RECEIVED");
+    assertThat(receipts[0]).as(receipts[1]).isEqualTo("0");
+    assertThat(receipts[1]).contains("Données reçues : ").contains("octets reçus, pull (complet)")
+        .contains("fournisseur " + provider.participantId()).contains("sha256 ")
+        .doesNotContain("Accès aux données");
+  }
+
+  /** The consumer's whole log, once the receipt of its download (recorded as the relay ends) is in it. */
+  private String consumerExportWithReceipt() throws Exception {
+    for (int i = 0; i < 100; i++) {
+      HttpResponse<String> r = consumer.auditor().send("GET", "/audit/export?from=0", null);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      if (r.body().contains("\"DATA_RECEIVED\"")) {
+        return r.body();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("the consumer recorded no DATA_RECEIVED entry");
   }
 
   private static JsonObject event(String id, JsonObject input) {
