@@ -134,7 +134,7 @@ public final class NegotiationManager {
           caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
           null, now, now);
       return store.create(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
-          ? new DspException(429, "too_many_negotiations", tooMany.getMessage()) : e));
+          ? new DspException(429, "too_many_open_negotiations", tooMany.getMessage()) : e));
     }).onSuccess(n -> runner.kick(n.id()));
   }
 

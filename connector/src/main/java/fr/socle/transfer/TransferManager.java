@@ -226,7 +226,7 @@ public final class TransferManager {
               caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo),
               maxOpenPerParticipant)
               .recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
-                  ? new DspException(429, "too_many_transfers", tooMany.getMessage()) : e));
+                  ? new DspException(429, "too_many_open_transfers", tooMany.getMessage()) : e));
         })
         .onSuccess(t -> runner.kick(t.id()));
   }

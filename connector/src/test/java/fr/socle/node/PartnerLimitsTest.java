@@ -104,7 +104,7 @@ class PartnerLimitsTest {
     assertThat(beyond.statusCode()).isEqualTo(429);
     JsonObject error = new JsonObject(beyond.body());
     assertThat(error.getString("@type")).isEqualTo("ContractNegotiationError");
-    assertThat(error.getString("code")).isEqualTo("too_many_negotiations");
+    assertThat(error.getString("code")).isEqualTo("too_many_open_negotiations");
     assertThat(error.getJsonArray("reason").getString(0)).contains("already has " + MAX_OPEN
         + " unfinished negotiations").contains("limits.maxOpenNegotiationsPerParticipant");
 
