@@ -6,8 +6,6 @@ import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The checks a push receiver runs on a body as it arrives, kept free of I/O so that each one is
@@ -19,8 +17,6 @@ import java.util.regex.Pattern;
  * <p>Not thread-safe: one instance per request, fed on that request's event loop.
  */
 final class ReceivedBody {
-
-  private static final Pattern SHA_256 = Pattern.compile("(?:^|,)\\s*sha-256\\s*=\\s*:([A-Za-z0-9+/=]*):");
 
   private final long maxBytes;
   private final long expectedLength;
@@ -59,22 +55,11 @@ final class ReceivedBody {
         throw tooLarge(maxBytes, length + " bytes announced");
       }
     }
-    byte[] expected = null;
-    if (reprDigest != null) {
-      Matcher m = SHA_256.matcher(reprDigest);
-      if (m.find()) {
-        try {
-          expected = Base64.getDecoder().decode(m.group(1));
-        } catch (IllegalArgumentException e) {
-          expected = new byte[0];
-        }
-        if (expected.length != 32) {
-          throw new DspException(400, "bad_digest", "expected Repr-Digest sha-256=:<32 bytes in base64>:, got '"
-              + reprDigest + "'");
-        }
-      }
+    try {
+      return new ReceivedBody(maxBytes, length, ReprDigest.sha256(reprDigest));
+    } catch (IllegalArgumentException e) {
+      throw new DspException(400, "bad_digest", e.getMessage());
     }
-    return new ReceivedBody(maxBytes, length, expected);
   }
 
   /** Takes the next chunk; refuses it when the body grows beyond its bound or its announced length. */

@@ -12,6 +12,7 @@ import fr.socle.dataplane.BodyRelay;
 import fr.socle.dataplane.DataFetcher;
 import fr.socle.dataplane.PushReceiver;
 import fr.socle.dataplane.Receipts;
+import fr.socle.dataplane.ReprDigest;
 import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
@@ -41,13 +42,11 @@ import io.vertx.ext.web.handler.HttpException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -247,8 +246,6 @@ public final class ManagementApi {
   private record Opened(Transfer transfer, HttpClientResponse response) {
   }
 
-  private static final Pattern SHA_256 = Pattern.compile("sha-256=:([A-Za-z0-9+/=]+):");
-
   /**
    * The receipt of a pull relayed to the operator: the bytes and SHA-256 the provider announced (its
    * {@code Content-Length} and {@code Repr-Digest}; the relay checked the length), the range asked
@@ -261,13 +258,13 @@ public final class ManagementApi {
       receipt.put("bytes", Long.parseLong(length));
     }
     String digest = response.getHeader("Repr-Digest");
-    Matcher sha = digest == null ? null : SHA_256.matcher(digest);
-    if (sha != null && sha.find()) {
-      try {
-        receipt.put("sha256", HexFormat.of().formatHex(Base64.getDecoder().decode(sha.group(1))));
-      } catch (IllegalArgumentException notBase64) {
-        receipt.put("reprDigest", digest);
+    try {
+      byte[] sha256 = ReprDigest.sha256(digest);
+      if (sha256 != null) {
+        receipt.put("sha256", HexFormat.of().formatHex(sha256));
       }
+    } catch (IllegalArgumentException unreadable) {
+      receipt.put("reprDigest", digest);
     }
     if (response.getHeader("Content-Range") != null) {
       receipt.put("range", response.getHeader("Content-Range"));
