@@ -74,7 +74,8 @@ final class NegotiationSteps {
             if (sent.failed()) {
               // A refusal that resending would not change ends the negotiation at once, with the reason;
               // a refused counter-request also tells the provider, whose process exists.
-              return sent.cause() instanceof DspClient.PeerRefused refused && refused.definitive()
+              DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(sent.cause());
+              return refused != null
                   ? advance(n, Change.to(n.state(), n.providerPid() == null ? NegotiationState.TERMINATED
                       : NegotiationState.TERMINATING).withDetail("the provider refused the request (HTTP "
                       + refused.status() + "): " + refused.reason()))

@@ -27,6 +27,8 @@ public final class NegotiationStore {
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at, "
       + "detail_fr";
+  private static final String UNFINISHED = "state NOT IN ('" + NegotiationState.FINALIZED + "', '"
+      + NegotiationState.TERMINATED + "')";
   private static final String AGREEMENT_COLUMNS =
       "id, negotiation_id, asset_id, provider_id, consumer_id, body, signed_at, access_count, "
       + "provider_signature_state, provider_signature, consumer_signature_state, consumer_signature";
@@ -112,9 +114,8 @@ public final class NegotiationStore {
   public Future<Negotiation> create(Negotiation n, int maxOpen) {
     return db.<Negotiation>transaction(c -> {
       if (maxOpen != Integer.MAX_VALUE) {
-        TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), new String[] {
-            NegotiationState.FINALIZED.name(), NegotiationState.TERMINATED.name()}, maxOpen, "negotiations",
-            "limits.maxOpenNegotiationsPerParticipant");
+        TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), UNFINISHED, maxOpen,
+            "negotiations", "limits.maxOpenNegotiationsPerParticipant");
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
           + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
@@ -149,8 +150,8 @@ public final class NegotiationStore {
 
   /** Negotiations that still have a step to run, for resumption at start-up. */
   public Future<List<Negotiation>> listUnfinished() {
-    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM negotiation WHERE state NOT IN ('"
-        + NegotiationState.FINALIZED + "', '" + NegotiationState.TERMINATED + "') ORDER BY created_at", null));
+    return db.transaction(c -> query(c, "SELECT " + COLUMNS + " FROM negotiation WHERE " + UNFINISHED
+        + " ORDER BY created_at", null));
   }
 
   /**

@@ -51,6 +51,11 @@ public final class DspClient {
       return status / 100 == 4 && status != 401 && status != 403 && status != 408;
     }
 
+    /** {@code failure} when it is a {@link #definitive} refusal, else null. */
+    public static PeerRefused definitiveIn(Throwable failure) {
+      return failure instanceof PeerRefused refused && refused.definitive() ? refused : null;
+    }
+
     /** The partner's own words: the {@code reason} of a DSP error body, else the body as it came. */
     public String reason() {
       return reason;

@@ -18,16 +18,16 @@ public final class TooManyOpen extends RuntimeException {
 
   /**
    * Throws unless {@code counterPartyId} has fewer than {@code max} rows in {@code table} in
-   * {@code role} whose state is not one of {@code finalStates}. Counted in the caller's transaction,
+   * {@code role} that match {@code unfinished}, the store's own SQL condition for them. Counted in the caller's transaction,
    * so concurrent requests may overshoot by the few that count at the same moment, never more.
    *
    * @param what the processes, as the message names them, e.g. "transfers"
    * @param setting the configuration key of {@code max}
    */
-  public static void check(Connection c, String table, String counterPartyId, String role, String[] finalStates,
+  public static void check(Connection c, String table, String counterPartyId, String role, String unfinished,
       int max, String what, String setting) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + table
-        + " WHERE counter_party_id = ? AND role = ? AND state NOT IN ('" + String.join("', '", finalStates) + "')")) {
+        + " WHERE counter_party_id = ? AND role = ? AND " + unfinished)) {
       ps.setString(1, counterPartyId);
       ps.setString(2, role);
       try (ResultSet rs = ps.executeQuery()) {

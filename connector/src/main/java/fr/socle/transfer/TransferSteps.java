@@ -84,7 +84,7 @@ final class TransferSteps {
     return ready.compose(v -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(), message))
         .transform(sent -> {
           if (sent.failed()) {
-            DspClient.PeerRefused refused = definitiveRefusal(sent.cause());
+            DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(sent.cause());
             return refused == null ? Future.failedFuture(sent.cause())
                 : advance(t, Change.to(t.state(), TransferState.TERMINATED).withDetail("the provider refused the"
                     + " request (HTTP " + refused.status() + "): " + refused.reason()));
@@ -95,11 +95,6 @@ final class TransferSteps {
           }
           return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
         });
-  }
-
-  /** A partner's refusal that resending would not change, or null. */
-  private static DspClient.PeerRefused definitiveRefusal(Throwable e) {
-    return e instanceof DspClient.PeerRefused r && r.definitive() ? r : null;
   }
 
   /** A settled state: the hook's move, or the node's own (the provider decides on a request; otherwise wait). */
@@ -165,7 +160,7 @@ final class TransferSteps {
             return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
                 .withDetail("resumption asked of " + t.counterPartyId() + ", waiting for its start"));
           }
-          DspClient.PeerRefused refused = definitiveRefusal(asked.cause());
+          DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(asked.cause());
           if (refused != null) {
             // The transfer stays suspended, with the provider's reason.
             return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)

@@ -107,8 +107,7 @@ public final class TransferStore {
   public Future<Transfer> create(Transfer t, int maxOpen) {
     return db.<Transfer>transaction(c -> {
       if (maxOpen != Integer.MAX_VALUE) {
-        TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), new String[] {
-            TransferState.COMPLETED.name(), TransferState.TERMINATED.name()}, maxOpen, "transfers",
+        TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), UNFINISHED, maxOpen, "transfers",
             "limits.maxOpenTransfersPerParticipant");
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
