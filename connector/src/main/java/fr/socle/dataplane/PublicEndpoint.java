@@ -59,7 +59,8 @@ public final class PublicEndpoint {
   private final Map<String, Set<HttpServerResponse>> open = new HashMap<>();
 
   public PublicEndpoint(PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator, EdrTokens tokens,
-      TransferStore transfers, TransferDecisions decisions, DataAccess access, BiConsumer<String, String> sourceFailed, String selfAddress) {
+      TransferStore transfers, TransferDecisions decisions, DataAccess access, BiConsumer<String, String> sourceFailed,
+      String selfAddress) {
     this.sourceFailed = sourceFailed;
     this.selfAddress = selfAddress;
     this.authenticator = authenticator;

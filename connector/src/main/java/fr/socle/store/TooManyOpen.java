@@ -18,8 +18,9 @@ public final class TooManyOpen extends RuntimeException {
 
   /**
    * Throws unless {@code counterPartyId} has fewer than {@code max} rows in {@code table} in
-   * {@code role} that match {@code unfinished}, the store's own SQL condition for them. Counted in the caller's transaction,
-   * so concurrent requests may overshoot by the few that count at the same moment, never more.
+   * {@code role} that match {@code unfinished}, the store's own SQL condition for them. Counted in the
+   * caller's transaction, so concurrent requests may overshoot by the few that count at the same
+   * moment, never more.
    *
    * @param what the processes, as the message names them, e.g. "transfers"
    * @param setting the configuration key of {@code max}
