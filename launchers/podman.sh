@@ -2,7 +2,8 @@
 # Sets up rootful Podman for the container images and tests, idempotently, and starts its
 # Docker-compatible API socket (what Testcontainers talks to).
 #
-#   launchers/podman.sh            installs podman and runc (Debian packages, as root), writes
+#   launchers/podman.sh            installs podman, runc, netavark, aardvark-dns and iptables (Debian
+#                                  packages, as root), writes
 #                                  .run/podman/containers.conf, starts the API service if its socket
 #                                  does not answer, and prints the environment to use it
 #   launchers/podman.sh --stop     stops the API service this script started (pid in .run/podman)
@@ -24,17 +25,17 @@ PODMAN_SOCK="$PODMAN_DIR/podman.sock"
 podman_say() { printf '\033[1m[podman]\033[0m %s\n' "$*" >&2; }
 podman_die() { printf '\033[31m[podman] %s\033[0m\n' "$*" >&2; return 1; }
 
+# shellcheck source=launchers/prerequisites.sh
+. "$PODMAN_ROOT/launchers/prerequisites.sh"
+
+# netavark sets up container networks with the iptables program, which neither it nor podman depends
+# on in Debian 12; aardvark-dns gives those networks their DNS (containers call each other by name).
+# All are named because apt may be set to leave out recommended packages.
+PODMAN_PROGRAMS=(podman=podman runc=runc /usr/lib/podman/netavark=netavark
+  /usr/lib/podman/aardvark-dns=aardvark-dns iptables=iptables)
+
 podman_install() {
-  # netavark and aardvark-dns give container networks their DNS (containers call each other by
-  # name); named here because apt may be set to leave out recommended packages.
-  if command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 \
-      && [ -x /usr/lib/podman/netavark ] && [ -x /usr/lib/podman/aardvark-dns ]; then
-    return 0
-  fi
-  [ "$(id -u)" = 0 ] || { podman_die "podman, runc, netavark and aardvark-dns are required: install them (apt-get install podman runc netavark aardvark-dns) and re-run"; return 1; }
-  podman_say "installing podman, runc, netavark and aardvark-dns (Debian packages)"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc netavark aardvark-dns) \
-    >/dev/null || { podman_die "could not install podman, runc, netavark and aardvark-dns with apt-get"; return 1; }
+  require "the container images and tests (rootful Podman)" "${PODMAN_PROGRAMS[@]}"
 }
 
 podman_config() {
@@ -57,6 +58,8 @@ events_logger = "file"
 EOF
   mv -f "$PODMAN_DIR/containers.conf.new" "$PODMAN_DIR/containers.conf"
   export CONTAINERS_CONF="$PODMAN_DIR/containers.conf"
+  # netavark runs iptables by name: a PATH without the sbin directories would hide it.
+  case ":$PATH:" in *:/usr/sbin:*) ;; *) export PATH="$PATH:/usr/sbin:/sbin" ;; esac
   export DOCKER_HOST="unix://$PODMAN_SOCK"
   export TESTCONTAINERS_RYUK_DISABLED=true
   export TESTCONTAINERS_HOST_OVERRIDE=localhost

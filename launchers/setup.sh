@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Socle needs on a fresh machine, idempotently: the pinned OPA binary (built from
-# source with the Go toolchain into .tools/bin), jq, the signed policy bundle (.run/bundles, see
+# source with the Go toolchain into .tools/bin), the programs the launchers and tests run (jq, curl,
+# python3; see prerequisites.sh), the signed policy bundle (.run/bundles, see
 # build-policy-bundle.sh) and the connector build (jar + lib/).
 # Usage: launchers/setup.sh [--skip-build] [--with-postgres] [--with-containers]
 #   --skip-build       skips the Maven build only (and so the images, which hold the jar)
@@ -13,6 +14,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OPA_VERSION="1.22.3"
 OPA_BIN="$ROOT/.tools/bin/opa"
 JAR="$ROOT/connector/target/socle-connector.jar"
+
+# shellcheck source=launchers/prerequisites.sh
+. "$ROOT/launchers/prerequisites.sh"
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
@@ -37,30 +41,19 @@ ensure_opa() {
   [ "$(opa_version)" = "$OPA_VERSION" ] || die "the OPA built is v$(opa_version), expected v$OPA_VERSION"
 }
 
-ensure_jq() {
-  command -v jq >/dev/null 2>&1 && return
-  say "installing jq"
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && apt-get install -y -qq jq) >/dev/null || die "could not install jq with apt-get"
-  else
-    die "jq is required: install it (apt-get install jq) and re-run"
-  fi
+# The programs the launchers and the tests run, with the Debian package of each.
+ensure_tools() {
+  require "the launchers and the tests" jq=jq curl=curl python3=python3
 }
 
 ensure_postgres() {
-  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && return
-  say "installing the PostgreSQL server (tests run the stores on it)"
-  if [ "$(id -u)" = 0 ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null \
-      || die "could not install postgresql with apt-get"
-  else
-    die "the PostgreSQL server is required by the tests: install it (apt-get install postgresql) and re-run"
-  fi
+  require "the store tests on PostgreSQL" "/usr/lib/postgresql/*/bin/initdb=postgresql" \
+    "/usr/lib/postgresql/*/bin/pg_ctl=postgresql" "/usr/lib/postgresql/*/bin/postgres=postgresql" || exit 1
 }
 
 ensure_java() {
-  command -v java >/dev/null 2>&1 || die "Java 17 or newer is required (apt-get install openjdk-17-jdk-headless)"
-  command -v mvn >/dev/null 2>&1 || die "Maven is required (apt-get install maven)"
+  require "building and running the node (Java 17 or newer, Maven)" java=openjdk-17-jdk-headless \
+    javac=openjdk-17-jdk-headless mvn=maven || exit 1
 }
 
 ensure_build() {
@@ -91,8 +84,8 @@ for arg in "$@"; do
     *) die "unknown option $arg" ;;
   esac
 done
+ensure_tools || exit 1
 ensure_opa
-ensure_jq
 "$ROOT/launchers/build-policy-bundle.sh" || die "could not build the signed policy bundle"
 ensure_java
 [ "$build" = 0 ] || ensure_build
