@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Audit log benchmark (prints figures; it asserts nothing), in one run:
-#   - durable appends per second through the audit log (a commit per entry) on H2 (as the node opens
-#     it, WRITE_DELAY=0) and on PostgreSQL with fsync on, one at a time and 256 in flight, with the
+#   - durable appends per second through the audit log (a commit per entry) on SQLite (as the node opens
+#     it, write-ahead log synced at each commit) and on PostgreSQL with fsync on, one at a time and 256 in flight, with the
 #     rate of bare JDBC INSERT + commit on the same database as baseline;
 #   - inclusion and consistency proof generation at 1 million entries, against the baseline of
 #     rebuilding the tree from the leaf hashes for each proof.

@@ -111,12 +111,16 @@ say "jlink: $modules"
 "$root/opt/socle/jre/bin/java" -Xshare:dump >/dev/null || die "the class-data sharing archive could not be made"
 
 # The shared libraries the JRE and the node's native libraries (BoringSSL for TLS, epoll for network
-# I/O, both extracted from their jars at run time) load, copied from this host at the same paths.
+# I/O, SQLite for the embedded database, all extracted from their jars at run time) load, copied from this host at the same paths.
 tcnative="$WORK/tcnative"
 mkdir -p "$tcnative"
 arch="$(uname -m | sed 's/aarch64/aarch_64/')"
 for j in "$LIB"/netty-tcnative-boringssl-static-*-linux-"$arch".jar "$LIB"/netty-transport-native-epoll-*-linux-"$arch".jar; do
   [ -f "$j" ] && (cd "$tcnative" && "$JAVA_HOME/bin/jar" xf "$j" META-INF/native)
+done
+# SQLite, the embedded database, is a native library too (extracted to java.io.tmpdir at start).
+for j in "$LIB"/sqlite-jdbc-*.jar; do
+  [ -f "$j" ] && (cd "$tcnative" && "$JAVA_HOME/bin/jar" xf "$j" "org/sqlite/native/Linux/$(uname -m)")
 done
 # java.desktop is there for java.beans only: its AWT, font and sound libraries are never loaded, so
 # their X11 and media dependencies stay out.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: a local federation of three collectivités, each node with its own OPA sidecar
-# running the federation's signed policy bundle, H2 data directory and federation certificate. The
+# running the federation's signed policy bundle, SQLite database and federation certificate. The
 # région publishes a dataset under a policy template reserved to public bodies of Corsica; the commune
 # negotiates (declaring its purpose), downloads it and has it pushed; the métropole, outside the territory, neither
 # sees it nor obtains it; finally the région's OPA is given a tampered bundle, which it refuses, and
@@ -24,7 +24,7 @@ PIDS=()
 
 rm -rf "$RUN" && mkdir -p "$RUN"
 
-step "1. Starting three nodes, each with its own OPA sidecar (signed policy bundle $(cat "$BUNDLES/socle-policies.revision")) and H2 database"
+step "1. Starting three nodes, each with its own OPA sidecar (signed policy bundle $(cat "$BUNDLES/socle-policies.revision")) and SQLite database"
 for slug in "$PROVIDER" "$CONSUMER" "$OUTSIDER"; do start_node "$slug"; done
 PROVIDER_ID="$(jq -r .participantId "$RUN/$PROVIDER/data/node.json")"
 PROVIDER_DSP="$(jq -r .dspAddress "$RUN/$PROVIDER/data/node.json")"

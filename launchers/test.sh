@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh machine, then runs every test: the Rego suites with coverage, then
 # the connector's unit and integration tests (real OPA processes on signed bundles, real nodes, real
-# TLS, the stores on embedded H2 and on a throw-away PostgreSQL cluster); then builds the container
+# TLS, the stores on embedded SQLite and on a throw-away PostgreSQL cluster); then builds the container
 # images and runs the container tests on rootful Podman through Testcontainers.
 set -euo pipefail
 

@@ -37,6 +37,15 @@ final class AuditStore {
           s.execute("CREATE TRIGGER IF NOT EXISTS " + table + "_append_only BEFORE UPDATE, DELETE ON " + table
               + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
         }
+      } else if ("SQLite".equals(product)) {
+        for (String table : TABLES) {
+          // One trigger per statement kind: SQLite has no BEFORE UPDATE OR DELETE.
+          for (String op : List.of("UPDATE", "DELETE")) {
+            s.execute("CREATE TRIGGER IF NOT EXISTS " + table + "_append_only" + (op.equals("UPDATE") ? "" : "_delete")
+                + " BEFORE " + op + " ON " + table + " BEGIN SELECT RAISE(ABORT, '" + table
+                + " is append-only: rows are never updated or deleted'); END");
+          }
+        }
       } else if ("PostgreSQL".equals(product)) {
         s.execute("CREATE OR REPLACE FUNCTION socle_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS "
             + "$$ BEGIN RAISE EXCEPTION '% is append-only: rows are never updated or deleted', TG_TABLE_NAME; END $$");
@@ -111,7 +120,7 @@ final class AuditStore {
   static List<Staged> readOutbox(Connection c, int limit) throws SQLException {
     List<Staged> staged = new ArrayList<>();
     try (PreparedStatement s = c.prepareStatement("SELECT id, entry_type, subject, payload FROM audit_outbox"
-        + " ORDER BY staged_ord, id FETCH FIRST " + limit + " ROWS ONLY");
+        + " ORDER BY staged_ord, id LIMIT " + limit);
          ResultSet rs = s.executeQuery()) {
       while (rs.next()) {
         staged.add(new Staged(rs.getString(1), AuditType.valueOf(rs.getString(2)), rs.getString(3),
@@ -200,7 +209,7 @@ final class AuditStore {
   static SignedTreeHead latestHead(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT tree_size, root_hash, signed_at, jws FROM audit_tree_head"
-             + " ORDER BY id DESC FETCH FIRST 1 ROWS ONLY")) {
+             + " ORDER BY id DESC LIMIT 1")) {
       if (!rs.next()) {
         return null;
       }

@@ -33,6 +33,7 @@ import fr.socle.policy.PolicyTemplates;
 import fr.socle.protocol.DspApi;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
+import fr.socle.store.H2Import;
 import fr.socle.store.StateRecorder;
 import fr.socle.transfer.TransferHook;
 import fr.socle.transfer.TransferDecisions;
@@ -53,9 +54,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.security.interfaces.ECPublicKey;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
@@ -213,8 +216,17 @@ public final class Node extends VerticleBase {
       throw new NodeConfig.ConfigException("policy templates: " + e.getMessage());
     }
     config.prepareDataDir();
-    return new Prepared(trust, federation, security, directory, templates, Database.open(vertx, config.databaseUrl(),
-        config.databaseUser(), config.databasePassword(), 4));
+    Database database = Database.open(vertx, config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
+    if (config.databaseUrl().equals(NodeConfig.defaultDatabaseUrl(config.dataDir()))) {
+      try {
+        H2Import.importIfPresent(config.dataDir(), database.dataSource());
+      } catch (SQLException | IOException e) {
+        database.close();
+        throw new NodeConfig.ConfigException("the H2 database of an earlier version in " + config.dataDir()
+            + " could not be imported: " + e.getMessage());
+      }
+    }
+    return new Prepared(trust, federation, security, directory, templates, database);
   }
 
   private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,

@@ -24,6 +24,9 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
     int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
 
+  /** The embedded database's file in the data directory. */
+  public static final String EMBEDDED_DATABASE = "socle.db";
+
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
    * 127.0.0.1:{@code decisionLogPort} with {@code decisionLogToken} ({@code opa.decisionLogs.port},
@@ -78,10 +81,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
       throw new ConfigException("opa.url must be an http(s) URL, got '" + opa + "': " + e.getMessage());
     }
     String expectedRevision = expectedRevision(r);
-    // WRITE_DELAY=0: a commit reaches the file before it is acknowledged, so a node killed right
-    // after an agreement still has it (H2's default lets 500 ms of commits live only in memory).
-    String dbUrl = durable(r.string("database.url", "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
-        + ";DB_CLOSE_ON_EXIT=FALSE"));
+    String dbUrl = durable(r.string("database.url", defaultDatabaseUrl(dataDir)));
     return new NodeConfig(
         r.string("name", "socle-node"),
         dataDir,
@@ -237,30 +237,27 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     return dspPublicUrl != null ? dspPublicUrl : "https://localhost:" + actualPort;
   }
 
-  /** A configuration error, reported in one line to the operator. */
+  /** The embedded database in the data directory (see {@code store.Database} for why SQLite). */
+  public static String defaultDatabaseUrl(Path dataDir) {
+    return "jdbc:sqlite:" + dataDir.resolve(EMBEDDED_DATABASE).toAbsolutePath();
+  }
+
   /**
-   * An embedded H2 file database that acknowledges a commit only once it reached the file
-   * ({@code WRITE_DELAY=0}, added when absent); any other write delay is refused, since a node
-   * killed within it would lose agreements and audit entries it had acknowledged.
+   * Refuses an H2 file database: after a SIGKILL under concurrent writes it came back without
+   * commits it had acknowledged, WRITE_DELAY=0 or not. A data directory that still holds one is
+   * imported into the embedded default at start ({@code store.H2Import}).
    */
   static String durable(String url) {
     String lower = url.toLowerCase(java.util.Locale.ROOT);
-    if (!lower.startsWith("jdbc:h2:") || lower.startsWith("jdbc:h2:mem:") || lower.startsWith("jdbc:h2:tcp:")
-        || lower.startsWith("jdbc:h2:ssl:")) {
-      return url;
-    }
-    java.util.regex.Matcher delay = java.util.regex.Pattern.compile(";write_delay=([^;]*)").matcher(lower);
-    if (!delay.find()) {
-      return url + ";WRITE_DELAY=0";
-    }
-    if (!delay.group(1).trim().equals("0")) {
-      throw new ConfigException("database.url sets WRITE_DELAY=" + delay.group(1) + ": an embedded H2 database must"
-          + " write each commit before acknowledging it (WRITE_DELAY=0, or leave it out), or a node killed"
-          + " within the delay loses agreements and audit entries it had acknowledged");
+    if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:")) {
+      throw new ConfigException("database.url names an H2 database (" + url + "): H2 can lose commits it has "
+          + "acknowledged when the node is killed; remove database.url to use the embedded SQLite database "
+          + "(an H2 database in the data directory is imported at start), or give a PostgreSQL URL");
     }
     return url;
   }
 
+  /** A configuration error, reported in one line to the operator. */
   public static final class ConfigException extends RuntimeException {
     public ConfigException(String message) {
       super(message, null, false, false);

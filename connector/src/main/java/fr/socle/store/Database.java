@@ -9,14 +9,24 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * The node's JDBC database: a small HikariCP pool and a worker executor of the same size, so that a
  * query never waits for a thread and never runs on an event loop.
+ *
+ * <p>The embedded default is SQLite in write-ahead-log mode with {@code synchronous=FULL}: a commit
+ * returns once its log frames are written and synced, so it survives the process being killed at
+ * any instant, and the machine losing power. One connection serves it, since SQLite admits one writer
+ * at a time: transactions queue on the worker instead of retrying on a busy lock, and none can fail
+ * when it upgrades from reading to writing. PostgreSQL gets the pool size asked for.
  *
  * <p>A unit of work is one blocking lambda run in one transaction: it commits when the lambda
  * returns and rolls back when it throws. Work never spans asynchronous hops.
@@ -29,7 +39,14 @@ public final class Database implements AutoCloseable {
     T run(Connection connection) throws SQLException;
   }
 
-  private static final List<String> SCHEMA_FILES = List.of("db/schema.sql");
+  // The audit tables too, so that an import from an earlier database finds every table in place
+  // (audit.AuditLog applies its file again, with its triggers, when it starts).
+  private static final List<String> SCHEMA_FILES = List.of("db/schema.sql", "db/audit.sql");
+  private static final String SQLITE = "jdbc:sqlite:";
+  private static final int SQLITE_CONSTRAINT = 19;
+  /** SQLite has no {@code ADD COLUMN IF NOT EXISTS}: such statements are run only when the column is absent. */
+  private static final Pattern ADD_COLUMN = Pattern.compile(
+      "(?is)ALTER TABLE\\s+(\\w+)\\s+ADD COLUMN IF NOT EXISTS\\s+(\\w+)\\s+(.*)");
 
   private final HikariDataSource dataSource;
   private final WorkerExecutor executor;
@@ -41,6 +58,22 @@ public final class Database implements AutoCloseable {
 
   /** Opens the pool and applies the schema; fails with the driver's message when the URL is wrong. */
   public static Database open(Vertx vertx, String jdbcUrl, String user, String password, int poolSize) {
+    HikariConfig config = poolConfig(jdbcUrl, user, password, poolSize);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    try {
+      applySchema(dataSource);
+    } catch (SQLException | IOException e) {
+      dataSource.close();
+      throw new IllegalStateException("cannot apply the database schema on " + jdbcUrl + ": " + e.getMessage(), e);
+    }
+    return new Database(dataSource, vertx.createSharedWorkerExecutor("socle-db", config.getMaximumPoolSize()));
+  }
+
+  /**
+   * The pool's settings for {@code jdbcUrl}: transactions committed by hand, and for SQLite its
+   * write-ahead log synced at each commit, foreign keys enforced, and a single connection.
+   */
+  public static HikariConfig poolConfig(String jdbcUrl, String user, String password, int poolSize) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     if (user != null) {
@@ -49,19 +82,24 @@ public final class Database implements AutoCloseable {
     if (password != null) {
       config.setPassword(password);
     }
+    if (isSqlite(jdbcUrl)) {
+      poolSize = 1;
+      config.addDataSourceProperty("journal_mode", "WAL");
+      config.addDataSourceProperty("synchronous", "FULL");
+      config.addDataSourceProperty("foreign_keys", "true");
+      config.addDataSourceProperty("busy_timeout", "10000");
+    }
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(1);
     config.setAutoCommit(false);
     config.setPoolName("socle-db");
     config.setConnectionTimeout(10_000);
-    HikariDataSource dataSource = new HikariDataSource(config);
-    try {
-      applySchema(dataSource);
-    } catch (SQLException | IOException e) {
-      dataSource.close();
-      throw new IllegalStateException("cannot apply the database schema on " + jdbcUrl + ": " + e.getMessage(), e);
-    }
-    return new Database(dataSource, vertx.createSharedWorkerExecutor("socle-db", poolSize));
+    return config;
+  }
+
+  /** Whether {@code jdbcUrl} names an SQLite database, the embedded default. */
+  public static boolean isSqlite(String jdbcUrl) {
+    return jdbcUrl.regionMatches(true, 0, SQLITE, 0, SQLITE.length());
   }
 
   public DataSource dataSource() {
@@ -80,21 +118,50 @@ public final class Database implements AutoCloseable {
         T result = work.run(connection);
         connection.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException e) {
+        connection.rollback();
+        throw portable(e);
+      } catch (RuntimeException e) {
         connection.rollback();
         throw e;
       }
     }
   }
 
+  /**
+   * SQLite reports a constraint violation by its result code alone (19, SQLITE_CONSTRAINT), with no
+   * SQLSTATE: it gets class 23's, as H2 and PostgreSQL give it, so that callers test one thing.
+   */
+  static SQLException portable(SQLException e) {
+    if (e.getSQLState() == null && e.getErrorCode() == SQLITE_CONSTRAINT) {
+      return new SQLIntegrityConstraintViolationException(e.getMessage(), "23000", e.getErrorCode(), e);
+    }
+    return e;
+  }
+
   private static void applySchema(DataSource dataSource) throws SQLException, IOException {
     try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+      boolean sqlite = "SQLite".equals(connection.getMetaData().getDatabaseProductName());
       for (String file : SCHEMA_FILES) {
         for (String sql : statements(file)) {
-          statement.execute(sql);
+          Matcher addColumn = ADD_COLUMN.matcher(sql);
+          if (sqlite && addColumn.matches()) {
+            if (!hasColumn(connection, addColumn.group(1), addColumn.group(2))) {
+              statement.execute("ALTER TABLE " + addColumn.group(1) + " ADD COLUMN " + addColumn.group(2) + " "
+                  + addColumn.group(3));
+            }
+          } else {
+            statement.execute(sql);
+          }
         }
       }
       connection.commit();
+    }
+  }
+
+  private static boolean hasColumn(Connection connection, String table, String column) throws SQLException {
+    try (ResultSet columns = connection.getMetaData().getColumns(null, null, table, column)) {
+      return columns.next();
     }
   }
 

@@ -2,6 +2,7 @@ package fr.socle.audit;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import fr.socle.store.Database;
 import fr.socle.testing.PostgresServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -23,8 +24,9 @@ import java.util.function.Supplier;
  * Audit log benchmark, run by {@code launchers/bench-audit.sh}; prints figures, asserts nothing.
  *
  * <ol>
- *   <li>Durable appends per second through {@link AuditLog} (one transaction and commit per entry, H2
- *       with WRITE_DELAY=0 as the node opens it, and PostgreSQL with fsync on), one at a time and 256
+ *   <li>Durable appends per second through {@link AuditLog} (one transaction and commit per entry,
+ *       SQLite with its write-ahead log synced at each commit as the node opens it, and PostgreSQL with
+ *       fsync on), one at a time and 256
  *       in flight, against a baseline measured in the same run: bare JDBC INSERT + commit of the same
  *       rows on the same database.</li>
  *   <li>At 1 million entries: inclusion and consistency proof generation through the log (stored
@@ -47,7 +49,7 @@ public final class AuditBench {
     Vertx vertx = Vertx.vertx();
     try {
       System.out.printf("audit bench: %d runs of %d appends; proofs at %d entries%n", RUNS, APPENDS, ENTRIES);
-      appends(vertx, "H2", () -> h2(dir.resolve("appends")));
+      appends(vertx, "SQLite", () -> sqlite(dir.resolve("appends.db")));
       if (!Boolean.getBoolean("bench.skipPostgres")) {
         try (PostgresServer pg = PostgresServer.start(true)) {
           String url = pg.createDatabase("bench");
@@ -59,7 +61,7 @@ public final class AuditBench {
           });
         }
       }
-      proofs(vertx, h2(dir.resolve("million")));
+      proofs(vertx, sqlite(dir.resolve("million.db")));
     } finally {
       vertx.close().await();
       try (var files = Files.walk(dir)) {
@@ -68,14 +70,15 @@ public final class AuditBench {
     }
   }
 
-  private static HikariConfig h2(Path file) {
-    HikariConfig c = new HikariConfig();
-    c.setJdbcUrl("jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
-    return c;
+  /** The embedded database as a node opens it. */
+  private static HikariConfig sqlite(Path file) {
+    return Database.poolConfig("jdbc:sqlite:" + file.toAbsolutePath(), null, null, 1);
   }
 
   private static HikariDataSource pool(HikariConfig config) {
-    config.setMaximumPoolSize(4);
+    if (!Database.isSqlite(config.getJdbcUrl())) {
+      config.setMaximumPoolSize(4);
+    }
     config.setAutoCommit(false);
     return new HikariDataSource(config);
   }

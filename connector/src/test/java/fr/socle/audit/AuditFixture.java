@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import fr.socle.store.Database;
 import fr.socle.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +28,7 @@ import javax.sql.DataSource;
 
 /**
  * What the audit log tests share: a Vert.x instance whose blocked-thread checker fails the test when
- * an event loop is held more than 250 ms (lower, and class loading on a busy machine trips it), a database behind HikariCP (an H2 file in a temporary
+ * an event loop is held more than 250 ms (lower, and class loading on a busy machine trips it), a database behind HikariCP (an SQLite file in a temporary
  * directory unless told otherwise), a test federation and a clock that moves only when told.
  */
 final class AuditFixture implements AutoCloseable {
@@ -39,11 +40,12 @@ final class AuditFixture implements AutoCloseable {
   private final List<String> blocked = new CopyOnWriteArrayList<>();
   HikariDataSource pool;
 
-  /** On an H2 file database in {@code dir}. */
+  /** On an SQLite file database in {@code dir}, set up as a node sets up its own. */
   AuditFixture(Path dir) {
     this(() -> {
-      HikariConfig config = new HikariConfig();
-      config.setJdbcUrl("jdbc:h2:file:" + dir.resolve("audit").toAbsolutePath());
+      HikariConfig config = Database.poolConfig("jdbc:sqlite:" + dir.resolve("audit.db").toAbsolutePath(), null, null, 1);
+      // The tests' own statements (a tampering operator's) commit as they run.
+      config.setAutoCommit(true);
       return config;
     });
   }
@@ -76,7 +78,9 @@ final class AuditFixture implements AutoCloseable {
 
   private HikariDataSource openPool() {
     HikariConfig config = database.get();
-    config.setMaximumPoolSize(4);
+    if (!Database.isSqlite(config.getJdbcUrl())) {
+      config.setMaximumPoolSize(4);
+    }
     return new HikariDataSource(config);
   }
 

@@ -43,19 +43,21 @@ class NodeConfigTest {
   }
 
   @Test
-  void anEmbeddedH2DatabaseWritesEachCommitBeforeAcknowledgingIt() {
-    assertThat(NodeConfig.durable("jdbc:h2:file:/var/lib/socle/db")).isEqualTo("jdbc:h2:file:/var/lib/socle/db;WRITE_DELAY=0");
-    assertThat(NodeConfig.durable("jdbc:h2:./db;write_delay=0")).isEqualTo("jdbc:h2:./db;write_delay=0");
-    assertThat(NodeConfig.durable("jdbc:h2:mem:test")).isEqualTo("jdbc:h2:mem:test");
+  void theEmbeddedDatabaseIsSqliteAndAnH2FileDatabaseIsRefused() {
+    assertThat(NodeConfig.defaultDatabaseUrl(java.nio.file.Path.of("/var/lib/socle")))
+        .isEqualTo("jdbc:sqlite:/var/lib/socle/socle.db");
     assertThat(NodeConfig.durable("jdbc:postgresql://db/socle")).isEqualTo("jdbc:postgresql://db/socle");
-    assertThatThrownBy(() -> NodeConfig.durable("jdbc:h2:file:/data/db;WRITE_DELAY=500"))
+    assertThat(NodeConfig.durable("jdbc:sqlite:/data/socle.db")).isEqualTo("jdbc:sqlite:/data/socle.db");
+    assertThatThrownBy(() -> NodeConfig.durable("jdbc:h2:file:/data/db;WRITE_DELAY=0"))
         .isInstanceOf(NodeConfig.ConfigException.class)
-        .hasMessageStartingWith("database.url sets WRITE_DELAY=500: an embedded H2 database must write each commit");
+        .hasMessageStartingWith("database.url names an H2 database (jdbc:h2:file:/data/db;WRITE_DELAY=0): H2 can lose")
+        .hasMessageContaining("remove database.url");
   }
 
   @Test
   void theDefaultDatabaseIsDurable() throws Exception {
-    assertThat(config(dir.resolve("data")).databaseUrl()).endsWith(";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+    assertThat(config(dir.resolve("data")).databaseUrl())
+        .isEqualTo("jdbc:sqlite:" + dir.resolve("data").toAbsolutePath().resolve("socle.db"));
   }
 
   private NodeConfig config(Path data) throws Exception {
