@@ -90,3 +90,18 @@ CREATE INDEX IF NOT EXISTS transfer_agreement ON transfer (agreement_id);
 -- A partner's unfinished processes are counted at each new request (see store.TooManyOpen).
 CREATE INDEX IF NOT EXISTS transfer_counter_party ON transfer (counter_party_id);
 CREATE INDEX IF NOT EXISTS negotiation_counter_party ON negotiation (counter_party_id);
+
+-- The management API's Idempotency-Key (see management.IdempotencyKeys): one row per caller and key,
+-- claimed by a runner, then given its response in the transaction that creates the resource.
+CREATE TABLE IF NOT EXISTS idempotency_key (
+  scope VARCHAR(64) NOT NULL,
+  idem_key VARCHAR(255) NOT NULL,
+  request_digest VARCHAR(64) NOT NULL,
+  runner VARCHAR(36) NOT NULL,
+  status INT,
+  response TEXT,
+  created_at TIMESTAMP NOT NULL,
+  expires_at TIMESTAMP NOT NULL,
+  PRIMARY KEY (scope, idem_key)
+);
+CREATE INDEX IF NOT EXISTS idempotency_key_expiry ON idempotency_key (expires_at);

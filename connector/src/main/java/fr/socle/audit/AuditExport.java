@@ -13,9 +13,10 @@ import java.util.List;
  *
  * <pre>{@code
  * {"record":"header","format":"socle-audit-export/2","from":0,"to":100}   // entries [from, to)
- * {"record":"treeHead","jws":"<compact JWS>"}       // latest signed head, size N >= to
+ * {"record":"treeHead","jws":"<compact JWS>"}       // latest signed head, of size N
  * {"record":"entry","seq":..,"time":..,"type":..,"subject":..,"payload":{..},
- *  "leafHash":"..","inclusion":[..]}                // inclusion absent when [from, to) = [0, N)
+ *  "leafHash":"..","inclusion":[..]}                // inclusion absent when from = 0 and to >= N,
+ *                                                   // and for seq >= N, which no head covers
  * {"record":"consistency","size":m,"treeHead":"<JWS of the head of size m>","proof":[..]}
  * }</pre>
  *
@@ -24,6 +25,10 @@ import java.util.List;
  * the node signed, not only the latest. In memory the same content is one JSON object (the version 1
  * document, {@link #FORMAT_V1}, still read for exports made before): fields {@code from}, {@code to},
  * {@code treeHead}, {@code entries}, {@code consistency}.
+ *
+ * <p>The node signs a head before exporting when none covers {@code to} yet, so its own exports
+ * have {@code N >= to}; entries {@code [N, to)} of any other are unsigned, which {@link AuditVerifier}
+ * reports (and refuses when asked to).
  *
  * <p>The export repeats nothing the signed head covers (size, root): an unsigned copy could only
  * mislead a reader. A full export lets the auditor recompute the root itself; a partial one carries an
@@ -53,15 +58,16 @@ public final class AuditExport {
 
   /**
    * @param entries entries {@code [from, to)} as {@link AuditEntry#toJson} plus {@link #LEAF_HASH}
-   * @param tree the tree the head was signed over ({@code tree.size() == head.size()})
+   * @param tree the tree the head was signed over ({@code tree.size() == head.size()}); entries
+   *     beyond it are written without an inclusion proof
    * @param heads one signed head per size; those of size in {@code (0, N)} get a consistency proof
    */
   static JsonObject build(long from, long to, SignedTreeHead head, List<JsonObject> entries,
       MerkleTree tree, List<SignedTreeHead> heads) {
-    boolean wholeTree = from == 0 && to == head.size();
+    boolean wholeTree = from == 0 && to >= head.size();
     JsonArray entryArray = new JsonArray();
     for (JsonObject entry : entries) {
-      if (!wholeTree) {
+      if (!wholeTree && entry.getLong("seq") < head.size()) {
         entry.put(INCLUSION, encode(tree.inclusionProof(entry.getLong("seq"))));
       }
       entryArray.add(entry);

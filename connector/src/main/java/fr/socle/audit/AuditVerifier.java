@@ -14,6 +14,7 @@ import static fr.socle.audit.AuditExport.TO;
 import static fr.socle.audit.AuditExport.TREE_HEAD;
 
 import fr.socle.audit.AuditReport.Check;
+import fr.socle.audit.AuditReport.Unsigned;
 import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,58 +59,92 @@ public final class AuditVerifier {
 
   /** @param previous an earlier export of the same log, or null to skip the consistency check */
   public AuditReport verify(JsonObject export, JsonObject previous) {
-    List<Check> checks = new ArrayList<>();
-    run(export, previous, checks);
-    return new AuditReport(checks);
+    return verify(export, previous, false);
   }
 
-  /** Adds one check per step, stopping after the first that fails. */
-  private void run(JsonObject export, JsonObject previous, List<Check> checks) {
+  /**
+   * @param requireSigned fail when entries lie beyond the last signed tree head; without it they are
+   *     reported as unsigned and the export still passes, since a log always has a tail the next head
+   *     will cover and that tail is no evidence of tampering
+   */
+  public AuditReport verify(JsonObject export, JsonObject previous, boolean requireSigned) {
+    List<Check> checks = new ArrayList<>();
+    Unsigned[] unsigned = new Unsigned[1];
+    if (run(export, previous, checks, unsigned)) {
+      add(checks, checkUnsigned(unsigned[0], requireSigned));
+    }
+    return new AuditReport(checks, unsigned[0]);
+  }
+
+  /**
+   * Adds one check per step, stopping after the first that fails; true when all held. Sets {@code
+   * unsigned[0]} once the tree head is trusted, whatever comes after.
+   */
+  private boolean run(JsonObject export, JsonObject previous, List<Check> checks, Unsigned[] unsigned) {
     String structure = structureProblem(export);
     long from = structure == null ? export.getLong(FROM) : 0;
     long to = structure == null ? export.getLong(TO) : 0;
     if (!add(checks, structure != null ? fail("export", Reason.MALFORMED, structure)
         : ok("export", export.getValue(FORMAT_FIELD) + ", entries [" + from + ", " + to + ")"))) {
-      return;
+      return false;
     }
 
     TreeHeadResult headResult = heads.verify(export.getString(TREE_HEAD));
     if (!add(checks, check("tree head", headResult))) {
-      return;
+      return false;
     }
     SignedTreeHead head = ((TreeHeadResult.Verified) headResult).head();
 
-    if (!add(checks, to > head.size()
-        ? fail("range", Reason.BEYOND_TREE_HEAD,
-            "export holds entries up to " + to + " but the tree head covers " + head.size())
-        : ok("range", "[" + from + ", " + to + ") lies within the tree of size " + head.size()))) {
-      return;
-    }
+    // Entries past the head are read like the others, but nothing signed vouches for them: they are
+    // counted apart rather than refused, and only --require-signed turns them into a failure.
+    long signedTo = Math.min(to, head.size());
+    unsigned[0] = new Unsigned(head.size(), Math.max(from, head.size()), Math.max(to, head.size()));
+    add(checks, ok("range", to <= head.size()
+        ? "[" + from + ", " + to + ") lies within the tree of size " + head.size()
+        : (from < signedTo ? "[" + from + ", " + signedTo + ") lies within the tree of size " + head.size() + "; " : "")
+            + "[" + unsigned[0].from() + ", " + to + ") lies beyond it"));
 
-    boolean wholeTree = from == 0 && to == head.size();
+    boolean wholeTree = from == 0 && to >= head.size();
     List<byte[]> leafHashes = new ArrayList<>();
     List<JsonArray> inclusions = new ArrayList<>();
-    if (!add(checks, checkEntries(export.getJsonArray(ENTRIES), from, to, wholeTree, leafHashes, inclusions))) {
-      return;
+    if (!add(checks, checkEntries(export.getJsonArray(ENTRIES), from, to, head.size(), wholeTree, leafHashes,
+        inclusions))) {
+      return false;
     }
     if (!add(checks, wholeTree ? checkRoot(leafHashes, head) : checkInclusions(leafHashes, inclusions, from, head))) {
-      return;
+      return false;
     }
     if (!add(checks, checkEarlierHeads(head, export.getJsonArray(CONSISTENCY)))) {
-      return;
+      return false;
     }
     // After the root: only entries proven to be the signed log's are worth checking signatures in.
     Check signed = agreements == null ? null : AgreementEntries.check(agreements, export.getJsonArray(ENTRIES));
-    if ((signed != null && !add(checks, signed)) || previous == null) {
-      return;
+    if (signed != null && !add(checks, signed)) {
+      return false;
+    }
+    if (previous == null) {
+      return true;
     }
 
     TreeHeadResult previousResult = heads.verify(previous.getValue(TREE_HEAD) instanceof String s ? s : null);
     if (!add(checks, check("previous tree head", previousResult))) {
-      return;
+      return false;
     }
-    add(checks, checkConsistency(((TreeHeadResult.Verified) previousResult).head(), head,
+    return add(checks, checkConsistency(((TreeHeadResult.Verified) previousResult).head(), head,
         export.getJsonArray(CONSISTENCY)));
+  }
+
+  /** The last line, French first then English as the CLI's other texts: how far the signature reaches. */
+  private static Check checkUnsigned(Unsigned unsigned, boolean requireSigned) {
+    if (unsigned.count() == 0) {
+      return ok("unsigned", "aucune entrée hors de la tête d'arbre signée (taille " + unsigned.signedSize()
+          + ") / no entry beyond the signed tree head (size " + unsigned.signedSize() + ")");
+    }
+    String message = unsigned.count() + " entrée(s) [" + unsigned.from() + ", " + unsigned.to()
+        + ") après la dernière tête d'arbre signée (taille " + unsigned.signedSize() + ") : aucune signature ne les "
+        + "couvre encore / " + unsigned.count() + " entries [" + unsigned.from() + ", " + unsigned.to()
+        + ") after the last signed tree head (size " + unsigned.signedSize() + "): no signature covers them yet";
+    return requireSigned ? fail("unsigned", Reason.BEYOND_TREE_HEAD, message) : warn("unsigned", message);
   }
 
   private static String structureProblem(JsonObject export) {
@@ -138,7 +173,11 @@ public final class AuditVerifier {
     return null;
   }
 
-  private static Check checkEntries(JsonArray entries, long from, long to, boolean wholeTree,
+  /**
+   * Checks every entry; those below {@code signedSize} go on to the root or inclusion check through
+   * {@code leafHashes} and {@code inclusions}, those beyond can carry no proof.
+   */
+  private static Check checkEntries(JsonArray entries, long from, long to, long signedSize, boolean wholeTree,
       List<byte[]> leafHashes, List<JsonArray> inclusions) {
     for (int i = 0; i < entries.size(); i++) {
       long want = from + i;
@@ -161,7 +200,12 @@ public final class AuditVerifier {
       if (!(recorded instanceof String recordedText)) {
         return fail("entries", Reason.MALFORMED, "entry " + want + ": field '" + LEAF_HASH + "' is absent or not a string");
       }
-      if (wholeTree == (inclusion != null)) {
+      boolean signed = want < signedSize;
+      if (!signed && inclusion != null) {
+        return fail("entries", Reason.MALFORMED, "entry " + want + ": inclusion proof for an entry beyond the "
+            + "signed tree head (size " + signedSize + ")");
+      }
+      if (signed && wholeTree == (inclusion != null)) {
         return fail("entries", wholeTree ? Reason.MALFORMED : Reason.MISSING_PROOF, "entry " + want + ": "
             + (wholeTree ? "unexpected inclusion proof in a whole-tree export" : "inclusion proof is absent"));
       }
@@ -173,8 +217,10 @@ public final class AuditVerifier {
         return fail("entries", Reason.LEAF_HASH_MISMATCH, "entry " + want + ": leaf hash mismatch (want: "
             + recordedText + ", got: " + Merkle.encodeHash(computed) + ")");
       }
-      leafHashes.add(computed);
-      inclusions.add((JsonArray) inclusion);
+      if (signed) {
+        leafHashes.add(computed);
+        inclusions.add((JsonArray) inclusion);
+      }
     }
     if (entries.size() != to - from) {
       return fail("entries", Reason.SEQ_ORDER, "export holds " + entries.size() + " entries for range ["
@@ -312,6 +358,10 @@ public final class AuditVerifier {
 
   private static Check ok(String name, String message) {
     return new Check(name, null, message);
+  }
+
+  private static Check warn(String name, String message) {
+    return new Check(name, null, message, true);
   }
 
   private static Check fail(String name, Reason reason, String message) {

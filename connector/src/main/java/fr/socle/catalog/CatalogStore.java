@@ -2,6 +2,7 @@ package fr.socle.catalog;
 
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.store.StateRecorder;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -58,6 +59,11 @@ public final class CatalogStore {
   }
 
   public Future<Asset> saveAsset(Asset asset) {
+    return saveAsset(asset, OnCreate.none());
+  }
+
+  /** @param onCreate runs in the creation's transaction (see {@link OnCreate}) */
+  public Future<Asset> saveAsset(Asset asset, OnCreate<? super Asset> onCreate) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO asset (id, title, description, content_type, "
           + "source, classification, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
@@ -71,6 +77,7 @@ public final class CatalogStore {
         ps.executeUpdate();
       }
       stage(c, "asset.created", asset.toJson());
+      onCreate.run(c, asset);
       return asset;
     }).compose(this::published);
   }
@@ -104,6 +111,11 @@ public final class CatalogStore {
   }
 
   public Future<PolicyDefinition> savePolicy(PolicyDefinition policy) {
+    return savePolicy(policy, OnCreate.none());
+  }
+
+  /** @param onCreate runs in the creation's transaction (see {@link OnCreate}) */
+  public Future<PolicyDefinition> savePolicy(PolicyDefinition policy, OnCreate<? super PolicyDefinition> onCreate) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO policy (id, body, created_at) VALUES (?, ?, ?)")) {
         ps.setString(1, policy.id());
@@ -112,6 +124,7 @@ public final class CatalogStore {
         ps.executeUpdate();
       }
       stage(c, "policy.created", policy.toJson());
+      onCreate.run(c, policy);
       return policy;
     }).compose(this::published);
   }
@@ -131,6 +144,11 @@ public final class CatalogStore {
 
   /** Creates an offer; fails with {@link NotFound} naming the missing asset or policy. */
   public Future<Offer> saveOffer(String id, String assetId, String policyId) {
+    return saveOffer(id, assetId, policyId, OnCreate.none());
+  }
+
+  /** @param onCreate runs in the creation's transaction (see {@link OnCreate}) */
+  public Future<Offer> saveOffer(String id, String assetId, String policyId, OnCreate<? super Offer> onCreate) {
     return db.transaction(c -> {
       requireExists(c, "asset", assetId);
       requireExists(c, "policy", policyId);
@@ -144,6 +162,7 @@ public final class CatalogStore {
       }
       Offer offer = findOffer(c, id);
       stage(c, "offer.created", offer.toJson());
+      onCreate.run(c, offer);
       return offer;
     }).compose(this::published);
   }

@@ -3,6 +3,7 @@ package fr.socle.cli;
 import fr.socle.audit.AuditExport;
 import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
+import fr.socle.audit.Reason;
 import fr.socle.audit.TreeHeadVerifier;
 import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,9 +49,12 @@ public final class AuditCommand implements Runnable {
       description = {
           "Verify an audit export: leaf hashes, Merkle root, tree head signature and chain,",
           "the signatures of the agreements it records,",
-          "and with --previous that the log only grew since an earlier export."},
+          "and with --previous that the log only grew since an earlier export.",
+          "Entries after the last signed tree head are reported as unsigned (warn);",
+          "they fail the check only with --require-signed."},
       exitCodeListHeading = "Exit codes:%n",
-      exitCodeList = {"0:every check holds", "1:a check failed or a file is unreadable", "2:invalid usage"})
+      exitCodeList = {"0:every check holds (unsigned entries are reported, not failed, without --require-signed)",
+          "1:a check failed or a file is unreadable", "2:invalid usage"})
   static final class Verify implements Callable<Integer> {
 
     @Spec
@@ -72,6 +77,14 @@ public final class AuditCommand implements Runnable {
             + "with certificates that have since expired).")
     String at;
 
+    @Option(names = "--require-signed",
+        description = "Fail when entries lie after the last signed tree head (by default they are reported "
+            + "as unsigned and the export passes).")
+    boolean requireSigned;
+
+    @Option(names = "--json", description = "Print the report as one JSON object instead of lines.")
+    boolean json;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
@@ -82,12 +95,17 @@ public final class AuditCommand implements Runnable {
             AgreementVerifier.offline(root, clock));
         JsonObject newer = readExport("export", export);
         JsonObject older = previous == null ? null : readExport("previous export", previous);
-        AuditReport report = verifier.verify(newer, older);
-        report.checks().forEach(check -> out.println(check.line()));
+        AuditReport report = verifier.verify(newer, older, requireSigned);
+        if (json) {
+          out.println(report.toJson().encodePrettily());
+        } else {
+          report.checks().forEach(check -> out.println(check.line()));
+        }
         out.flush();
         return report.ok() ? 0 : 1;
       } catch (UnreadableInput e) {
-        out.println("FAIL " + e.getMessage());
+        out.println(json ? new AuditReport(List.of(new AuditReport.Check("input", Reason.MALFORMED,
+            e.getMessage()))).toJson().encodePrettily() : "FAIL " + e.getMessage());
         out.flush();
         return 1;
       }

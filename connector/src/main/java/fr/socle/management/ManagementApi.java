@@ -7,6 +7,7 @@ import fr.socle.audit.Reason;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
+import fr.socle.catalog.Offer;
 import fr.socle.catalog.PolicyDefinition;
 import fr.socle.dataplane.BodyRelay;
 import fr.socle.dataplane.DataFetcher;
@@ -25,6 +26,7 @@ import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferManager;
 import fr.socle.transfer.TransferState;
@@ -45,6 +47,7 @@ import java.sql.SQLException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -58,6 +61,7 @@ import org.slf4j.LoggerFactory;
 public final class ManagementApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagementApi.class);
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
   private final String apiKey;
@@ -74,6 +78,9 @@ public final class ManagementApi {
   private final PolicyTemplates templates;
   private final String participantId;
   private final String partnerScheme;
+  private final IdempotencyKeys idempotencyKeys;
+  /** The operator's keys are theirs alone: scoped by the API key they authenticate with. */
+  private final String scope;
 
   /**
    * @param partnerScheme the scheme of partners' DSP addresses: {@code https://} for every
@@ -83,8 +90,10 @@ public final class ManagementApi {
   public ManagementApi(String apiKey, CatalogStore catalog, NegotiationManager negotiations,
       TransferManager transfers, DspClient dsp, DataFetcher fetcher, PushReceiver receiver, AuditLog audit,
       Supplier<Future<JsonObject>> readiness, long maxBodyBytes, PolicyTemplates templates, String participantId,
-      String partnerScheme) {
+      String partnerScheme, IdempotencyKeys idempotencyKeys) {
     this.apiKey = apiKey;
+    this.scope = IdempotencyKeys.scope(apiKey);
+    this.idempotencyKeys = idempotencyKeys;
     this.catalog = catalog;
     this.negotiations = negotiations;
     this.transfers = transfers;
@@ -111,13 +120,17 @@ public final class ManagementApi {
     router.route("/api/*").handler(this::authenticate);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
-    router.post("/api/assets").handler(ctx ->
-        created(ctx, catalog.saveAsset(asset(body(ctx))).map(Asset::toJson)));
+    // Creating POSTs validate their body first, so that a request refused as malformed never claims
+    // its Idempotency-Key.
+    router.post("/api/assets").handler(ctx -> {
+      Asset asset = asset(body(ctx));
+      create(ctx, onCreate -> catalog.saveAsset(asset, onCreate), Asset::toJson);
+    });
     router.get("/api/assets").handler(ctx -> ok(ctx, catalog.listAssets().map(l -> array(l, Asset::toJson))));
     router.post("/api/policies").handler(ctx -> {
       JsonObject body = body(ctx);
       PolicyDefinition policy = new PolicyDefinition(id(body, "id"), policyBody(body));
-      created(ctx, catalog.savePolicy(policy).map(PolicyDefinition::toJson));
+      create(ctx, onCreate -> catalog.savePolicy(policy, onCreate), PolicyDefinition::toJson);
     });
     router.get("/api/policy-templates").handler(ctx -> json(ctx, 200, templates.list()));
     router.get("/api/policies").handler(ctx ->
@@ -125,7 +138,9 @@ public final class ManagementApi {
     router.post("/api/offers").handler(ctx -> {
       JsonObject body = body(ctx);
       String id = body.containsKey("id") ? id(body, "id") : UUID.randomUUID().toString();
-      created(ctx, catalog.saveOffer(id, id(body, "assetId"), id(body, "policyId")).map(o -> o.toJson()));
+      String assetId = id(body, "assetId");
+      String policyId = id(body, "policyId");
+      create(ctx, onCreate -> catalog.saveOffer(id, assetId, policyId, onCreate), Offer::toJson);
     });
     router.get("/api/offers").handler(ctx -> ok(ctx, catalog.listOffers().map(l -> array(l, o -> o.toJson()))));
 
@@ -139,9 +154,12 @@ public final class ManagementApi {
     router.post("/api/negotiations").handler(ctx -> {
       JsonObject body = body(ctx);
       UsageDeclaration declared = UsageDeclaration.of(body.getValue("purpose"), body.getValue("legalBasis"));
-      created(ctx, negotiations.request(string(body, "counterPartyId"), url(body, "counterPartyAddress"),
-          object(body, "offer"), body.getValue("datasetId") instanceof String d ? d : null, declared)
-          .map(Negotiation::toJson));
+      String counterPartyId = string(body, "counterPartyId");
+      String address = url(body, "counterPartyAddress");
+      JsonObject offer = object(body, "offer");
+      String datasetId = body.getValue("datasetId") instanceof String d ? d : null;
+      create(ctx, onCreate -> negotiations.request(counterPartyId, address, offer, datasetId, declared, onCreate),
+          (Negotiation n) -> n.toJson());
     });
     router.get("/api/negotiations").handler(ctx ->
         ok(ctx, negotiations.store().list().map(l -> array(l, n -> n.toJson(language(ctx))))));
@@ -163,8 +181,9 @@ public final class ManagementApi {
         throw new Problem(400, "Bad request", "expected format as a string and dataDestination as an object"
             + " (a DataAddress), got " + format + " and " + destination);
       }
-      created(ctx, transfers.request(string(body, "agreementId"), (String) format, (JsonObject) destination)
-          .map(Transfer::toJson));
+      String agreementId = string(body, "agreementId");
+      create(ctx, onCreate -> transfers.request(agreementId, (String) format, (JsonObject) destination, onCreate),
+          (Transfer t) -> t.toJson());
     });
     router.get("/api/transfers").handler(ctx ->
         ok(ctx, transfers.store().list().map(l -> array(l, t -> t.toJson(language(ctx))))));
@@ -484,6 +503,53 @@ public final class ManagementApi {
 
   private static void ok(RoutingContext ctx, Future<?> result) {
     result.onSuccess(value -> json(ctx, 200, value)).onFailure(ctx::fail);
+  }
+
+  /**
+   * Answers a creating POST with 201 and the created resource. With an {@code Idempotency-Key}, the
+   * creation runs once per key (see {@link IdempotencyKeys}): the 201 is written into the key's row in
+   * the creation's own transaction, and a retry of the same request gets it back, marked {@code
+   * Idempotent-Replayed: true}.
+   *
+   * @param creation the creation, given what to run in its transaction
+   */
+  private <T> void create(RoutingContext ctx, Function<OnCreate<T>, Future<T>> creation,
+      Function<T, JsonObject> toJson) {
+    String key = IdempotencyKeys.key(ctx.request().headers().getAll(IDEMPOTENCY_KEY));
+    if (key == null) {
+      created(ctx, creation.apply(OnCreate.none()).map(toJson));
+      return;
+    }
+    String fingerprint = IdempotencyKeys.fingerprint(ctx.request().method().name(), ctx.request().path(),
+        ctx.body().buffer());
+    idempotencyKeys.begin(scope, key, fingerprint).onSuccess(begun -> {
+      if (begun instanceof IdempotencyKeys.Replay replay) {
+        ctx.response().setStatusCode(replay.status()).putHeader("Content-Type", "application/json")
+            .putHeader("Idempotent-Replayed", "true").end(replay.body());
+        return;
+      }
+      IdempotencyKeys.Claimed claimed = (IdempotencyKeys.Claimed) begun;
+      // The body the client gets is the one stored, byte for byte, so that a replay cannot differ.
+      AtomicReference<String> stored = new AtomicReference<>();
+      Future<T> done;
+      try {
+        done = creation.apply((c, created) -> {
+          stored.set(toJson.apply(created).encode());
+          idempotencyKeys.complete(c, claimed, 201, stored.get());
+        });
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      done.onSuccess(value -> ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+              .end(stored.get()))
+          .onFailure(e -> idempotencyKeys.release(claimed).onComplete(released -> {
+            if (released.failed()) {
+              LOG.warn("Idempotency-Key {}: not released after a failed creation, it stays claimed until it expires: {}",
+                  key, released.cause().getMessage());
+            }
+            ctx.fail(e);
+          }));
+    }).onFailure(ctx::fail);
   }
 
   private static void created(RoutingContext ctx, Future<?> result) {

@@ -13,6 +13,7 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -98,6 +99,15 @@ public final class NegotiationManager {
    */
   public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
       String datasetId, UsageDeclaration declared) {
+    return request(counterPartyId, counterPartyAddress, offer, datasetId, declared, OnCreate.none());
+  }
+
+  /**
+   * As {@link #request(String, String, JsonObject, String, UsageDeclaration)}; {@code onCreate} runs in
+   * the transaction that creates the negotiation's row, before the state machine is kicked.
+   */
+  public Future<Negotiation> request(String counterPartyId, String counterPartyAddress, JsonObject offer,
+      String datasetId, UsageDeclaration declared, OnCreate<? super Negotiation> onCreate) {
     String offerId = text(offer, "@id");
     String target = offer.getValue("target") instanceof String t ? t : datasetId;
     if (offerId == null || target == null) {
@@ -108,7 +118,7 @@ public final class NegotiationManager {
     Instant now = clock.instant();
     Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
         counterPartyId, null, counterPartyAddress, offerId, target, body, null, null, now, now);
-    return store.create(n).onSuccess(created -> runner.kick(created.id()));
+    return store.create(n, Integer.MAX_VALUE, onCreate).onSuccess(created -> runner.kick(created.id()));
   }
 
   // ---- provider side, DSP endpoints ----

@@ -4,6 +4,7 @@ import fr.socle.policy.LocalizedText;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.store.StateRecorder;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
@@ -112,6 +113,11 @@ public final class NegotiationStore {
    * the same role on this node ({@link TooManyOpen}).
    */
   public Future<Negotiation> create(Negotiation n, int maxOpen) {
+    return create(n, maxOpen, OnCreate.none());
+  }
+
+  /** As {@link #create(Negotiation, int)}; {@code onCreate} runs in the creation's transaction. */
+  public Future<Negotiation> create(Negotiation n, int maxOpen, OnCreate<? super Negotiation> onCreate) {
     return db.<Negotiation>transaction(c -> {
       if (maxOpen != Integer.MAX_VALUE) {
         TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), UNFINISHED, maxOpen,
@@ -136,6 +142,7 @@ public final class NegotiationStore {
         ps.executeUpdate();
       }
       recorder.stage(c, "negotiation", n.id(), n.toJson().put("change", "created in " + n.state()));
+      onCreate.run(c, n);
       return n;
     }).compose(this::published);
   }

@@ -18,6 +18,7 @@ import fr.socle.dataplane.PushReceiver;
 import fr.socle.dataplane.Receipts;
 import fr.socle.dataplane.Pusher;
 import fr.socle.management.AuditorApi;
+import fr.socle.management.IdempotencyKeys;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationHook;
 import fr.socle.negotiation.AgreementSigner;
@@ -291,7 +292,8 @@ public final class Node extends VerticleBase {
         security.serverIdentity());
     new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver, audit,
         () -> readiness(engine), config.maxBodyBytes(), templates, participantId,
-        dspClientOptions.isSsl() ? "https://" : "http://").mount(managementRouter);
+        dspClientOptions.isSsl() ? "https://" : "http://", new IdempotencyKeys(database, clock,
+            Duration.ofSeconds(config.idempotencyKeySeconds()), config.maxIdempotencyKeys())).mount(managementRouter);
     new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
     watchCrl(federation, client, fetcher, pusher);

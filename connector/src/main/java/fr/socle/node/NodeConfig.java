@@ -22,7 +22,8 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
     long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
-    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
+    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant, long idempotencyKeySeconds,
+    int maxIdempotencyKeys) {
 
   /** The embedded database's file in the data directory. */
   public static final String EMBEDDED_DATABASE = "socle.db";
@@ -118,7 +119,11 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         // A push's connect timeout, and the longest either end of it may stay silent.
         r.positive("limits.pushTimeoutMillis", 30_000),
         (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
-        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100));
+        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100),
+        // How long a client may retry a creation with the same Idempotency-Key and get its first answer.
+        r.positive("management.idempotencyKeySeconds", 86_400),
+        // Each key keeps its response (a resource's JSON, under limits.maxBodyBytes): bounded at once.
+        (int) r.positive("limits.maxIdempotencyKeys", 50_000));
   }
 
   private static OpaAudit opaAudit(Reader r) {

@@ -15,6 +15,7 @@ import fr.socle.protocol.DspMessage;
 import fr.socle.statemachine.StepRunner;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.store.TooManyOpen;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
@@ -90,6 +91,15 @@ public final class TransferManager {
    * {@code destination} (a DataAddress) replaces this node's own receiver.
    */
   public Future<Transfer> request(String agreementId, String format, JsonObject destination) {
+    return request(agreementId, format, destination, OnCreate.none());
+  }
+
+  /**
+   * As {@link #request(String, String, JsonObject)}; {@code onCreate} runs in the transaction that
+   * creates the transfer's row, before the state machine is kicked.
+   */
+  public Future<Transfer> request(String agreementId, String format, JsonObject destination,
+      OnCreate<? super Transfer> onCreate) {
     if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
       return Future.failedFuture(new IllegalArgumentException("format: expected " + Dsp.HTTP_DATA_PULL + " or "
           + Dsp.HTTP_DATA_PUSH + ", got '" + format + "'"));
@@ -120,7 +130,7 @@ public final class TransferManager {
           Transfer t = new Transfer(id, Role.CONSUMER, TransferState.REQUESTING,
               n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now,
               null, kept);
-          return store.create(t);
+          return store.create(t, Integer.MAX_VALUE, onCreate);
         })
         .onSuccess(t -> runner.kick(t.id()));
   }

@@ -4,6 +4,7 @@ import fr.socle.negotiation.Role;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
+import fr.socle.store.OnCreate;
 import fr.socle.store.StateRecorder;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
@@ -105,6 +106,11 @@ public final class TransferStore {
    * the same role on this node ({@link TooManyOpen}).
    */
   public Future<Transfer> create(Transfer t, int maxOpen) {
+    return create(t, maxOpen, OnCreate.none());
+  }
+
+  /** As {@link #create(Transfer, int)}; {@code onCreate} runs in the creation's transaction. */
+  public Future<Transfer> create(Transfer t, int maxOpen, OnCreate<? super Transfer> onCreate) {
     return db.<Transfer>transaction(c -> {
       if (maxOpen != Integer.MAX_VALUE) {
         TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), UNFINISHED, maxOpen, "transfers",
@@ -130,6 +136,7 @@ public final class TransferStore {
         ps.executeUpdate();
       }
       recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
+      onCreate.run(c, t);
       return t;
     }).compose(this::published);
   }

@@ -42,12 +42,99 @@ class AuditCommandTest {
   @Test
   void anIntactExportPassesEveryCheck() {
     assertThat(run("verify", "--export", export15.toString(), "--root-ca", rootCa.toString(), AT)).isZero();
-    assertThat(lines()).hasSize(6).allSatisfy(line -> assertThat(line).startsWith("ok   "));
+    assertThat(lines()).hasSize(7).allSatisfy(line -> assertThat(line).startsWith("ok   "));
     assertThat(lines().get(0)).isEqualTo("ok   export: socle-audit-export/2, entries [0, 15)");
     assertThat(lines().get(5))
         .isEqualTo("ok   earlier heads: 1 earlier signed heads verify and the latest head extends each of them");
+    assertThat(lines().get(6)).isEqualTo("ok   unsigned: aucune entrée hors de la tête d'arbre signée (taille 15)"
+        + " / no entry beyond the signed tree head (size 15)");
     // The same trust flag as socle agreement verify.
     assertThat(run("verify", "--export", export15.toString(), "--trust", rootCa.toString(), AT)).isZero();
+  }
+
+  /**
+   * A node killed after appending entries but before signing a head over them leaves a tail no
+   * signature covers: verify passes on the signed part, and says how many entries are unsigned, and
+   * which, rather than passing silently over them.
+   */
+  @Test
+  void entriesAfterTheLastSignedHeadAreReportedAsUnsignedAndStillPass() throws IOException {
+    Path export = write("tail.jsonl", export(15, 12, List.of()));
+
+    assertThat(run("verify", "--export", export.toString(), "--root-ca", rootCa.toString(), AT)).isZero();
+
+    assertThat(lines()).contains("ok   range: [0, 12) lies within the tree of size 12; [12, 15) lies beyond it",
+        "ok   root: the 12 entries hash to the signed root");
+    assertThat(lines()).last().isEqualTo("warn unsigned: 3 entrée(s) [12, 15) après la dernière tête d'arbre signée"
+        + " (taille 12) : aucune signature ne les couvre encore / 3 entries [12, 15) after the last signed tree head"
+        + " (size 12): no signature covers them yet");
+  }
+
+  @Test
+  void requireSignedFailsOnUnsignedEntries() throws IOException {
+    Path export = write("tail.jsonl", export(15, 12, List.of()));
+
+    assertThat(run("verify", "--export", export.toString(), "--root-ca", rootCa.toString(), AT, "--require-signed"))
+        .isEqualTo(1);
+
+    assertThat(lines()).last().asString().startsWith("FAIL unsigned: 3 entrée(s) [12, 15) après la dernière tête")
+        .contains("/ 3 entries [12, 15) after the last signed tree head (size 12)");
+    out.getBuffer().setLength(0);
+    assertThat(run("verify", "--export", export15.toString(), "--root-ca", rootCa.toString(), AT, "--require-signed"))
+        .as("a fully signed export").isZero();
+  }
+
+  @Test
+  void aPartialExportReportsItsUnsignedTailToo() throws IOException {
+    JsonObject whole = export(15, 12, List.of());
+    // Entries [10, 15): two under the head of size 12, with inclusion proofs, three beyond it.
+    List<byte[]> leaves = whole.getJsonArray("entries").stream()
+        .map(e -> Merkle.decodeHash(((JsonObject) e).getString("leafHash"))).toList();
+    MerkleTree tree = new MerkleTree(leaves, 12);
+    List<JsonObject> tail = whole.getJsonArray("entries").stream().skip(10).map(e -> ((JsonObject) e).copy()).toList();
+    SignedTreeHead head = pki.signer().sign(12, tree.root(), T0.plusSeconds(12));
+    Path export = write("partial.jsonl", AuditExport.build(10, 15, head, new ArrayList<>(tail), tree, List.of()));
+
+    assertThat(run("verify", "--export", export.toString(), "--root-ca", rootCa.toString(), AT)).isZero();
+
+    assertThat(lines()).contains("ok   inclusion: 2 inclusion proofs lead to the signed root");
+    assertThat(lines()).last().asString().startsWith("warn unsigned: 3 entrée(s) [12, 15)");
+  }
+
+  @Test
+  void theJsonReportCarriesTheUnsignedEntries() throws IOException {
+    Path export = write("tail.jsonl", export(15, 12, List.of()));
+
+    assertThat(run("verify", "--export", export.toString(), "--root-ca", rootCa.toString(), AT, "--json")).isZero();
+
+    JsonObject report = new JsonObject(out.toString());
+    assertThat(report.getBoolean("ok")).isTrue();
+    assertThat(report.getJsonObject("unsigned")).isEqualTo(new JsonObject().put("count", 3L).put("from", 12L)
+        .put("to", 15L).put("signedSize", 12L));
+    JsonObject last = report.getJsonArray("checks").getJsonObject(report.getJsonArray("checks").size() - 1);
+    assertThat(last.getString("name")).isEqualTo("unsigned");
+    assertThat(last.getString("status")).isEqualTo("warn");
+
+    out.getBuffer().setLength(0);
+    assertThat(run("verify", "--export", export.toString(), "--root-ca", rootCa.toString(), AT, "--json",
+        "--require-signed")).isEqualTo(1);
+    JsonObject failed = new JsonObject(out.toString());
+    assertThat(failed.getBoolean("ok")).isFalse();
+    assertThat(failed.getJsonObject("unsigned").getLong("count")).isEqualTo(3L);
+    assertThat(failed.getJsonArray("checks").getJsonObject(failed.getJsonArray("checks").size() - 1)
+        .getString("reason")).isEqualTo("beyond_tree_head");
+  }
+
+  /** Unsigned entries are still hashed: altering one is caught, signed or not. */
+  @Test
+  void anAlteredUnsignedEntryStillFails() throws IOException {
+    JsonObject export = export(15, 12, List.of());
+    export.getJsonArray("entries").getJsonObject(13).getJsonObject("payload").put("bytes", 1);
+
+    assertThat(run("verify", "--export", write("tampered.jsonl", export).toString(), "--root-ca", rootCa.toString(),
+        AT)).isEqualTo(1);
+
+    assertThat(lines()).last().asString().startsWith("FAIL entries: entry 13: leaf hash mismatch");
   }
 
   @Test
@@ -71,7 +158,7 @@ class AuditCommandTest {
   void aNewerExportIsCheckedAgainstAnEarlierOne() {
     assertThat(run("verify", "--export", export15.toString(), "--previous", export12.toString(),
         "--root-ca", rootCa.toString(), AT)).isZero();
-    assertThat(lines()).hasSize(8).last()
+    assertThat(lines()).hasSize(9).element(7)
         .isEqualTo("ok   consistency: the tree of size 15 extends the previous tree of size 12");
   }
 
@@ -123,6 +210,11 @@ class AuditCommandTest {
 
   /** The export of a log's first {@code size} entries, signed by this test's node, as AuditLog writes it. */
   private JsonObject export(int size, List<Long> earlierHeads) {
+    return export(size, size, earlierHeads);
+  }
+
+  /** As {@link #export(int, List)}, with the latest head at {@code signed <= size}: the rest is unsigned. */
+  private JsonObject export(int size, int signed, List<Long> earlierHeads) {
     List<JsonObject> entries = new ArrayList<>();
     List<byte[]> leaves = new ArrayList<>();
     for (int i = 0; i < size; i++) {
@@ -131,8 +223,8 @@ class AuditCommandTest {
       entries.add(entry.toJson().put("leafHash", Merkle.encodeHash(entry.leafHash())));
       leaves.add(entry.leafHash());
     }
-    MerkleTree tree = new MerkleTree(leaves, size);
-    SignedTreeHead head = pki.signer().sign(size, tree.root(), T0.plusSeconds(size));
+    MerkleTree tree = new MerkleTree(leaves, signed);
+    SignedTreeHead head = pki.signer().sign(signed, tree.root(), T0.plusSeconds(signed));
     List<SignedTreeHead> heads = earlierHeads.stream()
         .map(m -> pki.signer().sign(m, new MerkleTree(leaves, m.intValue()).root(), T0.plusSeconds(m))).toList();
     return AuditExport.build(0, size, head, entries, tree, heads);

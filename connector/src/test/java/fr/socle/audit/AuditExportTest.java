@@ -76,7 +76,8 @@ class AuditExportTest {
     AuditReport report = verifier.verify(export100);
     assertThat(report.ok()).as(report.toString()).isTrue();
     assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries", "root",
-        "earlier heads");
+        "earlier heads", "unsigned");
+    assertThat(report.unsigned().count()).isZero();
     assertThat(report.checks().get(1).line()).startsWith("ok   tree head: size 100, root "
         + Merkle.encodeHash(head100.root()) + ", signed 2026-01-01T09:02:30.000Z by CN=Audit test node");
     assertThat(report.checks().get(4).line()).isEqualTo("ok   root: the 100 entries hash to the signed root");
@@ -155,11 +156,47 @@ class AuditExportTest {
         "seq out of order at position 40 (want: 40, got: 41)"));
   }
 
+  /**
+   * With an older head, the entries past it are not proven: they are reported as unsigned (the export
+   * otherwise holds), and refused when every entry must be signed.
+   */
   @Test
-  void olderTreeHeadDoesNotCoverTheEntries() {
-    JsonObject tampered = export100.copy().put("treeHead", export60.getString("treeHead"));
-    assertThat(failure(tampered)).isEqualTo(new Check("range", Reason.BEYOND_TREE_HEAD,
-        "export holds entries up to 100 but the tree head covers 60"));
+  void entriesBeyondAnOlderTreeHeadAreUnsigned() {
+    JsonObject older = export100.copy().put("treeHead", export60.getString("treeHead"))
+        .put("consistency", new JsonArray());
+
+    AuditReport report = verifier.verify(older);
+
+    assertThat(report.ok()).as(report.toString()).isTrue();
+    assertThat(report.unsigned()).isEqualTo(new AuditReport.Unsigned(60, 60, 100));
+    assertThat(report.checks()).last().satisfies(c -> {
+      assertThat(c.warning()).isTrue();
+      assertThat(c.message()).endsWith("/ 40 entries [60, 100) after the last signed tree head (size 60): "
+          + "no signature covers them yet");
+    });
+    Check refused = verifier.verify(older, null, true).failure();
+    assertThat(refused.name()).isEqualTo("unsigned");
+    assertThat(refused.failure()).isEqualTo(Reason.BEYOND_TREE_HEAD);
+  }
+
+  /** The heads of an export must cover growing prefixes: one beyond the latest cannot be extended by it. */
+  @Test
+  void anEarlierHeadLargerThanTheLatestIsRefused() {
+    JsonObject tampered = export60.copy().put("consistency", new JsonArray().add(new JsonObject()
+        .put("size", 100).put("treeHead", export100.getString("treeHead")).put("proof", new JsonArray())));
+    Check failure = failure(tampered);
+    assertThat(failure.name()).isEqualTo("earlier heads");
+    assertThat(failure.failure()).isEqualTo(Reason.TREE_SHRANK);
+  }
+
+  @Test
+  void anInclusionProofBeyondTheSignedHeadIsMalformed() {
+    JsonObject tampered = export60.copy().put("to", 70);
+    for (int seq = 60; seq < 70; seq++) {
+      entries(tampered).add(entries(export100).getJsonObject(seq).copy().put("inclusion", new JsonArray()));
+    }
+    assertThat(failure(tampered)).isEqualTo(new Check("entries", Reason.MALFORMED,
+        "entry 60: inclusion proof for an entry beyond the signed tree head (size 60)"));
   }
 
   @Test
@@ -185,7 +222,9 @@ class AuditExportTest {
     AuditReport report = verifier.verify(export100, export60);
     assertThat(report.ok()).as(report.toString()).isTrue();
     assertThat(report.checks()).extracting(Check::line).endsWith(
-        "ok   consistency: the tree of size 100 extends the previous tree of size 60");
+        "ok   consistency: the tree of size 100 extends the previous tree of size 60",
+        "ok   unsigned: aucune entrée hors de la tête d'arbre signée (taille 100) / no entry beyond the signed tree"
+            + " head (size 100)");
   }
 
   @Test
