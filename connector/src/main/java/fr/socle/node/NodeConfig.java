@@ -1,6 +1,7 @@
 package fr.socle.node;
 
 import fr.socle.dataplane.SqlDatabase;
+import fr.socle.policy.PolicyEngine;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -22,7 +23,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
     long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
-    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
+    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant, int opaMaxDecisionsInFlight) {
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -118,7 +119,19 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         // A push's connect timeout, and the longest either end of it may stay silent.
         r.positive("limits.pushTimeoutMillis", 30_000),
         (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
-        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100));
+        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100),
+        // Decisions one catalog request asks OPA at once: enough to keep OPA's few connections busy,
+        // few enough that many requests together stay within the client's wait queue.
+        maxDecisionsInFlight(r));
+  }
+
+  private static int maxDecisionsInFlight(Reader r) {
+    long value = r.positive("opa.maxDecisionsInFlight", PolicyEngine.CONNECTIONS);
+    if (value > PolicyEngine.MAX_WAITING) {
+      throw new ConfigException("opa.maxDecisionsInFlight must be at most " + PolicyEngine.MAX_WAITING
+          + " (the OPA client's wait queue), got " + value);
+    }
+    return (int) value;
   }
 
   private static OpaAudit opaAudit(Reader r) {
