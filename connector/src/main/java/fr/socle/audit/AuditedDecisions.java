@@ -42,7 +42,7 @@ public final class AuditedDecisions implements DecisionPoint {
       String subject = scope.path() + ":" + payload.getString("asset", "-");
       return log.append(AuditType.DECISION, subject, payload).map(decision).recover(e -> {
         LOG.error("cannot record a {} decision in the audit log, denying: {}", scope.path(), e.getMessage());
-        return Future.succeededFuture(Decision.failClosed(scope, "audit_unavailable",
+        return Future.succeededFuture(Decision.failClosed(scope, Decision.AUDIT_UNAVAILABLE,
             "La décision n'a pas pu être consignée dans le journal d'audit : la demande est refusée.",
             "The decision could not be recorded in the audit log, so the request is denied."));
       });

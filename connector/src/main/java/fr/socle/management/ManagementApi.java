@@ -226,7 +226,8 @@ public final class ManagementApi {
                 + "; data can be fetched only from a STARTED consumer transfer"));
           }
           return transfers.freshDataAddress(t)
-              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range")))
+              .compose(address -> fetcher.open(t.counterPartyId(), address, ctx.request().getHeader("Range"))
+                  .recover(e -> Future.failedFuture(isConnectionLost(e) ? connectionLost(provider(t), e) : e)))
               .map(response -> new Opened(t, response));
         })
         .onSuccess(opened -> {
@@ -245,17 +246,25 @@ public final class ManagementApi {
             return;
           }
           ctx.response().setStatusCode(response.statusCode());
-          for (String name : List.of("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges",
-              "Repr-Digest")) {
+          List<String> copied = List.of("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges",
+              "Repr-Digest");
+          for (String name : copied) {
             copyHeader(response.getHeader(name), name, ctx);
           }
           StreamTuning.bulk(ctx.response());
-          // On a failure the response is reset, not ended: with its Content-Length announced, an ended
-          // response would leave the client waiting for bytes that never come.
+          // On a failure once the body started, the response is reset, not ended: with its
+          // Content-Length announced, an ended response would leave the client waiting for bytes that
+          // never come, or take a cut body for a whole one. Before any byte left, the operator can
+          // still be told why, without the provider's headers, which described a body that will not come.
           BodyRelay.relay(ctx.vertx(), response, ctx.response())
               .onFailure(e -> {
                 LOG.info("download interrupted: {}", e.getMessage());
-                ctx.response().reset();
+                if (ctx.response().headWritten()) {
+                  ctx.response().reset();
+                  return;
+                }
+                copied.forEach(ctx.response().headers()::remove);
+                ctx.fail(connectionLost(provider(opened.transfer()), e));
               })
               .onComplete(relayed -> receipts.record(opened.transfer(), pulled(response, relayed.cause())));
         })
@@ -371,7 +380,7 @@ public final class ManagementApi {
     } else if (failure instanceof SQLException e && e.getSQLState() != null && e.getSQLState().startsWith("23")) {
       problem = new Problem(409, "Conflict", "the resource already exists or is still in use");
     } else if (failure instanceof DspClient.PeerRefused e) {
-      problem = new Problem(502, "Partner refused", e.getMessage());
+      problem = partnerRefused(e);
     } else if (failure instanceof DspClient.WrongServer e) {
       problem = new Problem(502, "Wrong partner", e.getMessage());
     } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
@@ -381,6 +390,8 @@ public final class ManagementApi {
       problem = new Problem(ctx.statusCode(), "Request refused", "HTTP " + ctx.statusCode());
     } else if (isUnreachable(failure)) {
       problem = new Problem(502, "Partner unreachable", failure.getMessage());
+    } else if (isConnectionLost(failure)) {
+      problem = connectionLost(new LocalizedText("the partner", "le partenaire"), failure);
     } else {
       LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
       problem = new Problem(500, "Internal error", "see the node's log");
@@ -389,8 +400,49 @@ public final class ManagementApi {
       ctx.response().reset();
       return;
     }
+    if (problem.retryAfterSeconds() >= 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(problem.retryAfterSeconds()));
+    }
     ctx.response().setStatusCode(problem.status()).putHeader("Content-Type", "application/problem+json")
         .putHeader("Vary", "Accept-Language").end(problem.toJson(ctx.request().path(), language(ctx)).encode());
+  }
+
+  /**
+   * A partner's refusal, with its own reason in the caller's language when it gave one. A partner
+   * that is only unavailable for now (503, e.g. its policy engine could not decide on its catalog)
+   * is a 503 here too, with its {@code Retry-After}: the operator's request may succeed as it is
+   * later, which a 502 would not say.
+   */
+  static Problem partnerRefused(DspClient.PeerRefused e) {
+    String french = e.frenchReason() == null ? null
+        : e.uri() + " a répondu " + e.status() + " : " + e.frenchReason();
+    if (e.unavailable()) {
+      return new Problem(503, "Partner unavailable", e.uri() + " answered " + e.status() + ": " + e.reason(), french,
+          e.retryAfterSeconds());
+    }
+    return new Problem(502, "Partner refused", e.getMessage(), french);
+  }
+
+  /**
+   * A partner's connection that closed or was reset before its answer was whole: the partner stopped
+   * or crashed mid-answer. Its fault, not this node's (502, not 500).
+   */
+  private static boolean isConnectionLost(Throwable failure) {
+    return failure instanceof io.vertx.core.http.HttpClosedException
+        || failure instanceof io.vertx.core.http.StreamResetException
+        || failure instanceof java.io.IOException;
+  }
+
+  private static Problem connectionLost(LocalizedText who, Throwable failure) {
+    String cause = failure.getClass().getSimpleName() + ": " + failure.getMessage();
+    return new Problem(502, "Partner connection lost", who.en() + " closed or reset the connection before its"
+        + " answer was complete (" + cause + "); it may have stopped or crashed: try again once it is back",
+        "la connexion avec " + who.in("fr") + " a été fermée ou réinitialisée avant la fin de sa réponse (" + cause
+        + ") ; il s'est peut-être arrêté : réessayez quand il sera de retour");
+  }
+
+  private static LocalizedText provider(Transfer t) {
+    return new LocalizedText("the provider " + t.counterPartyId(), "le fournisseur " + t.counterPartyId());
   }
 
   private static boolean isUnreachable(Throwable failure) {

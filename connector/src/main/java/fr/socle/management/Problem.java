@@ -11,6 +11,7 @@ public final class Problem extends RuntimeException {
   private final int status;
   private final String title;
   private final String detailFr;
+  private final long retryAfterSeconds;
 
   public Problem(int status, String title, String detail) {
     this(status, title, detail, null);
@@ -18,10 +19,21 @@ public final class Problem extends RuntimeException {
 
   /** @param detailFr the detail in French, for callers who prefer it; null when only English is known */
   public Problem(int status, String title, String detail, String detailFr) {
+    this(status, title, detail, detailFr, -1);
+  }
+
+  /** @param retryAfterSeconds sent as {@code Retry-After} when not negative */
+  public Problem(int status, String title, String detail, String detailFr, long retryAfterSeconds) {
     super(detail, null, false, false);
     this.status = status;
     this.title = title;
     this.detailFr = detailFr;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** When the caller may try again, in seconds; -1 when not said. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public static Problem badRequest(String detail) {

@@ -254,7 +254,8 @@ public final class Node extends VerticleBase {
     dspClientOptions = security.clientOptions();
     DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
         security.serverIdentity());
-    CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress);
+    CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress,
+        config.opaMaxDecisionsInFlight());
     EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
         (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,

@@ -1,6 +1,7 @@
 package fr.socle.node;
 
 import fr.socle.dataplane.SqlDatabase;
+import fr.socle.policy.PolicyEngine;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -23,7 +24,7 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
     long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
     int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant, long idempotencyKeySeconds,
-    int maxIdempotencyKeys) {
+    int maxIdempotencyKeys, int opaMaxDecisionsInFlight) {
 
   /** The embedded database's file in the data directory. */
   public static final String EMBEDDED_DATABASE = "socle.db";
@@ -123,7 +124,19 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
         // How long a client may retry a creation with the same Idempotency-Key and get its first answer.
         r.positive("management.idempotencyKeySeconds", 86_400),
         // Each key keeps its response (a resource's JSON, under limits.maxBodyBytes): bounded at once.
-        (int) r.positive("limits.maxIdempotencyKeys", 50_000));
+        (int) r.positive("limits.maxIdempotencyKeys", 50_000),
+        // Decisions one catalog request asks OPA at once: enough to keep OPA's few connections busy,
+        // few enough that many requests together stay within the client's wait queue.
+        maxDecisionsInFlight(r));
+  }
+
+  private static int maxDecisionsInFlight(Reader r) {
+    long value = r.positive("opa.maxDecisionsInFlight", PolicyEngine.CONNECTIONS);
+    if (value > PolicyEngine.MAX_WAITING) {
+      throw new ConfigException("opa.maxDecisionsInFlight must be at most " + PolicyEngine.MAX_WAITING
+          + " (the OPA client's wait queue), got " + value);
+    }
+    return (int) value;
   }
 
   private static OpaAudit opaAudit(Reader r) {

@@ -3,6 +3,7 @@ package fr.socle.policy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The outcome of one policy decision. {@code reasons} are written for people (French and English);
@@ -10,6 +11,19 @@ import java.util.List;
  */
 public record Decision(Scope scope, boolean allow, List<Reason> reasons, JsonArray obligations, String decisionId,
     String bundleRevision) {
+
+  /** Reason code of a denial made because the policy engine could not be asked or did not answer. */
+  public static final String ENGINE_UNAVAILABLE = "policy_engine_unavailable";
+  /** Reason code of a denial made because the decision could not be recorded in the audit log. */
+  public static final String AUDIT_UNAVAILABLE = "audit_unavailable";
+  /**
+   * Denials that say nothing about the request, only that no decision could be made now: the policy
+   * engine was unreachable, late, failing or overloaded, ran other rules than this node expects, or
+   * the decision could not be recorded. An answer the engine did give, even an undefined or
+   * unreadable one, stays a plain refusal.
+   */
+  private static final Set<String> UNDECIDED = Set.of(ENGINE_UNAVAILABLE, AUDIT_UNAVAILABLE,
+      PolicyEngine.REVISION_MISMATCH);
 
   /** One reason for a decision, with a stable code for machines. */
   public record Reason(String code, String fr, String en) {
@@ -21,6 +35,14 @@ public record Decision(Scope scope, boolean allow, List<Reason> reasons, JsonArr
   /** A denial the node itself decides, when the policy engine could not. */
   public static Decision failClosed(Scope scope, String code, String fr, String en) {
     return new Decision(scope, false, List.of(new Reason(code, fr, en)), new JsonArray(), null, null);
+  }
+
+  /**
+   * Whether this denial only means that no decision could be made now ({@link #UNDECIDED}): a caller
+   * that must not pass a refusal off as an answer, such as a catalog, reports it as unavailability.
+   */
+  public boolean undecided() {
+    return !allow && reasons.stream().anyMatch(r -> UNDECIDED.contains(r.code()));
   }
 
   /**

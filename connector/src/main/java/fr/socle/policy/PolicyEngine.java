@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Client of the node's OPA sidecar over its REST Data API.
  *
  * <p>Fail closed: the returned future always succeeds, with a denial whenever OPA cannot be reached,
- * answers late, answers an error, or answers something that is not a well-formed decision. An
+ * answers late, answers an error, or answers something that is not a well-formed decision. A denial
+ * because OPA could not answer is {@link Decision#undecided()}, which callers that must not pass it
+ * off as a refusal (the catalog) tell apart from OPA's own "no". An
  * undefined result (HTTP 200 without {@code result}) is a denial too, as OPA documents.
  *
  * <p>Only the expected policy revision decides. OPA verifies the signature of the bundle it loads,
@@ -47,9 +50,9 @@ public final class PolicyEngine implements DecisionPoint {
    * Connections to OPA. OPA's evaluation is CPU-bound on the same machine: more connections than
    * cores mostly lengthen OPA's own queue (launchers/bench-policy.sh measured no gain past a few).
    */
-  static final int CONNECTIONS = 8;
+  public static final int CONNECTIONS = 8;
   /** Decisions waiting for a connection; beyond this a burst is denied at once instead of piling up. */
-  static final int MAX_WAITING = 1024;
+  public static final int MAX_WAITING = 1024;
   private static final Logger LOG = LoggerFactory.getLogger(PolicyEngine.class);
 
   private final WebClient client;
@@ -85,10 +88,13 @@ public final class PolicyEngine implements DecisionPoint {
         .timeout(timeoutMillis)
         .sendJsonObject(new JsonObject().put("input", input))
         .expecting(HttpResponseExpectation.SC_OK)
+        // The client's own timeouts bound connecting and silence, not the wait for a pooled
+        // connection behind a burst: this bounds the whole decision, wait included.
+        .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
         .map(response -> parse(scope, response, expectedRevision))
         .otherwise(failure -> {
           LOG.warn("policy engine unavailable for {} decision: {}", scope.path(), failure.getMessage());
-          return Decision.failClosed(scope, "policy_engine_unavailable",
+          return Decision.failClosed(scope, Decision.ENGINE_UNAVAILABLE,
               "Le moteur de politiques (OPA) est injoignable ou en erreur : la demande est refusée par précaution ("
                   + failure.getMessage() + ").",
               "The policy engine (OPA) is unreachable or failing, so the request is denied ("

@@ -3,19 +3,23 @@ package fr.socle.protocol;
 import fr.socle.catalog.CatalogService;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
+import fr.socle.policy.DecisionUnavailable;
+import fr.socle.policy.LocalizedText;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferManager;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
-import fr.socle.policy.LocalizedText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.HttpException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,14 +28,16 @@ import org.slf4j.LoggerFactory;
  * provider's endpoints and the consumer's callbacks: the process id in the path is always this node's
  * own id, so the stored negotiation or transfer tells which role handles the message.
  *
- * <p>Every failure becomes a DSP error body with a 4xx status; an unexpected failure is logged and
- * answered 500 without details.
+ * <p>Every failure becomes a DSP error body with a 4xx status, or a 503 with {@code Retry-After} when
+ * the policy engine could not decide; an unexpected failure is logged and answered 500 without details.
  */
 public final class DspApi {
 
   private static final Logger LOG = LoggerFactory.getLogger(DspApi.class);
   /** Datasets per catalog page, at most. */
   static final int MAX_PAGE = 100;
+  /** What an asset id may be (the management API's rule), and so the start of a catalog page. */
+  private static final Pattern DATASET_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
 
   /** Handles one validated message for the authenticated caller and the path's process id. */
   private interface Handler<T> {
@@ -69,7 +75,12 @@ public final class DspApi {
       }
       int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
       int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
-      reply(ctx, 200, catalog.catalogFor(caller, offset, limit).map(page -> {
+      String from = ctx.request().getParam("from");
+      if (from != null && !DATASET_ID.matcher(from).matches()) {
+        throw DspException.badRequest("query parameter 'from' must be a dataset id matching " + DATASET_ID.pattern()
+            + ", got '" + from + "'");
+      }
+      reply(ctx, 200, catalog.catalogFor(caller, offset, from, limit).map(page -> {
         links(ctx, page);
         return page.catalog();
       }), "CatalogError");
@@ -119,14 +130,17 @@ public final class DspApi {
 
   /**
    * DSP 2025-1 catalog pagination (HTTPS binding, "Pagination"): RFC 8288 {@code Link} headers with
-   * {@code next} and {@code previous}; the query parameters are this node's own.
+   * {@code next} and {@code previous}; the query parameters are this node's own. The {@code next}
+   * link names the dataset its page starts at ({@code from}), so that a page decides its own datasets
+   * only; {@code offset} there is for people reading it.
    */
   private static void links(RoutingContext ctx, CatalogService.Page page) {
     String uri = ctx.request().absoluteURI();
     String base = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
     List<String> links = new ArrayList<>();
     if (page.hasNext()) {
-      links.add("<" + base + "?offset=" + (page.offset() + page.limit()) + "&limit=" + page.limit() + ">; rel=\"next\"");
+      links.add("<" + base + "?offset=" + (page.offset() + page.limit()) + "&limit=" + page.limit() + "&from="
+          + URLEncoder.encode(page.nextFrom(), StandardCharsets.UTF_8) + ">; rel=\"next\"");
     }
     if (page.hasPrevious()) {
       links.add("<" + base + "?offset=" + Math.max(0, page.offset() - page.limit()) + "&limit=" + page.limit()
@@ -233,6 +247,13 @@ public final class DspApi {
       code = e.code();
       reason = e.getMessage();
       french = e.frenchMessage();
+    } else if (failure instanceof DecisionUnavailable e) {
+      // Not the partner's fault nor a refusal: the same request may succeed in a few seconds.
+      LOG.warn("answering 503 to {} {}: {}", ctx.request().method(), ctx.normalizedPath(), e.getMessage());
+      status = 503;
+      code = e.code();
+      reason = e.reason().en();
+      french = e.reason().fr();
     } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
       status = e.getStatusCode();
       code = status == 413 ? "body_too_large" : "bad_request";
@@ -246,6 +267,9 @@ public final class DspApi {
     }
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
+    }
+    if (status == 503) {
+      ctx.response().putHeader("Retry-After", String.valueOf(DecisionUnavailable.RETRY_AFTER_SECONDS));
     }
     JsonObject body = new LocalizedText(reason, french).writeTo(Dsp.message(errorType).put("code", code)
         .put("reason", new JsonArray().add(reason)));

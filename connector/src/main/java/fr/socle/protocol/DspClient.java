@@ -1,5 +1,6 @@
 package fr.socle.protocol;
 
+import fr.socle.policy.LocalizedText;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -30,17 +31,54 @@ public final class DspClient {
 
   /** A partner answered, but not with success. */
   public static final class PeerRefused extends RuntimeException {
+    /** A partner asking to wait longer than this is not taken at its word. */
+    private static final long MAX_RETRY_AFTER_SECONDS = 3600;
+
+    private final String uri;
     private final int status;
     private final String reason;
+    private final String frenchReason;
+    private final long retryAfterSeconds;
 
     PeerRefused(String uri, int status, String body) {
+      this(uri, status, body, null);
+    }
+
+    /** @param retryAfter the partner's {@code Retry-After} header, or null */
+    PeerRefused(String uri, int status, String body, String retryAfter) {
       super(uri + " answered " + status + ": " + body, null, false, false);
+      this.uri = uri;
       this.status = status;
       this.reason = reasonOf(body);
+      this.frenchReason = frenchOf(body);
+      this.retryAfterSeconds = seconds(retryAfter);
     }
 
     public int status() {
       return status;
+    }
+
+    /** The address that answered. */
+    public String uri() {
+      return uri;
+    }
+
+    /** The partner's reason in French, when it gave one beside the English (a Socle partner does); else null. */
+    public String frenchReason() {
+      return frenchReason;
+    }
+
+    /**
+     * The delay the partner asked for before a new attempt ({@code Retry-After} in seconds, capped at
+     * an hour); -1 when it gave none, or as a date, which this node does not read.
+     */
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+
+    /** Whether the partner is only unavailable for now (503), e.g. its policy engine could not decide. */
+    public boolean unavailable() {
+      return status == 503;
     }
 
     /**
@@ -59,6 +97,21 @@ public final class DspClient {
     /** The partner's own words: the {@code reason} of a DSP error body, else the body as it came. */
     public String reason() {
       return reason;
+    }
+
+    private static String frenchOf(String body) {
+      try {
+        return LocalizedText.frenchIn(new JsonObject(body));
+      } catch (DecodeException | ClassCastException | NullPointerException e) {
+        return null;
+      }
+    }
+
+    private static long seconds(String retryAfter) {
+      if (retryAfter == null || !retryAfter.trim().matches("\\d{1,9}")) {
+        return -1;
+      }
+      return Math.min(MAX_RETRY_AFTER_SECONDS, Long.parseLong(retryAfter.trim()));
     }
 
     private static String reasonOf(String body) {
@@ -185,7 +238,8 @@ public final class DspClient {
   private static Future<Answer> read(String uri, HttpClientResponse response) {
     return bounded(uri, response).compose(body -> {
       if (response.statusCode() / 100 != 2) {
-        return Future.failedFuture(new PeerRefused(uri, response.statusCode(), body.toString()));
+        return Future.failedFuture(new PeerRefused(uri, response.statusCode(), body.toString(),
+            response.getHeader("Retry-After")));
       }
       String link = response.getHeader("Link");
       if (body.length() == 0) {
