@@ -74,6 +74,19 @@ public final class Database implements AutoCloseable {
     return executor.executeBlocking(() -> runInTransaction(work), false);
   }
 
+  /**
+   * Whether {@code failure} is a unique or primary key violation (SQLSTATE 23505 on both H2 and
+   * PostgreSQL): the row a concurrent transaction committed first is there to be read.
+   */
+  public static boolean isUniqueViolation(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private <T> T runInTransaction(Work<T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       try {
