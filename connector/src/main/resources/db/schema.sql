@@ -105,3 +105,46 @@ CREATE TABLE IF NOT EXISTS idempotency_key (
   PRIMARY KEY (scope, idem_key)
 );
 CREATE INDEX IF NOT EXISTS idempotency_key_expiry ON idempotency_key (expires_at);
+
+-- The consumerPid under which each provider process was requested, once per partner (DSP: the same
+-- consumerPid finds the same process). A re-sent request finds its process here; of two concurrent
+-- ones, the second fails on the primary key instead of opening a second process. A table of its own
+-- rather than a unique index on the process tables: a partial index (provider rows only) is not
+-- portable, and databases created before it may hold duplicates, which an index would refuse.
+CREATE TABLE IF NOT EXISTS negotiation_request (
+  role VARCHAR(20) NOT NULL,
+  counter_party_id VARCHAR(200) NOT NULL,
+  counter_party_pid VARCHAR(200) NOT NULL,
+  negotiation_id VARCHAR(100) NOT NULL,
+  offer_id VARCHAR(200) NOT NULL,
+  PRIMARY KEY (role, counter_party_id, counter_party_pid)
+);
+
+CREATE TABLE IF NOT EXISTS transfer_request (
+  role VARCHAR(20) NOT NULL,
+  counter_party_id VARCHAR(200) NOT NULL,
+  counter_party_pid VARCHAR(200) NOT NULL,
+  transfer_id VARCHAR(100) NOT NULL,
+  PRIMARY KEY (role, counter_party_id, counter_party_pid)
+);
+
+-- Provider processes created before these tables are keyed at the next start; of duplicates already
+-- there, the latest, the one a consumer that re-sent its request last heard of. Idempotent: rows
+-- already keyed are left alone.
+INSERT INTO negotiation_request (role, counter_party_id, counter_party_pid, negotiation_id, offer_id)
+SELECT n.role, n.counter_party_id, n.counter_party_pid, n.id, n.offer_id FROM negotiation n
+WHERE n.role = 'PROVIDER' AND n.counter_party_id IS NOT NULL AND n.counter_party_pid IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM negotiation_request r WHERE r.role = n.role
+    AND r.counter_party_id = n.counter_party_id AND r.counter_party_pid = n.counter_party_pid)
+  AND NOT EXISTS (SELECT 1 FROM negotiation m WHERE m.role = n.role AND m.counter_party_id = n.counter_party_id
+    AND m.counter_party_pid = n.counter_party_pid
+    AND (m.created_at > n.created_at OR (m.created_at = n.created_at AND m.id > n.id)));
+
+INSERT INTO transfer_request (role, counter_party_id, counter_party_pid, transfer_id)
+SELECT t.role, t.counter_party_id, t.counter_party_pid, t.id FROM transfer t
+WHERE t.role = 'PROVIDER' AND t.counter_party_id IS NOT NULL AND t.counter_party_pid IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM transfer_request r WHERE r.role = t.role
+    AND r.counter_party_id = t.counter_party_id AND r.counter_party_pid = t.counter_party_pid)
+  AND NOT EXISTS (SELECT 1 FROM transfer m WHERE m.role = t.role AND m.counter_party_id = t.counter_party_id
+    AND m.counter_party_pid = t.counter_party_pid
+    AND (m.created_at > t.created_at OR (m.created_at = t.created_at AND m.id > t.id)));

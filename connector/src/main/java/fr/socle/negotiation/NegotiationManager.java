@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class NegotiationManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(NegotiationManager.class);
+  /** The widths of the columns that keep a partner's process id and callback address. */
+  static final int MAX_PID_CHARS = 200;
+  static final int MAX_ADDRESS_CHARS = 2000;
 
   private final NegotiationStore store;
   private final CatalogStore catalog;
@@ -48,6 +51,7 @@ public final class NegotiationManager {
   /** Bounds the rows and state machines one partner can make this node keep. */
   private final int maxOpenPerParticipant;
   private final StepRunner runner;
+  private final NegotiationSteps steps;
   private final AgreementSigner signer;
   private final AgreementVerifier verifier;
 
@@ -65,15 +69,21 @@ public final class NegotiationManager {
     this.catalog = catalog;
     this.clock = clock;
     this.selfId = selfId;
-    NegotiationSteps steps = new NegotiationSteps(store, catalog, client, policy, inputs, hook, clock, selfId,
+    this.steps = new NegotiationSteps(store, catalog, client, policy, inputs, hook, clock, selfId,
         selfAddress, signer);
     this.runner = new StepRunner(vertx, "negotiation", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 
-  /** Re-runs the pending step of every unfinished negotiation; called once at start-up. */
+  /**
+   * Re-runs the pending step of every unfinished negotiation; called once at start-up. Those waiting
+   * for the counter-party first ask it for its state: it may have moved on while this node was down.
+   */
   public Future<Integer> resume() {
     return store.listUnfinished().map(list -> {
-      list.forEach(n -> runner.kick(n.id()));
+      list.forEach(n -> {
+        steps.resumed(n.id());
+        runner.kick(n.id());
+      });
       return list.size();
     });
   }
@@ -123,7 +133,11 @@ public final class NegotiationManager {
 
   // ---- provider side, DSP endpoints ----
 
-  /** {@code POST /negotiations/request}: a consumer asks for an offer. */
+  /**
+   * {@code POST /negotiations/request}: a consumer asks for an offer. The same consumer re-sending
+   * its request under the same consumerPid (it did not hear the answer) gets the negotiation the first
+   * one opened, in its current state; the same consumerPid with another offer is a 409.
+   */
   public Future<Negotiation> onContractRequest(String caller, DspMessage message) {
     String consumerPid = message.requireString("consumerPid");
     String callback = message.requireString("callbackAddress");
@@ -131,6 +145,11 @@ public final class NegotiationManager {
     if (message.optionalString("providerPid") != null) {
       return Future.failedFuture(DspException.badRequest("a ContractRequestMessage to /negotiations/request starts a "
           + "negotiation and must not carry a providerPid; send counter-requests to /negotiations/:providerPid/request"));
+    }
+    if (consumerPid.length() > MAX_PID_CHARS || callback.length() > MAX_ADDRESS_CHARS) {
+      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: the consumerPid may have at most "
+          + MAX_PID_CHARS + " characters and the callbackAddress " + MAX_ADDRESS_CHARS + ", got "
+          + consumerPid.length() + " and " + callback.length()));
     }
     UsageDeclaration declared;
     try {
@@ -143,9 +162,25 @@ public final class NegotiationManager {
       Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
           caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
           null, now, now);
-      return store.create(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
-          ? new DspException(429, "too_many_open_negotiations", tooMany.getMessage()) : e));
-    }).onSuccess(n -> runner.kick(n.id()));
+      return store.createRequested(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen
+          tooMany ? new DspException(429, "too_many_open_negotiations", tooMany.getMessage()) : e));
+    }).map(requested -> {
+      Negotiation n = requested.negotiation();
+      if (requested.created()) {
+        runner.kick(n.id());
+        return n;
+      }
+      if (!offerId.equals(requested.requestedOfferId())) {
+        throw new DspException(409, "consumer_pid_in_use", "consumerPid " + consumerPid + " already names negotiation "
+            + n.id() + ", requested for offer " + requested.requestedOfferId() + ", not " + offerId
+            + "; a new negotiation needs a new consumerPid", "le consumerPid " + consumerPid
+            + " désigne déjà la négociation " + n.id() + ", demandée pour l'offre " + requested.requestedOfferId()
+            + " et non " + offerId + " ; une nouvelle négociation demande un nouveau consumerPid");
+      }
+      LOG.info("contract request of {} under consumerPid {} re-sent: answered with negotiation {}, {}", caller,
+          consumerPid, n.id(), n.state());
+      return n;
+    });
   }
 
   /** {@code POST /negotiations/:providerPid/request}: a consumer's counter-request to our offer. */
@@ -159,6 +194,11 @@ public final class NegotiationManager {
     }
     return owned(caller, providerPid, Role.PROVIDER, message)
         .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> {
+          if (offerId.equals(n.offerId()) && (n.state() == NegotiationState.REQUESTED
+              || n.state().hasReached(NegotiationState.AGREEING))) {
+            // A redelivery: this request is the one on the table, already being decided or decided.
+            return Future.succeededFuture(n);
+          }
           // A counter-request may restate the declaration; if it does not, the first one still holds.
           UsageDeclaration declared = restated.isEmpty() ? UsageDeclaration.readFrom(n.offer()) : restated;
           return transition(n, Change.to(n.state(), NegotiationState.REQUESTED)
@@ -205,6 +245,10 @@ public final class NegotiationManager {
       if (target != null && !n.assetId().equals(target)) {
         throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
       }
+      if (offerId.equals(n.offerId()) && n.state().hasReached(NegotiationState.ACCEPTING)) {
+        // A redelivery of the offer this consumer has already accepted.
+        return Future.succeededFuture(n);
+      }
       // Our declaration stays with the negotiation for a later counter-request; the provider's offer
       // cannot declare anything on our behalf.
       JsonObject kept = UsageDeclaration.readFrom(n.offer()).writeTo(UsageDeclaration.strip(offer)
@@ -222,6 +266,15 @@ public final class NegotiationManager {
       String agreementId = text(body, "@id");
       if (agreementId == null) {
         throw DspException.badRequest("ContractAgreementMessage.agreement requires an '@id'");
+      }
+      if (n.agreementId() != null && !n.agreementId().equals(agreementId)) {
+        // One negotiation, one agreement: a second would stand beside the first, both signed.
+        throw DspException.conflict("negotiation " + n.id() + " already holds agreement " + n.agreementId()
+            + ", not " + agreementId);
+      }
+      if (n.state().hasReached(NegotiationState.AGREED)) {
+        // A redelivery of the agreement this consumer holds: acknowledged without checking it again.
+        return Future.succeededFuture(n);
       }
       if (!n.assetId().equals(body.getValue("target"))) {
         throw DspException.badRequest("the agreement's target " + body.getValue("target")

@@ -6,15 +6,19 @@ import fr.socle.negotiation.NegotiationHook.Move;
 import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.DspClient;
+import fr.socle.protocol.PartnerState;
 import fr.socle.store.Conflict;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * provider asks its policy engine on a request or an acceptance and finalizes a verified agreement,
  * the consumer verifies an agreement, and both wait for the counter-party (a consumer holds an offer
  * for its operator).
+ *
+ * <p>A negotiation found waiting for the counter-party at start-up, a message refused for good and a
+ * negotiation about to be given up are first brought level with the counter-party's own record of it
+ * ({@link NegotiationConvergence}): it may have moved on while this node was not listening.
  */
 final class NegotiationSteps {
 
@@ -43,6 +51,12 @@ final class NegotiationSteps {
   private final String selfId;
   private final String selfAddress;
   private final AgreementSigner signer;
+  private final NegotiationConvergence convergence;
+  /**
+   * Negotiations resumed at start-up whose counter-party is to be asked for its state before their next
+   * step; bounded by the unfinished negotiations, each removed at its first step.
+   */
+  private final Set<String> toAsk = ConcurrentHashMap.newKeySet();
 
   NegotiationSteps(NegotiationStore store, CatalogStore catalog, DspClient client, DecisionPoint policy,
       DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId, String selfAddress,
@@ -57,13 +71,62 @@ final class NegotiationSteps {
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
+    this.convergence = new NegotiationConvergence(store, client);
+  }
+
+  /** Marks a negotiation resumed at start-up: its counter-party is asked for its state first. */
+  void resumed(String id) {
+    toAsk.add(id);
   }
 
   Future<Boolean> step(String id) {
-    return store.find(id).compose(n -> switch (n.role()) {
+    return store.find(id).compose(n -> {
+      if (!toAsk.contains(id)) {
+        return stepIn(n);
+      }
+      if (!waitsForCounterParty(n)) {
+        // This node sends or acts next: the counter-party's answer to that will tell.
+        toAsk.remove(id);
+        return stepIn(n);
+      }
+      return convergence.converge(n).transform(asked -> {
+        if (asked.succeeded()) {
+          toAsk.remove(id);
+          return asked.result() ? Future.succeededFuture(true) : stepIn(n);
+        }
+        if (asked.cause() instanceof PartnerState.Unusable || DspClient.PeerRefused.definitiveIn(asked.cause()) != null) {
+          toAsk.remove(id);
+          LOG.warn("negotiation {}: the state {} shows cannot be used, it stays {}: {}", id, n.counterPartyId(),
+              n.state(), asked.cause().getMessage());
+          return stepIn(n);
+        }
+        // Perhaps restarting too: asked again, with the runner's back-off.
+        return Future.failedFuture(new NotAsked(asked.cause()));
+      });
+    });
+  }
+
+  /** The counter-party could not be asked for its state; never a reason to end a negotiation. */
+  static final class NotAsked extends RuntimeException {
+    NotAsked(Throwable cause) {
+      super("its counter-party could not be asked for its state: " + cause.getMessage(), cause, false, false);
+    }
+  }
+
+  /** Whether the next move is the counter-party's (or the consumer's operator's), so that nothing is resent. */
+  private static boolean waitsForCounterParty(Negotiation n) {
+    return n.counterPartyPid() != null && switch (n.role()) {
+      case CONSUMER -> n.state() == NegotiationState.REQUESTED || n.state() == NegotiationState.OFFERED
+          || n.state() == NegotiationState.ACCEPTED || n.state() == NegotiationState.VERIFIED;
+      case PROVIDER -> n.state() == NegotiationState.OFFERED || n.state() == NegotiationState.AGREED;
+    };
+  }
+
+  private Future<Boolean> stepIn(Negotiation n) {
+    return switch (n.role()) {
       case CONSUMER -> consumerStep(n);
       case PROVIDER -> providerStep(n);
-    });
+    };
   }
 
   private Future<Boolean> consumerStep(Negotiation n) {
@@ -73,17 +136,28 @@ final class NegotiationSteps {
           .transform(sent -> {
             if (sent.failed()) {
               // A refusal that resending would not change ends the negotiation at once, with the reason;
-              // a refused counter-request also tells the provider, whose process exists.
+              // a refused counter-request also tells the provider, whose process exists, unless the
+              // provider's own record shows it received the request after all or ended the negotiation.
               DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(sent.cause());
-              return refused != null
-                  ? advance(n, Change.to(n.state(), n.providerPid() == null ? NegotiationState.TERMINATED
+              if (refused == null) {
+                return Future.failedFuture(sent.cause());
+              }
+              return convergence.converge(n).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
+                  : advance(n, Change.to(n.state(), n.providerPid() == null ? NegotiationState.TERMINATED
                       : NegotiationState.TERMINATING).withDetail("the provider refused the request (HTTP "
-                      + refused.status() + "): " + refused.reason()))
-                  : Future.failedFuture(sent.cause());
+                      + refused.status() + "): " + refused.reason())));
             }
             String providerPid = n.providerPid() != null ? n.providerPid() : sent.result().getString("providerPid");
             if (providerPid == null) {
               return Future.failedFuture("the provider's answer has no providerPid: " + sent.result().encode());
+            }
+            if (n.providerPid() == null && terminatedIn(sent.result(), providerPid, n.id())) {
+              // A re-sent request answered with the negotiation it opened first, which has ended since.
+              return advance(n, Change.to(n.state(), NegotiationState.TERMINATED).withCounterPartyPid(providerPid)
+                  .withDetail(new LocalizedText("terminated by " + n.counterPartyId() + ", which answered the"
+                      + " request with negotiation " + providerPid + ", TERMINATED", "terminée par "
+                      + n.counterPartyId() + ", qui a répondu à la demande par la négociation " + providerPid
+                      + ", TERMINATED")));
             }
             return advance(n, Change.to(n.state(), NegotiationState.REQUESTED).withCounterPartyPid(providerPid));
           });
@@ -182,7 +256,31 @@ final class NegotiationSteps {
   /** Sends a message of a -ING state, then records {@code done} once the counter-party acknowledged it. */
   private Future<Boolean> send(Negotiation n, String path, JsonObject message, NegotiationState done) {
     return client.post(n.counterPartyAddress(), path, n.counterPartyId(), message)
-        .compose(ok -> advance(n, Change.to(n.state(), done)));
+        .transform(sent -> sent.succeeded() ? advance(n, Change.to(n.state(), done)) : refused(n, sent.cause()));
+  }
+
+  /**
+   * A message the counter-party refused: when for good, its own record may show why (it moved on
+   * without hearing this node, which was down), and this negotiation follows it. Otherwise, or when it
+   * cannot follow, the step fails with {@code cause} and is retried, then given up.
+   */
+  private Future<Boolean> refused(Negotiation n, Throwable cause) {
+    if (DspClient.PeerRefused.definitiveIn(cause) == null) {
+      return Future.failedFuture(cause);
+    }
+    return convergence.converge(n).otherwise(false)
+        .compose(moved -> moved ? Future.succeededFuture(true) : Future.failedFuture(cause));
+  }
+
+  /** Whether a request's answer is the DSP negotiation {@code providerPid}/{@code consumerPid}, TERMINATED. */
+  private static boolean terminatedIn(JsonObject answer, String providerPid, String consumerPid) {
+    try {
+      return "TERMINATED".equals(PartnerState.read(answer, "ContractNegotiation", providerPid, consumerPid,
+          PartnerState.NEGOTIATION_STATES).state());
+    } catch (PartnerState.Unusable e) {
+      // Other connectors may answer with less; the negotiation's messages will tell.
+      return false;
+    }
   }
 
   private Future<Boolean> sendTermination(Negotiation n) {
@@ -194,10 +292,22 @@ final class NegotiationSteps {
         NegotiationState.TERMINATED);
   }
 
+  /**
+   * After the runner's last attempt: the counter-party's own record first, which may show the
+   * negotiation further on (this node's message was delivered, or is no longer needed); else it ends
+   * here. A counter-party that could not be asked at start-up ends nothing: it is asked again at the
+   * next start.
+   */
   Future<Void> giveUp(String id, Throwable cause) {
+    if (cause instanceof NotAsked) {
+      toAsk.remove(id);
+      LOG.warn("negotiation {}: {}; it stays as it is until the next start", id, cause.getMessage());
+      return Future.succeededFuture();
+    }
     return store.find(id).compose(n -> n.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, Change.to(n.state(), NegotiationState.TERMINATED)
-            .withDetail("gave up: " + cause.getMessage())).mapEmpty());
+        : convergence.converge(n).otherwise(false).compose(moved -> moved ? Future.succeededFuture()
+            : store.move(id, Change.to(n.state(), NegotiationState.TERMINATED)
+                .withDetail("gave up: " + cause.getMessage())).mapEmpty()));
   }
 
   /** Commits a step's transition; a conflict means a partner's message moved it first, which is fine. */

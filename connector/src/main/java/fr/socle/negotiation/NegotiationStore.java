@@ -39,37 +39,51 @@ public final class NegotiationStore {
   /**
    * A state change: {@code counterPartyPid}, {@code agreementId}, {@code detail}, {@code offerId} and
    * {@code offer} replace the stored values when not null; {@code agreement} is inserted in the same
-   * transaction when not null.
+   * transaction when not null. {@code note}, when not null, goes into the change's audit record only:
+   * why the node moved when no message asked it to (e.g. the counter-party's state, read back).
    */
   public record Change(NegotiationState from, NegotiationState to, String counterPartyPid, String agreementId,
-      String detail, Agreement agreement, String offerId, JsonObject offer, String detailFr) {
+      String detail, Agreement agreement, String offerId, JsonObject offer, String detailFr, String note) {
 
     public static Change to(NegotiationState from, NegotiationState to) {
-      return new Change(from, to, null, null, null, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null, null, null);
     }
 
     /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer, null);
+      return new Change(from, to, counterPartyPid, agreementId, text, agreement, offerId, offer, null, note);
     }
 
     /** A detail in English and (when known) French, shown in the operator's language. */
     public Change withDetail(LocalizedText text) {
-      return new Change(from, to, counterPartyPid, agreementId, text.en(), agreement, offerId, offer, text.fr());
+      return new Change(from, to, counterPartyPid, agreementId, text.en(), agreement, offerId, offer, text.fr(),
+          note);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer, detailFr);
+      return new Change(from, to, pid, agreementId, detail, agreement, offerId, offer, detailFr, note);
     }
 
     public Change withAgreement(Agreement value) {
-      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer, detailFr);
+      return new Change(from, to, counterPartyPid, value.id(), detail, value, offerId, offer, detailFr, note);
     }
 
     /** The offer now on the table: a provider's new offer, or a consumer's counter-request. */
     public Change withOffer(String id, JsonObject body) {
-      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body, detailFr);
+      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, id, body, detailFr, note);
     }
+
+    public Change withNote(String text) {
+      return new Change(from, to, counterPartyPid, agreementId, detail, agreement, offerId, offer, detailFr, text);
+    }
+  }
+
+  /**
+   * What a contract request to {@code /negotiations/request} found or opened: the negotiation, whether
+   * this request opened it, and the offer the first request named (a counter-offer may have replaced
+   * the negotiation's own since).
+   */
+  public record Requested(Negotiation negotiation, boolean created, String requestedOfferId) {
   }
 
   private final Database db;
@@ -123,28 +137,94 @@ public final class NegotiationStore {
         TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), UNFINISHED, maxOpen,
             "negotiations", "limits.maxOpenNegotiationsPerParticipant");
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
-        ps.setString(1, n.id());
-        ps.setString(2, n.role().name());
-        ps.setString(3, n.state().name());
-        ps.setString(4, n.counterPartyId());
-        ps.setString(5, n.counterPartyPid());
-        ps.setString(6, n.counterPartyAddress());
-        ps.setString(7, n.offerId());
-        ps.setString(8, n.assetId());
-        ps.setString(9, n.offer().encode());
-        ps.setString(10, n.agreementId());
-        ps.setString(11, n.detail());
-        ps.setTimestamp(12, Timestamp.from(n.createdAt()));
-        ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
-        ps.setString(14, n.detailFr());
-        ps.executeUpdate();
-      }
-      recorder.stage(c, "negotiation", n.id(), n.toJson().put("change", "created in " + n.state()));
+      insert(c, n);
       onCreate.run(c, n);
       return n;
     }).compose(this::published);
+  }
+
+  /**
+   * Opens provider negotiation {@code n}, requested by {@code n.counterPartyId()} under consumerPid
+   * {@code n.counterPartyPid()}, unless that consumerPid already names one of this partner's
+   * negotiations here: then that one is found, and nothing is written. The key is the
+   * {@code negotiation_request} primary key, so of two concurrent requests one opens the negotiation
+   * and the other, failing on the key after the first commits, finds it. The partner's bound on open
+   * negotiations ({@link TooManyOpen}) applies to new negotiations only.
+   */
+  public Future<Requested> createRequested(Negotiation n, int maxOpen) {
+    if (n.role() != Role.PROVIDER || n.counterPartyId() == null || n.counterPartyPid() == null) {
+      return Future.failedFuture(new IllegalArgumentException("only a provider negotiation is requested by a"
+          + " partner's consumerPid, got " + n.role() + " " + n.counterPartyId() + " " + n.counterPartyPid()));
+    }
+    return db.<Requested>transaction(c -> {
+      Requested found = findRequested(c, n.counterPartyId(), n.counterPartyPid());
+      if (found != null) {
+        return found;
+      }
+      if (maxOpen != Integer.MAX_VALUE) {
+        TooManyOpen.check(c, "negotiation", n.counterPartyId(), n.role().name(), UNFINISHED, maxOpen,
+            "negotiations", "limits.maxOpenNegotiationsPerParticipant");
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation_request (role, counter_party_id, "
+          + "counter_party_pid, negotiation_id, offer_id) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, n.role().name());
+        ps.setString(2, n.counterPartyId());
+        ps.setString(3, n.counterPartyPid());
+        ps.setString(4, n.id());
+        ps.setString(5, n.offerId());
+        ps.executeUpdate();
+      }
+      insert(c, n);
+      return new Requested(n, true, n.offerId());
+    }).compose(r -> r.created() ? published(r, "negotiation " + n.id()) : Future.succeededFuture(r))
+        .recover(e -> Database.isUniqueViolation(e)
+            ? db.transaction(c -> {
+              Requested found = findRequested(c, n.counterPartyId(), n.counterPartyPid());
+              if (found == null) {
+                // Violated, then gone: not a row this store ever deletes, so not a race it can explain.
+                throw new IllegalStateException("negotiation request key of " + n.counterPartyId() + " "
+                    + n.counterPartyPid() + " violated, then not found", e);
+              }
+              return found;
+            })
+            : Future.failedFuture(e));
+  }
+
+  /** The negotiation {@code counterPartyId} requested under {@code consumerPid}, or null. */
+  private static Requested findRequested(Connection c, String counterPartyId, String consumerPid)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT negotiation_id, offer_id FROM negotiation_request "
+        + "WHERE role = ? AND counter_party_id = ? AND counter_party_pid = ?")) {
+      ps.setString(1, Role.PROVIDER.name());
+      ps.setString(2, counterPartyId);
+      ps.setString(3, consumerPid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Requested(find(c, rs.getString(1)), false, rs.getString(2)) : null;
+      }
+    }
+  }
+
+  /** Inserts {@code n} and stages its audit record, in the caller's transaction. */
+  private void insert(Connection c, Negotiation n) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO negotiation (" + COLUMNS
+        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+      ps.setString(1, n.id());
+      ps.setString(2, n.role().name());
+      ps.setString(3, n.state().name());
+      ps.setString(4, n.counterPartyId());
+      ps.setString(5, n.counterPartyPid());
+      ps.setString(6, n.counterPartyAddress());
+      ps.setString(7, n.offerId());
+      ps.setString(8, n.assetId());
+      ps.setString(9, n.offer().encode());
+      ps.setString(10, n.agreementId());
+      ps.setString(11, n.detail());
+      ps.setTimestamp(12, Timestamp.from(n.createdAt()));
+      ps.setTimestamp(13, Timestamp.from(n.updatedAt()));
+      ps.setString(14, n.detailFr());
+      ps.executeUpdate();
+    }
+    recorder.stage(c, "negotiation", n.id(), n.toJson().put("change", "created in " + n.state()));
   }
 
   public Future<Negotiation> find(String id) {
@@ -213,7 +293,8 @@ public final class NegotiationStore {
         insertAgreement(c, change.agreement());
       }
       Negotiation moved = find(c, id);
-      recorder.stage(c, "negotiation", id, moved.toJson().put("change", change.from() + " -> " + change.to()));
+      JsonObject record = moved.toJson().put("change", change.from() + " -> " + change.to());
+      recorder.stage(c, "negotiation", id, change.note() == null ? record : record.put("note", change.note()));
       if (change.agreement() != null) {
         recorder.stage(c, "agreement", change.agreement().id(), change.agreement().toJson());
       }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The node's JDBC database: a small HikariCP pool and a worker executor of the same size, so that a
@@ -43,7 +45,6 @@ public final class Database implements AutoCloseable {
   // (audit.AuditLog applies its file again, with its triggers, when it starts).
   private static final List<String> SCHEMA_FILES = List.of("db/schema.sql", "db/audit.sql");
   private static final String SQLITE = "jdbc:sqlite:";
-  private static final int SQLITE_CONSTRAINT = 19;
   /** SQLite has no {@code ADD COLUMN IF NOT EXISTS}: such statements are run only when the column is absent. */
   private static final Pattern ADD_COLUMN = Pattern.compile(
       "(?is)ALTER TABLE\\s+(\\w+)\\s+ADD COLUMN IF NOT EXISTS\\s+(\\w+)\\s+(.*)");
@@ -112,6 +113,19 @@ public final class Database implements AutoCloseable {
     return executor.executeBlocking(() -> runInTransaction(work), false);
   }
 
+  /**
+   * Whether {@code failure} is a unique or primary key violation (SQLSTATE 23505, see
+   * {@link #portable}): the row a concurrent transaction committed first is there to be read.
+   */
+  public static boolean isUniqueViolation(Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      if (e instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private <T> T runInTransaction(Work<T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       try {
@@ -129,14 +143,20 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * SQLite reports a constraint violation by its result code alone (19, SQLITE_CONSTRAINT), with no
-   * SQLSTATE: it gets class 23's, as H2 and PostgreSQL give it, so that callers test one thing.
+   * SQLite reports a constraint violation by its result code alone, with no SQLSTATE: it gets the
+   * SQLSTATE H2 and PostgreSQL give it (23505 for a unique or primary key, 23503 for a reference,
+   * 23000 otherwise), so that callers test one thing whatever the database.
    */
   static SQLException portable(SQLException e) {
-    if (e.getSQLState() == null && e.getErrorCode() == SQLITE_CONSTRAINT) {
-      return new SQLIntegrityConstraintViolationException(e.getMessage(), "23000", e.getErrorCode(), e);
+    if (!(e instanceof SQLiteException sqlite) || e.getSQLState() != null) {
+      return e;
     }
-    return e;
+    String state = switch (sqlite.getResultCode()) {
+      case SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE -> "23505";
+      case SQLITE_CONSTRAINT_FOREIGNKEY -> "23503";
+      default -> e.getErrorCode() == SQLiteErrorCode.SQLITE_CONSTRAINT.code ? "23000" : null;
+    };
+    return state == null ? e : new SQLIntegrityConstraintViolationException(e.getMessage(), state, e.getErrorCode(), e);
   }
 
   private static void applySchema(DataSource dataSource) throws SQLException, IOException {

@@ -48,6 +48,9 @@ public final class TransferManager {
   static final Duration REFRESH_MARGIN = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(TransferManager.class);
+  /** The widths of the columns that keep a partner's process id and callback address. */
+  private static final int MAX_PID_CHARS = 200;
+  private static final int MAX_ADDRESS_CHARS = 2000;
 
   private final TransferStore store;
   private final NegotiationStore agreements;
@@ -56,6 +59,7 @@ public final class TransferManager {
   private final String selfId;
   private final String selfAddress;
   private final StepRunner runner;
+  private final TransferSteps steps;
   /** Bounds the rows and state machines one partner can make this node keep. */
   private final int maxOpenPerParticipant;
 
@@ -69,13 +73,20 @@ public final class TransferManager {
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
-    TransferSteps steps = new TransferSteps(store, client, decisions, hook, selfId, selfAddress, tokens, pusher);
+    this.steps = new TransferSteps(store, client, decisions, hook, selfId, selfAddress, tokens, pusher);
     this.runner = new StepRunner(vertx, "transfer", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
   }
 
+  /**
+   * Re-runs the pending step of every unfinished transfer; called once at start-up. Those waiting for
+   * the counter-party first ask it for its state: it may have moved on while this node was down.
+   */
   public Future<Integer> resume() {
     return store.listUnfinished().map(list -> {
-      list.forEach(t -> runner.kick(t.id()));
+      list.forEach(t -> {
+        steps.resumed(t.id());
+        runner.kick(t.id());
+      });
       return list.size();
     });
   }
@@ -202,7 +213,11 @@ public final class TransferManager {
 
   // ---- DSP endpoints and callbacks ----
 
-  /** {@code POST /transfers/request}. */
+  /**
+   * {@code POST /transfers/request}. The same consumer re-sending its request under the same
+   * consumerPid (it did not hear the answer) gets the transfer the first one opened, in its current
+   * state; the same consumerPid with another agreement, format or push endpoint is a 409.
+   */
   public Future<Transfer> onTransferRequest(String caller, DspMessage message) {
     String consumerPid = message.requireString("consumerPid");
     String agreementId = message.requireString("agreementId");
@@ -211,6 +226,11 @@ public final class TransferManager {
     if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
       return Future.failedFuture(DspException.badRequest("unsupported format '" + format + "', expected "
           + Dsp.HTTP_DATA_PULL + " or " + Dsp.HTTP_DATA_PUSH));
+    }
+    if (consumerPid.length() > MAX_PID_CHARS || callback.length() > MAX_ADDRESS_CHARS) {
+      return Future.failedFuture(DspException.badRequest("TransferRequestMessage: the consumerPid may have at most "
+          + MAX_PID_CHARS + " characters and the callbackAddress " + MAX_ADDRESS_CHARS + ", got "
+          + consumerPid.length() + " and " + callback.length()));
     }
     JsonObject destination = null;
     if (Dsp.HTTP_DATA_PUSH.equals(format)) {
@@ -232,13 +252,45 @@ public final class TransferManager {
             return Future.failedFuture(DspException.badRequest("unknown agreement '" + agreementId + "'"));
           }
           Instant now = clock.instant();
-          return store.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
-              caller, consumerPid, callback, agreementId, format, null, null, null, now, now, null, pushTo),
-              maxOpenPerParticipant)
+          return store.createRequested(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER,
+              TransferState.REQUESTED, caller, consumerPid, callback, agreementId, format, null, null, null, now, now,
+              null, pushTo), maxOpenPerParticipant)
               .recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
                   ? new DspException(429, "too_many_open_transfers", tooMany.getMessage()) : e));
         })
-        .onSuccess(t -> runner.kick(t.id()));
+        .compose(requested -> {
+          Transfer t = requested.transfer();
+          if (requested.created()) {
+            runner.kick(t.id());
+            return Future.succeededFuture(t);
+          }
+          return reSent(t, consumerPid, agreementId, format, pushTo);
+        });
+  }
+
+  /** The answer to a request re-sent under the consumerPid of {@code t}, which it opened. */
+  private Future<Transfer> reSent(Transfer t, String consumerPid, String agreementId, String format,
+      JsonObject pushTo) {
+    String endpoint = pushTo == null ? null : pushTo.getString("endpoint");
+    String kept = t.destination() == null ? null : t.destination().getString("endpoint");
+    if (!t.agreementId().equals(agreementId) || !t.format().equals(format) || !java.util.Objects.equals(kept, endpoint)) {
+      return Future.failedFuture(new DspException(409, "consumer_pid_in_use", "consumerPid " + consumerPid
+          + " already names transfer " + t.id() + ", requested under agreement " + t.agreementId() + " in " + t.format()
+          + (kept == null ? "" : " to " + kept) + "; a new transfer needs a new consumerPid",
+          "le consumerPid " + consumerPid + " désigne déjà le transfert " + t.id() + ", demandé sous l'accord "
+          + t.agreementId() + " en " + t.format() + (kept == null ? "" : " vers " + kept)
+          + " ; un nouveau transfert demande un nouveau consumerPid"));
+    }
+    LOG.info("transfer request of {} under consumerPid {} re-sent: answered with transfer {}, {}",
+        t.counterPartyId(), consumerPid, t.id(), t.state());
+    if (pushTo == null || pushTo.equals(t.destination())
+        || (t.state() != TransferState.REQUESTED && t.state() != TransferState.STARTING)) {
+      return Future.succeededFuture(t);
+    }
+    // A consumer receiving the push itself draws a new token for each attempt and keeps the last one's
+    // hash only: the push must carry that one. Once pushing, it is too late, and the push says so.
+    return store.updateDestination(t.id(), t.state(), pushTo).map(t)
+        .recover(e -> e instanceof Conflict ? Future.succeededFuture(t) : Future.failedFuture(e));
   }
 
   /**

@@ -90,7 +90,10 @@ public enum TransferState {
       // consumer asks on its operator's initiative.
       case RESUMING -> EnumSet.of(SUSPENDED);
       case COMPLETING -> EnumSet.of(STARTED);
-      case COMPLETED -> EnumSet.of(COMPLETING, STARTED);
+      // A provider may hear the completion before it recorded the acknowledgement of its start (or of
+      // a resumption's start): the consumer had the data. A completion crossing this node's own
+      // suspension ends the transfer too, rather than leaving both sides refusing each other's message.
+      case COMPLETED -> EnumSet.of(COMPLETING, STARTED, STARTING, RESUMING, SUSPENDING);
       case TERMINATING -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, SUSPENDING, SUSPENDED, RESUMING,
           COMPLETING);
       case TERMINATED -> EnumSet.of(REQUESTING, REQUESTED, STARTING, STARTED, SUSPENDING, SUSPENDED, RESUMING,

@@ -11,12 +11,15 @@ import fr.socle.policy.Decision;
 import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
+import fr.socle.protocol.PartnerState;
 import fr.socle.store.Conflict;
 import fr.socle.transfer.TransferHook.Move;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * acknowledged it (a crash in between resends it). In a settled state where this node has the next
  * move, the {@link TransferHook} may choose it; otherwise the provider asks its policy engine on a
  * request and pushes a STARTED {@code HttpData-PUSH} transfer, and both wait for the counter-party.
+ *
+ * <p>A transfer found waiting for the counter-party at start-up, a message refused for good and a
+ * transfer about to be given up are first brought level with the counter-party's own record of it
+ * ({@link TransferConvergence}): it may have moved on while this node was not listening.
  */
 final class TransferSteps {
 
@@ -41,6 +48,12 @@ final class TransferSteps {
   private final String selfAddress;
   private final EdrTokens tokens;
   private final Pusher pusher;
+  private final TransferConvergence convergence;
+  /**
+   * Transfers resumed at start-up whose counter-party is to be asked for its state before their next
+   * step; bounded by the unfinished transfers, each removed at its first step.
+   */
+  private final Set<String> toAsk = ConcurrentHashMap.newKeySet();
 
   TransferSteps(TransferStore store, DspClient client, TransferDecisions decisions, TransferHook hook,
       String selfId, String selfAddress,
@@ -53,10 +66,63 @@ final class TransferSteps {
     this.selfAddress = selfAddress;
     this.tokens = tokens;
     this.pusher = pusher;
+    this.convergence = new TransferConvergence(store, client);
+  }
+
+  /** Marks a transfer resumed at start-up: its counter-party is asked for its state first. */
+  void resumed(String id) {
+    toAsk.add(id);
   }
 
   Future<Boolean> step(String id) {
-    return store.find(id).compose(t -> switch (t.state()) {
+    return store.find(id).compose(t -> {
+      if (!toAsk.contains(id)) {
+        return stepIn(t);
+      }
+      if (!waitsForCounterParty(t)) {
+        // This node sends or acts next: the counter-party's answer to that will tell.
+        toAsk.remove(id);
+        return stepIn(t);
+      }
+      return convergence.converge(t).transform(asked -> {
+        if (asked.succeeded()) {
+          toAsk.remove(id);
+          return asked.result() ? Future.succeededFuture(true) : stepIn(t);
+        }
+        if (asked.cause() instanceof PartnerState.Unusable || DspClient.PeerRefused.definitiveIn(asked.cause()) != null) {
+          toAsk.remove(id);
+          LOG.warn("transfer {}: the state {} shows cannot be used, it stays {}: {}", id, t.counterPartyId(),
+              t.state(), asked.cause().getMessage());
+          return stepIn(t);
+        }
+        // Perhaps restarting too: asked again, with the runner's back-off.
+        return Future.failedFuture(new NotAsked(asked.cause()));
+      });
+    });
+  }
+
+  /** The counter-party could not be asked for its state; never a reason to end a transfer. */
+  static final class NotAsked extends RuntimeException {
+    NotAsked(Throwable cause) {
+      super("its counter-party could not be asked for its state: " + cause.getMessage(), cause, false, false);
+    }
+  }
+
+  /**
+   * Whether the next move is the counter-party's (or an operator's), so that nothing is resent: a
+   * provider's STARTED push is its own to push.
+   */
+  private static boolean waitsForCounterParty(Transfer t) {
+    return t.counterPartyPid() != null && switch (t.state()) {
+      case REQUESTED -> t.role() == Role.CONSUMER;
+      case STARTED -> t.role() == Role.CONSUMER || !t.isPush();
+      case SUSPENDED -> true;
+      default -> false;
+    };
+  }
+
+  private Future<Boolean> stepIn(Transfer t) {
+    return switch (t.state()) {
       case REQUESTING -> sendRequest(t);
       case REQUESTED, STARTED, SUSPENDED -> settle(t);
       case STARTING -> sendStart(t);
@@ -66,7 +132,7 @@ final class TransferSteps {
       case COMPLETING -> send(t, "completion", Dsp.message("TransferCompletionMessage"), TransferState.COMPLETED);
       case TERMINATING -> sendTermination(t);
       case COMPLETED, TERMINATED -> Future.succeededFuture(false);
-    });
+    };
   }
 
   private Future<Boolean> sendRequest(Transfer t) {
@@ -92,6 +158,13 @@ final class TransferSteps {
           String providerPid = sent.result().getString("providerPid");
           if (providerPid == null) {
             return Future.failedFuture("the provider's answer has no providerPid: " + sent.result().encode());
+          }
+          if (terminatedIn(sent.result(), providerPid, t.id())) {
+            // A re-sent request answered with the transfer it opened first, which has ended since.
+            return advance(t, Change.to(t.state(), TransferState.TERMINATED).withCounterPartyPid(providerPid)
+                .withDetail(new LocalizedText("terminated by " + t.counterPartyId() + ", which answered the request"
+                    + " with transfer " + providerPid + ", TERMINATED", "terminé par " + t.counterPartyId()
+                    + ", qui a répondu à la demande par le transfert " + providerPid + ", TERMINATED")));
           }
           return advance(t, Change.to(t.state(), TransferState.REQUESTED).withCounterPartyPid(providerPid));
         });
@@ -162,9 +235,11 @@ final class TransferSteps {
           }
           DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(asked.cause());
           if (refused != null) {
-            // The transfer stays suspended, with the provider's reason.
-            return advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
-                .withDetail("the provider refused to resume (HTTP " + refused.status() + "): " + refused.reason()));
+            // The transfer stays suspended, with the provider's reason, unless the provider shows it ended.
+            return convergence.converge(t).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
+                : advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
+                    .withDetail("the provider refused to resume (HTTP " + refused.status() + "): "
+                        + refused.reason())));
           }
           return Future.failedFuture(asked.cause());
         });
@@ -197,7 +272,8 @@ final class TransferSteps {
       // No data address and no access token: this node sends the data, once the start is acknowledged.
       return client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start", t.counterPartyId(),
               TransferManager.pids(Dsp.message("TransferStartMessage"), t))
-          .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
+          .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), TransferState.STARTED))
+              : refused(t, sent.cause()));
     }
     String sid = EdrTokens.newStart();
     JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
@@ -205,14 +281,39 @@ final class TransferSteps {
     // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
     return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
         .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
-            t.counterPartyId(), TransferManager.pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address)))
-        .compose(ok -> advance(t, Change.to(t.state(), TransferState.STARTED)));
+            t.counterPartyId(), TransferManager.pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
+            .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), TransferState.STARTED))
+                : refused(t, sent.cause())));
   }
 
   private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {
     return client.post(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid() + "/" + action,
             t.counterPartyId(), TransferManager.pids(message, t))
-        .compose(ok -> advance(t, Change.to(t.state(), done)));
+        .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), done)) : refused(t, sent.cause()));
+  }
+
+  /**
+   * A message the counter-party refused: when for good, its own record may show why (it moved on
+   * without hearing this node, which was down), and this transfer follows it. Otherwise, or when it
+   * cannot follow, the step fails with {@code cause} and is retried, then given up.
+   */
+  private Future<Boolean> refused(Transfer t, Throwable cause) {
+    if (DspClient.PeerRefused.definitiveIn(cause) == null) {
+      return Future.failedFuture(cause);
+    }
+    return convergence.converge(t).otherwise(false)
+        .compose(moved -> moved ? Future.succeededFuture(true) : Future.failedFuture(cause));
+  }
+
+  /** Whether a request's answer is the DSP transfer {@code providerPid}/{@code consumerPid}, TERMINATED. */
+  private static boolean terminatedIn(JsonObject answer, String providerPid, String consumerPid) {
+    try {
+      return "TERMINATED".equals(PartnerState.read(answer, "TransferProcess", providerPid, consumerPid,
+          PartnerState.TRANSFER_STATES).state());
+    } catch (PartnerState.Unusable e) {
+      // Other connectors may answer with less; the transfer's messages will tell.
+      return false;
+    }
   }
 
   private Future<Boolean> sendTermination(Transfer t) {
@@ -226,10 +327,21 @@ final class TransferSteps {
         : new LocalizedText(t.detail(), t.detailFr()).writeTo(message), TransferState.TERMINATED);
   }
 
+  /**
+   * After the runner's last attempt: the counter-party's own record first, which may show the transfer
+   * further on (this node's message was delivered, or is no longer needed); else it ends here. A
+   * counter-party that could not be asked at start-up ends nothing: it is asked again at the next start.
+   */
   Future<Void> giveUp(String id, Throwable cause) {
+    if (cause instanceof NotAsked) {
+      toAsk.remove(id);
+      LOG.warn("transfer {}: {}; it stays as it is until the next start", id, cause.getMessage());
+      return Future.succeededFuture();
+    }
     return store.find(id).compose(t -> t.state().isFinal() ? Future.succeededFuture()
-        : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
-            .withDetail("gave up: " + cause.getMessage())).mapEmpty());
+        : convergence.converge(t).otherwise(false).compose(moved -> moved ? Future.succeededFuture()
+            : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
+                .withDetail("gave up: " + cause.getMessage())).mapEmpty()));
   }
 
   private Future<Boolean> advance(Transfer t, Change change) {

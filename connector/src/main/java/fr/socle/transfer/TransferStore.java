@@ -33,31 +33,43 @@ public final class TransferStore {
   private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
       + TransferState.TERMINATED + "')";
 
-  /** A state change; non-null fields replace the stored values. The token hash is set by {@link #prepareToken}. */
+  /**
+   * A state change; non-null fields replace the stored values. The token hash is set by
+   * {@link #prepareToken}. {@code note}, when not null, goes into the change's audit record only: why
+   * the node moved when no message asked it to (e.g. the counter-party's state, read back).
+   */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
-      String detail, String detailFr) {
+      String detail, String detailFr, String note) {
 
     public static Change to(TransferState from, TransferState to) {
-      return new Change(from, to, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, dataAddress, detail, detailFr);
+      return new Change(from, to, pid, dataAddress, detail, detailFr, note);
     }
 
     public Change withDataAddress(JsonObject address) {
-      return new Change(from, to, counterPartyPid, address, detail, detailFr);
+      return new Change(from, to, counterPartyPid, address, detail, detailFr, note);
     }
 
     /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text, null);
+      return new Change(from, to, counterPartyPid, dataAddress, text, null, note);
     }
 
     /** A detail in English and (when known) French, shown in the operator's language. */
     public Change withDetail(fr.socle.policy.LocalizedText text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr());
+      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr(), note);
     }
+
+    public Change withNote(String text) {
+      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, text);
+    }
+  }
+
+  /** What a request to {@code /transfers/request} found or opened, and whether this request opened it. */
+  public record Requested(Transfer transfer, boolean created) {
   }
 
   private final Database db;
@@ -116,29 +128,102 @@ public final class TransferStore {
         TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), UNFINISHED, maxOpen, "transfers",
             "limits.maxOpenTransfersPerParticipant");
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-          + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
-        ps.setString(1, t.id());
-        ps.setString(2, t.role().name());
-        ps.setString(3, t.state().name());
-        ps.setString(4, t.counterPartyId());
-        ps.setString(5, t.counterPartyPid());
-        ps.setString(6, t.counterPartyAddress());
-        ps.setString(7, t.agreementId());
-        ps.setString(8, t.format());
-        ps.setString(9, t.dataAddress() == null ? null : t.dataAddress().encode());
-        ps.setString(10, t.tokenHash());
-        ps.setString(11, t.detail());
-        ps.setTimestamp(12, Timestamp.from(t.createdAt()));
-        ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
-        ps.setString(14, t.detailFr());
-        ps.setString(15, t.destination() == null ? null : t.destination().encode());
-        ps.executeUpdate();
-      }
-      recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
+      insert(c, t);
       onCreate.run(c, t);
       return t;
     }).compose(this::published);
+  }
+
+  /** Inserts {@code t} and stages its audit record, in the caller's transaction. */
+  private void insert(Connection c, Transfer t) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
+        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+      ps.setString(1, t.id());
+      ps.setString(2, t.role().name());
+      ps.setString(3, t.state().name());
+      ps.setString(4, t.counterPartyId());
+      ps.setString(5, t.counterPartyPid());
+      ps.setString(6, t.counterPartyAddress());
+      ps.setString(7, t.agreementId());
+      ps.setString(8, t.format());
+      ps.setString(9, t.dataAddress() == null ? null : t.dataAddress().encode());
+      ps.setString(10, t.tokenHash());
+      ps.setString(11, t.detail());
+      ps.setTimestamp(12, Timestamp.from(t.createdAt()));
+      ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
+      ps.setString(14, t.detailFr());
+      ps.setString(15, t.destination() == null ? null : t.destination().encode());
+      ps.executeUpdate();
+    }
+    recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
+  }
+
+  /**
+   * Opens provider transfer {@code t}, requested by {@code t.counterPartyId()} under consumerPid
+   * {@code t.counterPartyPid()}, unless that consumerPid already names one of this partner's transfers
+   * here: then that one is found, and nothing is written. The key is the {@code transfer_request}
+   * primary key, so of two concurrent requests one opens the transfer and the other, failing on the
+   * key after the first commits, finds it. The bound on open transfers applies to new ones only.
+   */
+  public Future<Requested> createRequested(Transfer t, int maxOpen) {
+    if (t.role() != Role.PROVIDER || t.counterPartyId() == null || t.counterPartyPid() == null) {
+      return Future.failedFuture(new IllegalArgumentException("only a provider transfer is requested by a"
+          + " partner's consumerPid, got " + t.role() + " " + t.counterPartyId() + " " + t.counterPartyPid()));
+    }
+    return db.<Requested>transaction(c -> {
+      Requested found = findRequested(c, t.counterPartyId(), t.counterPartyPid());
+      if (found != null) {
+        return found;
+      }
+      if (maxOpen != Integer.MAX_VALUE) {
+        TooManyOpen.check(c, "transfer", t.counterPartyId(), t.role().name(), UNFINISHED, maxOpen, "transfers",
+            "limits.maxOpenTransfersPerParticipant");
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer_request (role, counter_party_id, "
+          + "counter_party_pid, transfer_id) VALUES (?, ?, ?, ?)")) {
+        ps.setString(1, t.role().name());
+        ps.setString(2, t.counterPartyId());
+        ps.setString(3, t.counterPartyPid());
+        ps.setString(4, t.id());
+        ps.executeUpdate();
+      }
+      insert(c, t);
+      return new Requested(t, true);
+    }).compose(r -> r.created() ? published(r.transfer()).map(r) : Future.succeededFuture(r))
+        .recover(e -> Database.isUniqueViolation(e)
+            ? db.transaction(c -> {
+              Requested found = findRequested(c, t.counterPartyId(), t.counterPartyPid());
+              if (found == null) {
+                // Violated, then gone: not a row this store ever deletes, so not a race it can explain.
+                throw new IllegalStateException("transfer request key of " + t.counterPartyId() + " "
+                    + t.counterPartyPid() + " violated, then not found", e);
+              }
+              return found;
+            })
+            : Future.failedFuture(e));
+  }
+
+  /** The transfer {@code counterPartyId} requested under {@code consumerPid}, or null. */
+  private static Requested findRequested(Connection c, String counterPartyId, String consumerPid)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT transfer_id FROM transfer_request "
+        + "WHERE role = ? AND counter_party_id = ? AND counter_party_pid = ?")) {
+      ps.setString(1, Role.PROVIDER.name());
+      ps.setString(2, counterPartyId);
+      ps.setString(3, consumerPid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new Requested(find(c, rs.getString(1)), false) : null;
+      }
+    }
+  }
+
+  /**
+   * Replaces the push destination of a provider transfer while it is still in {@code state}: a
+   * consumer that re-sends its request draws a new receiver token each time and keeps only the last
+   * one's hash. {@link Conflict} when the transfer has moved on.
+   */
+  public Future<Void> updateDestination(String id, TransferState state, JsonObject destination) {
+    return updateWhileIn(id, state, "destination", destination.encode());
   }
 
   public Future<Transfer> find(String id) {
@@ -203,7 +288,8 @@ public final class TransferStore {
         }
       }
       Transfer moved = find(c, id);
-      recorder.stage(c, "transfer", id, moved.toJson().put("change", change.from() + " -> " + change.to()));
+      JsonObject record = moved.toJson().put("change", change.from() + " -> " + change.to());
+      recorder.stage(c, "transfer", id, change.note() == null ? record : record.put("note", change.note()));
       return moved;
     }).onSuccess(moved -> listeners.forEach(l -> l.accept(moved))).compose(this::published);
   }

@@ -40,6 +40,7 @@ abstract class StoreContract {
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
 
   protected Vertx vertx;
+  private String[] target;
   private Database db;
   private CatalogStore catalog;
   private NegotiationStore negotiations;
@@ -51,7 +52,11 @@ abstract class StoreContract {
   @BeforeEach
   void open() throws Exception {
     vertx = Vertx.vertx();
-    String[] target = emptyDatabase();
+    target = emptyDatabase();
+    openStores();
+  }
+
+  private void openStores() {
     db = Database.open(vertx, target[0], target[1], target[2], 2);
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     catalog = new CatalogStore(db, clock);
@@ -313,6 +318,118 @@ abstract class StoreContract {
     assertThat(stored.isPush()).isTrue();
     assertThat(stored.toJson().getString("destination")).isEqualTo("https://consumer.example/push/transfers/c-1");
     assertThat(stored.toJson().encode()).doesNotContain("receiver-secret");
+  }
+
+  // ---- the same consumerPid finds the same process (DSP), enforced by the database ----
+
+  private static Negotiation requested(String counterParty, String consumerPid, String offerId) {
+    return new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED, counterParty,
+        consumerPid, "https://localhost:1", offerId, "a-1", new JsonObject().put("@id", offerId), null, null, NOW,
+        NOW);
+  }
+
+  @Test
+  void aRequestReSentUnderTheSameConsumerPidFindsTheFirstNegotiation() {
+    NegotiationStore.Requested first = await(negotiations.createRequested(requested("NTRFR-1", "c-1", "o-1"), 5));
+    NegotiationStore.Requested again = await(negotiations.createRequested(requested("NTRFR-1", "c-1", "o-2"), 5));
+    assertThat(first.created()).isTrue();
+    assertThat(again.created()).isFalse();
+    assertThat(again.negotiation().id()).isEqualTo(first.negotiation().id());
+    assertThat(again.requestedOfferId()).as("the first request's offer, to tell a different request").isEqualTo("o-1");
+    // Another partner, or another consumerPid, is another negotiation.
+    assertThat(await(negotiations.createRequested(requested("NTRFR-2", "c-1", "o-1"), 5)).created()).isTrue();
+    assertThat(await(negotiations.createRequested(requested("NTRFR-1", "c-2", "o-1"), 5)).created()).isTrue();
+    assertThat(await(negotiations.list())).hasSize(3);
+  }
+
+  @Test
+  void aReSentRequestIsAnsweredEvenWhenThePartnerHasNoRoomForANewOne() {
+    String first = await(negotiations.createRequested(requested("NTRFR-1", "c-1", "o-1"), 1)).negotiation().id();
+    assertThat(await(negotiations.createRequested(requested("NTRFR-1", "c-1", "o-1"), 1)).negotiation().id())
+        .isEqualTo(first);
+    assertThatThrownBy(() -> await(negotiations.createRequested(requested("NTRFR-1", "c-2", "o-1"), 1)))
+        .isInstanceOf(TooManyOpen.class);
+  }
+
+  @Test
+  void concurrentRequestsUnderOneConsumerPidOpenOneNegotiationAndOneTransfer() {
+    int copies = 8;
+    List<Future<NegotiationStore.Requested>> negotiationRequests = new ArrayList<>();
+    List<Future<TransferStore.Requested>> transferRequests = new ArrayList<>();
+    for (int i = 0; i < copies; i++) {
+      negotiationRequests.add(negotiations.createRequested(requested("NTRFR-1", "c-same", "o-1"), 100));
+      transferRequests.add(transfers.createRequested(transfer("NTRFR-1", Role.PROVIDER), 100));
+    }
+    await(Future.join(negotiationRequests));
+    await(Future.join(transferRequests));
+    assertThat(negotiationRequests).allSatisfy(f -> assertThat(f.succeeded()).as(String.valueOf(f.cause())).isTrue());
+    assertThat(transferRequests).allSatisfy(f -> assertThat(f.succeeded()).as(String.valueOf(f.cause())).isTrue());
+    assertThat(negotiationRequests.stream().filter(f -> f.result().created())).hasSize(1);
+    assertThat(negotiationRequests.stream().map(f -> f.result().negotiation().id()).distinct()).hasSize(1);
+    assertThat(transferRequests.stream().filter(f -> f.result().created())).hasSize(1);
+    assertThat(transferRequests.stream().map(f -> f.result().transfer().id()).distinct()).hasSize(1);
+    assertThat(await(negotiations.list())).hasSize(1);
+    assertThat(await(transfers.list())).hasSize(1);
+  }
+
+  @Test
+  void theDatabaseItselfRefusesASecondProcessUnderOneConsumerPid() {
+    Negotiation n = await(negotiations.createRequested(requested("NTRFR-1", "c-1", "o-1"), 5)).negotiation();
+    assertThatThrownBy(() -> await(db.transaction(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO negotiation_request (role, counter_party_id, counter_party_pid,"
+          + " negotiation_id, offer_id) VALUES ('PROVIDER', 'NTRFR-1', 'c-1', 'another', 'o-1')")) {
+        return ps.executeUpdate();
+      }
+    }))).isInstanceOfSatisfying(SQLException.class, e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+    Transfer t = await(transfers.createRequested(transfer("NTRFR-1", Role.PROVIDER), 5)).transfer();
+    assertThatThrownBy(() -> await(db.transaction(c -> {
+      try (var ps = c.prepareStatement("INSERT INTO transfer_request (role, counter_party_id, counter_party_pid,"
+          + " transfer_id) VALUES ('PROVIDER', 'NTRFR-1', 'c-1', 'another')")) {
+        return ps.executeUpdate();
+      }
+    }))).isInstanceOfSatisfying(SQLException.class, e -> assertThat(Database.isUniqueViolation(e)).isTrue());
+    assertThat(n.id()).isNotEqualTo(t.id());
+  }
+
+  /**
+   * A database from before the request keys, which may already hold a second negotiation made by a
+   * re-sent request, still opens; from then on the consumerPid finds the latest of the two.
+   */
+  @Test
+  void aDatabaseThatAlreadyHoldsDuplicatesOpensAndKeysTheLatest() throws Exception {
+    await(db.transaction(c -> {
+      c.createStatement().execute("DROP TABLE negotiation_request");
+      c.createStatement().execute("DROP TABLE transfer_request");
+      return null;
+    }));
+    Negotiation older = requested("NTRFR-1", "c-dup", "o-1");
+    Negotiation newer = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
+        "NTRFR-1", "c-dup", "https://localhost:1", "o-1", "a-1", new JsonObject(), null, null, NOW.plusSeconds(5),
+        NOW.plusSeconds(5));
+    await(negotiations.create(older));
+    await(negotiations.create(newer));
+    Transfer t1 = transfer("NTRFR-1", Role.PROVIDER);
+    Transfer t2 = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED, "NTRFR-1", "c-1",
+        "https://localhost:1", "urn:uuid:1", "HttpData-PULL", null, null, null, NOW.plusSeconds(5), NOW.plusSeconds(5));
+    await(transfers.create(t1));
+    await(transfers.create(t2));
+    db.close();
+
+    openStores();
+    reopen();
+    NegotiationStore.Requested found = await(negotiations.createRequested(requested("NTRFR-1", "c-dup", "o-1"), 5));
+    assertThat(found.created()).isFalse();
+    assertThat(found.negotiation().id()).isEqualTo(newer.id());
+    TransferStore.Requested foundTransfer = await(transfers.createRequested(transfer("NTRFR-1", Role.PROVIDER), 5));
+    assertThat(foundTransfer.created()).isFalse();
+    assertThat(foundTransfer.transfer().id()).isEqualTo(t2.id());
+    assertThat(await(negotiations.list())).hasSize(2);
+  }
+
+  /** The schema applies again at every start; the keys it filled once are left as they are. */
+  private void reopen() {
+    db.close();
+    openStores();
   }
 
   @Test
