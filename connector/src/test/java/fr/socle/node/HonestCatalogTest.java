@@ -80,9 +80,7 @@ class HonestCatalogTest {
   private static List<String> seed(Path dataDir) throws Exception {
     Files.createDirectories(dataDir);
     Vertx vertx = Vertx.vertx();
-    // The URL the node builds for its embedded database in dataDir (NodeConfig).
-    Database db = Database.open(vertx, "jdbc:h2:file:" + dataDir.resolve("socle").toAbsolutePath()
-        + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", null, null, 1);
+    Database db = Database.open(vertx, NodeConfig.defaultDatabaseUrl(dataDir), null, null, 1);
     List<String> shown = new ArrayList<>();
     Timestamp now = Timestamp.from(Instant.now());
     try (Connection c = db.dataSource().getConnection()) {

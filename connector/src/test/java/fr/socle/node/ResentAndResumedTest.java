@@ -229,8 +229,7 @@ class ResentAndResumedTest {
   /** Rewrites a process row of a stopped node, as a node killed before recording its last change leaves it. */
   private static void setState(NodeProcess node, String table, String id, String state) throws Exception {
     assertThat(node.isAlive()).isFalse();
-    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + node.dataDir().resolve("socle")
-        .toAbsolutePath());
+    try (Connection c = DriverManager.getConnection(NodeConfig.defaultDatabaseUrl(node.dataDir()));
         PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET state = ? WHERE id = ?")) {
       ps.setString(1, state);
       ps.setString(2, id);
