@@ -130,8 +130,62 @@ public final class AuditVerifier {
     if (!add(checks, check("previous tree head", previousResult))) {
       return false;
     }
-    return add(checks, checkConsistency(((TreeHeadResult.Verified) previousResult).head(), head,
-        export.getJsonArray(CONSISTENCY)));
+    SignedTreeHead previousHead = ((TreeHeadResult.Verified) previousResult).head();
+    if (!add(checks, checkConsistency(previousHead, head, export.getJsonArray(CONSISTENCY)))) {
+      return false;
+    }
+    Check seen = checkSeenUnsigned(previous, previousHead.size(), export.getJsonArray(ENTRIES), from, to, head.size());
+    return seen == null || add(checks, seen);
+  }
+
+  /**
+   * What a head does not vouch for, an earlier export still witnessed: the entries it showed beyond its
+   * head were in the log then, so the log must hold them now, unchanged (compared by leaf hash). A node
+   * that lost them in a crash, or rewrote them before signing its next head, fails here. Null when the
+   * earlier export showed none.
+   */
+  private static Check checkSeenUnsigned(JsonObject previous, long previousSize, JsonArray entries, long from,
+      long to, long size) {
+    java.util.SortedMap<Long, String> seen = new java.util.TreeMap<>();
+    if (previous.getValue(ENTRIES) instanceof JsonArray earlier) {
+      for (Object o : earlier) {
+        if (o instanceof JsonObject e && e.getValue("seq") instanceof Number seq && seq.longValue() >= previousSize
+            && e.getValue(LEAF_HASH) instanceof String hash) {
+          seen.put(seq.longValue(), hash);
+        }
+      }
+    }
+    if (seen.isEmpty()) {
+      return null;
+    }
+    long first = seen.firstKey();
+    long last = seen.lastKey();
+    String range = "[" + first + ", " + (last + 1) + ")";
+    if (size <= last && to <= last) {
+      return fail("previously unsigned", Reason.UNSIGNED_ENTRY_LOST, "l'export précédent montrait les entrées "
+          + range + " au-delà de sa tête signée ; le journal n'en a plus que " + Math.max(size, to)
+          + " / the previous export showed entries " + range + " beyond its signed head; the log now holds only "
+          + Math.max(size, to));
+    }
+    int compared = 0;
+    for (var e : seen.entrySet()) {
+      long seq = e.getKey();
+      if (seq < from || seq >= to) {
+        continue;
+      }
+      Object now = entries.getJsonObject((int) (seq - from)).getValue(LEAF_HASH);
+      if (!e.getValue().equals(now)) {
+        return fail("previously unsigned", Reason.UNSIGNED_ENTRY_LOST, "l'entrée " + seq + ", montrée hors tête "
+            + "signée par l'export précédent, a changé / entry " + seq + ", shown beyond its signed head by the "
+            + "previous export, has changed (leaf hash " + e.getValue() + ", now " + now + ")");
+      }
+      compared++;
+    }
+    return ok("previously unsigned", compared + " des " + seen.size() + " entrées " + range + " montrées hors tête "
+        + "signée par l'export précédent sont inchangées" + (compared < seen.size() ? " (les autres sont hors de cet "
+        + "export)" : "") + " / " + compared + " of the " + seen.size() + " entries " + range + " the previous export "
+        + "showed beyond its signed head are unchanged" + (compared < seen.size() ? " (the others lie outside this "
+        + "export)" : ""));
   }
 
   /** The last line, French first then English as the CLI's other texts: how far the signature reaches. */

@@ -46,6 +46,8 @@ public enum Reason {
   MISSING_PROOF,
   /** A newer tree head is smaller than an earlier one. */
   TREE_SHRANK,
+  /** An entry an earlier export showed beyond its tree head is no longer in the log, or differs. */
+  UNSIGNED_ENTRY_LOST,
 
   /** The bounded queue of pending log operations is full; the caller should retry later. */
   QUEUE_FULL,

@@ -227,6 +227,37 @@ class AuditExportTest {
             + " head (size 100)");
   }
 
+  /**
+   * Entries an earlier export showed beyond its head were in the log: a later export must hold them
+   * unchanged, whether a head now covers them or not. A node that lost them, or wrote others in their
+   * place, is caught although every head it signed is consistent.
+   */
+  @Test
+  void entriesAnEarlierExportShowedUnsignedMustStayInTheLogUnchanged() {
+    JsonObject earlier = export100.copy().put("treeHead", export60.getString("treeHead"))
+        .put("consistency", new JsonArray());
+
+    AuditReport kept = verifier.verify(export100, earlier);
+    assertThat(kept.ok()).as(kept.toString()).isTrue();
+    assertThat(kept.checks()).extracting(Check::line).contains("ok   previously unsigned: 40 des 40 entrées [60, 100) "
+        + "montrées hors tête signée par l'export précédent sont inchangées / 40 of the 40 entries [60, 100) the "
+        + "previous export showed beyond its signed head are unchanged");
+
+    // The node came back from a crash without them: its log, and its heads, stop at 60.
+    Check lost = verifier.verify(export60, earlier).failure();
+    assertThat(lost.name()).isEqualTo("previously unsigned");
+    assertThat(lost.failure()).isEqualTo(Reason.UNSIGNED_ENTRY_LOST);
+    assertThat(lost.message()).endsWith("/ the previous export showed entries [60, 100) beyond its signed head; "
+        + "the log now holds only 60");
+
+    // Entry 70 was another one when the earlier export was taken.
+    JsonObject other = earlier.copy();
+    entries(other).getJsonObject(70).put("leafHash", entries(export100).getJsonObject(71).getString("leafHash"));
+    Check changed = verifier.verify(export100, other).failure();
+    assertThat(changed.failure()).isEqualTo(Reason.UNSIGNED_ENTRY_LOST);
+    assertThat(changed.message()).contains("entry 70, shown beyond its signed head by the previous export, has changed");
+  }
+
   @Test
   void treeThatShrankIsRefused() {
     assertThat(verifier.verify(export60, export100).failure()).isEqualTo(new Check("consistency",
