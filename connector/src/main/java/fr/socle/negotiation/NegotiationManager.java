@@ -194,11 +194,9 @@ public final class NegotiationManager {
     }
     return owned(caller, providerPid, Role.PROVIDER, message)
         .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> {
-          if (offerId.equals(n.offerId()) && (n.state() == NegotiationState.REQUESTED
-              || n.state().hasReached(NegotiationState.AGREEING))) {
-            // A redelivery: this request is the one on the table, already being decided or decided.
-            return Future.succeededFuture(n);
-          }
+          // No counter-request is acknowledged twice: DSP has none while the provider decides or after
+          // (the TCK expects an error, CN:03-04). A consumer that re-sent one after a crash gets a 409
+          // and reads the negotiation's state instead (NegotiationConvergence).
           // A counter-request may restate the declaration; if it does not, the first one still holds.
           UsageDeclaration declared = restated.isEmpty() ? UsageDeclaration.readFrom(n.offer()) : restated;
           return transition(n, Change.to(n.state(), NegotiationState.REQUESTED)
@@ -244,10 +242,6 @@ public final class NegotiationManager {
       Object target = offer.getValue("target");
       if (target != null && !n.assetId().equals(target)) {
         throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
-      }
-      if (offerId.equals(n.offerId()) && n.state().hasReached(NegotiationState.ACCEPTING)) {
-        // A redelivery of the offer this consumer has already accepted.
-        return Future.succeededFuture(n);
       }
       // Our declaration stays with the negotiation for a later counter-request; the provider's offer
       // cannot declare anything on our behalf.

@@ -103,11 +103,11 @@ class CrashLoopTest {
   }
 
   /**
-   * Negotiation, transfer, download and completion jobs run two at a time while the provider and
-   * the consumer are killed in turn; every call a job makes is retried until its node answers, with
-   * an Idempotency-Key where it creates something. Each job must end with both partners FINALIZED
-   * on one agreement and both COMPLETED on its transfer, and the provider must hold exactly one
-   * agreement per job.
+   * Negotiation, transfer, download and completion jobs run two at a time, and an operator writes to
+   * the provider, while the provider and the consumer are killed in turn; every call a job makes is
+   * retried until its node answers, with an Idempotency-Key where it creates something. Each job must
+   * end with both partners FINALIZED on one agreement and both COMPLETED on its transfer, the provider
+   * must hold exactly one agreement per job, and every write it acknowledged.
    */
   @Test
   void partnersAgreeOnEveryProcessAfterKillsOnEitherSide() throws Exception {
@@ -147,6 +147,22 @@ class CrashLoopTest {
         }
       });
       killer.start();
+      // Operators keep writing to the provider meanwhile; what it acknowledged must survive its kills.
+      Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+      Thread writer = new Thread(() -> {
+        for (int i = 0; working.get(); i++) {
+          try {
+            HttpResponse<String> r = provider.api().send("POST", "/api/assets", new JsonObject().put("id", "w-" + i)
+                .put("title", "Actif " + i).put("contentType", "text/csv").put("sourcePath", "assets/eau.csv").encode());
+            if (r.statusCode() == 201) {
+              acknowledged.add("w-" + i);
+            }
+          } catch (Exception nodeDown) {
+            // a kill cut this one off: unacknowledged, it may or may not be there
+          }
+        }
+      });
+      writer.start();
       ExecutorService jobs = Executors.newFixedThreadPool(2);
       List<Future<String[]>> done = new ArrayList<>();
       for (int j = 0; j < JOBS; j++) {
@@ -162,6 +178,7 @@ class CrashLoopTest {
         working.set(false);
         jobs.shutdownNow();
         killer.join(60_000);
+        writer.join(60_000);
       }
       String story = "kills: " + kills;
       for (String[] r : results) {
@@ -177,7 +194,14 @@ class CrashLoopTest {
       }
       JsonArray agreements = retry(() -> provider.api().get("/api/agreements")).getJsonArray("items");
       assertThat(agreements.size()).as(story + "\n" + agreements.encodePrettily()).isEqualTo(JOBS);
-      System.out.println("partners agree on " + JOBS + " jobs; " + story);
+      Set<String> assets = new HashSet<>();
+      for (Object o : new JsonArray(retry(() -> provider.api().send("GET", "/api/assets", null)).body())) {
+        assets.add(((JsonObject) o).getString("id"));
+      }
+      Set<String> lost = new HashSet<>(acknowledged);
+      lost.removeAll(assets);
+      assertThat(lost).as(story + "; " + acknowledged.size() + " writes acknowledged").isEmpty();
+      System.out.println("partners agree on " + JOBS + " jobs; " + acknowledged.size() + " writes kept; " + story);
     }
   }
 
