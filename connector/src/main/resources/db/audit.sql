@@ -1,8 +1,8 @@
 -- Audit trail of fr.socle.audit: one row per log entry and one per signed tree head.
--- Portable subset, run unchanged on H2 2.x and PostgreSQL (no dialect types, no identity columns).
+-- Portable subset, run unchanged on SQLite, PostgreSQL and H2 2.x (no dialect types, no identity columns).
 --
 -- Invariant: both tables are append-only. AuditLog only INSERTs and SELECTs, and AuditLog.migrate
--- adds a trigger refusing UPDATE and DELETE on H2 and PostgreSQL. The Merkle tree is what makes
+-- adds triggers refusing UPDATE and DELETE on SQLite and PostgreSQL. The Merkle tree is what makes
 -- tampering evident: a changed or removed row no longer matches the signed tree heads auditors hold.
 --
 -- Hashes are unpadded base64url (43 characters for SHA-256). Times are RFC 3339 UTC with

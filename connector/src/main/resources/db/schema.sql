@@ -1,4 +1,5 @@
--- Portable subset: runs on H2 2.x and PostgreSQL. JSON documents are stored as text.
+-- Portable subset: runs on SQLite (the embedded database), PostgreSQL and H2 2.x (read by the import of
+-- an earlier data directory, store.H2Import). JSON documents are stored as text.
 CREATE TABLE IF NOT EXISTS asset (
   id VARCHAR(200) PRIMARY KEY,
   title VARCHAR(500) NOT NULL,

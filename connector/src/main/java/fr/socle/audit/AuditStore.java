@@ -32,12 +32,7 @@ final class AuditStore {
         s.execute(sql);
       }
       String product = c.getMetaData().getDatabaseProductName();
-      if ("H2".equals(product)) {
-        for (String table : TABLES) {
-          s.execute("CREATE TRIGGER IF NOT EXISTS " + table + "_append_only BEFORE UPDATE, DELETE ON " + table
-              + " FOR EACH ROW CALL '" + AppendOnlyTrigger.class.getName() + "'");
-        }
-      } else if ("SQLite".equals(product)) {
+      if ("SQLite".equals(product)) {
         for (String table : TABLES) {
           // One trigger per statement kind: SQLite has no BEFORE UPDATE OR DELETE.
           for (String op : List.of("UPDATE", "DELETE")) {

@@ -261,13 +261,13 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
   }
 
   /**
-   * Refuses an H2 file database: after a SIGKILL under concurrent writes it came back without
-   * commits it had acknowledged, WRITE_DELAY=0 or not. A data directory that still holds one is
+   * Refuses an H2 database: a file one came back from a SIGKILL under concurrent writes without
+   * commits it had acknowledged, WRITE_DELAY=0 or not, and an in-memory one keeps nothing. A data directory that still holds one is
    * imported into the embedded default at start ({@code store.H2Import}).
    */
   static String durable(String url) {
     String lower = url.toLowerCase(java.util.Locale.ROOT);
-    if (lower.startsWith("jdbc:h2:") && !lower.startsWith("jdbc:h2:mem:")) {
+    if (lower.startsWith("jdbc:h2:")) {
       throw new ConfigException("database.url names an H2 database (" + url + "): H2 can lose commits it has "
           + "acknowledged when the node is killed; remove database.url to use the embedded SQLite database "
           + "(an H2 database in the data directory is imported at start), or give a PostgreSQL URL");

@@ -1,5 +1,5 @@
 /**
- * Persists assets, offers, negotiations, agreements and transfers through JDBC, on an embedded H2
+ * Persists assets, offers, negotiations, agreements and transfers through JDBC, on an embedded SQLite
  * database by default or PostgreSQL, with every statement run off the event loop.
  *
  * <p>State rows change only through conditional updates ({@code WHERE id = ? AND state = ?}); a
