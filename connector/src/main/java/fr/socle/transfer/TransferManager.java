@@ -364,6 +364,13 @@ public final class TransferManager {
       if (!t.id().equals(message.requireString(ours))) {
         throw DspException.badRequest(ours + " " + message.body().getString(ours) + " does not match the path " + pid);
       }
+      // The partner's own process id too, as for negotiations: the right participant naming another
+      // of its processes is refused, not taken for this one.
+      String theirs = t.role() == Role.PROVIDER ? "consumerPid" : "providerPid";
+      String claimed = message.requireString(theirs);
+      if (t.counterPartyPid() != null && !t.counterPartyPid().equals(claimed)) {
+        throw DspException.badRequest(theirs + " " + claimed + " does not match " + t.counterPartyPid());
+      }
       return t;
     });
   }

@@ -165,6 +165,27 @@ class ResentAndResumedTest {
     assertThat(transfersOf(consumerPid)).hasSize(1);
   }
 
+  /**
+   * A message about a transfer must name both processes: the right participant naming the provider's
+   * process but another consumer process of its own is refused, and the transfer is left as it was.
+   */
+  @Test
+  void aTransferMessageNamingAnotherConsumerProcessIsRefused() throws Exception {
+    String agreement = Offers.agree(provider, consumer, file(), use(), WAIT);
+    String consumerPid = "urn:uuid:" + UUID.randomUUID();
+    HttpResponse<String> created = dsp("/transfers/request", transferRequest(consumerPid, agreement, "HttpData-PULL"));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String providerPid = new JsonObject(created.body()).getString("providerPid");
+
+    HttpResponse<String> other = dsp("/transfers/" + providerPid + "/termination", new JsonObject()
+        .put("@context", new JsonArray().add(CONTEXT)).put("@type", "TransferTerminationMessage")
+        .put("providerPid", providerPid)
+        .put("consumerPid", "urn:uuid:" + UUID.randomUUID()).put("code", "test"));
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(400);
+    assertThat(new JsonObject(other.body()).getString("@type")).isEqualTo("TransferError");
+    assertThat(provider.api().get("/api/transfers/" + providerPid).getString("state")).isNotEqualTo("TERMINATED");
+  }
+
   // ---- a node behind its partner catches up ----
 
   /**
