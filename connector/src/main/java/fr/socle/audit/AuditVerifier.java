@@ -23,6 +23,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * The auditor's offline check of an export (see {@link AuditExport}), needing only the federation
@@ -146,7 +148,7 @@ public final class AuditVerifier {
    */
   private static Check checkSeenUnsigned(JsonObject previous, long previousSize, JsonArray entries, long from,
       long to, long size) {
-    java.util.SortedMap<Long, String> seen = new java.util.TreeMap<>();
+    SortedMap<Long, String> seen = new TreeMap<>();
     if (previous.getValue(ENTRIES) instanceof JsonArray earlier) {
       for (Object o : earlier) {
         if (o instanceof JsonObject e && e.getValue("seq") instanceof Number seq && seq.longValue() >= previousSize

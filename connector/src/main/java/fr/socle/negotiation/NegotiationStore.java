@@ -148,15 +148,15 @@ public final class NegotiationStore {
    * {@code n.counterPartyPid()}, unless that consumerPid already names one of this partner's
    * negotiations here: then that one is found, and nothing is written. The key is the
    * {@code negotiation_request} primary key, so of two concurrent requests one opens the negotiation
-   * and the other, failing on the key after the first commits, finds it. The partner's bound on open
-   * negotiations ({@link TooManyOpen}) applies to new negotiations only.
+   * and the other, failing on the key after the first commits, finds it ({@link Database#insertOrFind}).
+   * The partner's bound on open negotiations ({@link TooManyOpen}) applies to new negotiations only.
    */
   public Future<Requested> createRequested(Negotiation n, int maxOpen) {
     if (n.role() != Role.PROVIDER || n.counterPartyId() == null || n.counterPartyPid() == null) {
       return Future.failedFuture(new IllegalArgumentException("only a provider negotiation is requested by a"
           + " partner's consumerPid, got " + n.role() + " " + n.counterPartyId() + " " + n.counterPartyPid()));
     }
-    return db.<Requested>transaction(c -> {
+    return db.<Requested>insertOrFind(c -> {
       Requested found = findRequested(c, n.counterPartyId(), n.counterPartyPid());
       if (found != null) {
         return found;
@@ -176,18 +176,8 @@ public final class NegotiationStore {
       }
       insert(c, n);
       return new Requested(n, true, n.offerId());
-    }).compose(r -> r.created() ? published(r, "negotiation " + n.id()) : Future.succeededFuture(r))
-        .recover(e -> Database.isUniqueViolation(e)
-            ? db.transaction(c -> {
-              Requested found = findRequested(c, n.counterPartyId(), n.counterPartyPid());
-              if (found == null) {
-                // Violated, then gone: not a row this store ever deletes, so not a race it can explain.
-                throw new IllegalStateException("negotiation request key of " + n.counterPartyId() + " "
-                    + n.counterPartyPid() + " violated, then not found", e);
-              }
-              return found;
-            })
-            : Future.failedFuture(e));
+    }, c -> findRequested(c, n.counterPartyId(), n.counterPartyPid()))
+        .compose(r -> r.created() ? published(r, "negotiation " + n.id()) : Future.succeededFuture(r));
   }
 
   /** The negotiation {@code counterPartyId} requested under {@code consumerPid}, or null. */

@@ -126,6 +126,22 @@ public final class Database implements AutoCloseable {
     return false;
   }
 
+  /**
+   * Runs {@code insert} in one transaction; when it fails on a unique or primary key because a
+   * concurrent transaction committed the same key first, runs {@code find} in another, which reads
+   * what that transaction wrote. A key violated by a row {@code find} no longer sees is an error.
+   */
+  public <T> Future<T> insertOrFind(Work<T> insert, Work<T> find) {
+    return transaction(insert).recover(e -> !isUniqueViolation(e) ? Future.failedFuture(e) : transaction(c -> {
+      T found = find.run(c);
+      if (found == null) {
+        // Violated, then gone: not a race the callers' append-only keys can explain.
+        throw new IllegalStateException("a unique key was violated, then its row was not found", e);
+      }
+      return found;
+    }));
+  }
+
   private <T> T runInTransaction(Work<T> work) throws SQLException {
     try (Connection connection = dataSource.getConnection()) {
       try {

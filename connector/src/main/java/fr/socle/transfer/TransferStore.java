@@ -163,14 +163,15 @@ public final class TransferStore {
    * {@code t.counterPartyPid()}, unless that consumerPid already names one of this partner's transfers
    * here: then that one is found, and nothing is written. The key is the {@code transfer_request}
    * primary key, so of two concurrent requests one opens the transfer and the other, failing on the
-   * key after the first commits, finds it. The bound on open transfers applies to new ones only.
+   * key after the first commits, finds it ({@link Database#insertOrFind}). The bound on open transfers
+   * applies to new ones only.
    */
   public Future<Requested> createRequested(Transfer t, int maxOpen) {
     if (t.role() != Role.PROVIDER || t.counterPartyId() == null || t.counterPartyPid() == null) {
       return Future.failedFuture(new IllegalArgumentException("only a provider transfer is requested by a"
           + " partner's consumerPid, got " + t.role() + " " + t.counterPartyId() + " " + t.counterPartyPid()));
     }
-    return db.<Requested>transaction(c -> {
+    return db.<Requested>insertOrFind(c -> {
       Requested found = findRequested(c, t.counterPartyId(), t.counterPartyPid());
       if (found != null) {
         return found;
@@ -189,18 +190,8 @@ public final class TransferStore {
       }
       insert(c, t);
       return new Requested(t, true);
-    }).compose(r -> r.created() ? published(r.transfer()).map(r) : Future.succeededFuture(r))
-        .recover(e -> Database.isUniqueViolation(e)
-            ? db.transaction(c -> {
-              Requested found = findRequested(c, t.counterPartyId(), t.counterPartyPid());
-              if (found == null) {
-                // Violated, then gone: not a row this store ever deletes, so not a race it can explain.
-                throw new IllegalStateException("transfer request key of " + t.counterPartyId() + " "
-                    + t.counterPartyPid() + " violated, then not found", e);
-              }
-              return found;
-            })
-            : Future.failedFuture(e));
+    }, c -> findRequested(c, t.counterPartyId(), t.counterPartyPid()))
+        .compose(r -> r.created() ? published(r.transfer()).map(r) : Future.succeededFuture(r));
   }
 
   /** The transfer {@code counterPartyId} requested under {@code consumerPid}, or null. */
