@@ -11,7 +11,7 @@ import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.transfer.Transfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,7 +81,7 @@ public final class DataAccess {
     int active = streams.merge(participant, 1, Integer::sum);
     if (active > maxStreamsPerParticipant) {
       release(participant);
-      return Future.failedFuture(new DspException(429, "too_many_transfers", participant + " already has "
+      return Future.failedFuture(new Refusal(Refusal.Kind.TOO_MANY, "too_many_transfers", participant + " already has "
           + maxStreamsPerParticipant + " transfers of data in progress on this node; retry when one ends"));
     }
     return Future.succeededFuture();
@@ -111,8 +111,8 @@ public final class DataAccess {
         .<Void>mapEmpty().otherwiseEmpty();
   }
 
-  private static DspException refused(Agreement a, Decision decision) {
-    return new DspException(403, "access_denied", "access under agreement " + a.id() + " refused: "
+  private static Refusal refused(Agreement a, Decision decision) {
+    return new Refusal(Refusal.Kind.FORBIDDEN, "access_denied", "access under agreement " + a.id() + " refused: "
         + decision.summary(), "accès refusé au titre de l'accord " + a.id() + " : " + decision.summary("fr"));
   }
 }

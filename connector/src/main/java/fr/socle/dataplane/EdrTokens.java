@@ -56,39 +56,39 @@ public final class EdrTokens {
   /** Why a token was refused; {@code code} is the stable snake_case name sent to the consumer. */
   public enum Reason {
     /** No token in {@code Authorization}. */
-    TOKEN_MISSING(401),
+    TOKEN_MISSING(false),
     /** Not a compact JWS with a JSON claims set. */
-    TOKEN_MALFORMED(401),
+    TOKEN_MALFORMED(false),
     /** {@code typ} is not {@value EdrTokens#TYPE_NAME}. */
-    TOKEN_TYPE_INVALID(401),
+    TOKEN_TYPE_INVALID(false),
     /** {@code alg} is not ES256. */
-    ALGORITHM_NOT_ALLOWED(401),
+    ALGORITHM_NOT_ALLOWED(false),
     /** The signature is not this node's. */
-    SIGNATURE_INVALID(401),
+    SIGNATURE_INVALID(false),
     /** A required claim is absent. */
-    CLAIM_MISSING(401),
+    CLAIM_MISSING(false),
     /** {@code exp} has passed. */
-    TOKEN_EXPIRED(401),
+    TOKEN_EXPIRED(false),
     /** {@code iat} lies in the future (beyond the skew). */
-    TOKEN_NOT_YET_VALID(401),
+    TOKEN_NOT_YET_VALID(false),
     /** The token was issued for another transfer process. */
-    WRONG_TRANSFER(403),
+    WRONG_TRANSFER(true),
     /** The token was issued under another agreement than the transfer's. */
-    WRONG_AGREEMENT(403),
+    WRONG_AGREEMENT(true),
     /** The token was issued to another participant than the caller. */
-    WRONG_CONSUMER(403),
+    WRONG_CONSUMER(true),
     /** The transfer was started again since (resume): this token's start is over. */
-    TOKEN_SUPERSEDED(401);
+    TOKEN_SUPERSEDED(false);
 
-    private final int status;
+    private final boolean misused;
 
-    Reason(int status) {
-      this.status = status;
+    Reason(boolean misused) {
+      this.misused = misused;
     }
 
-    /** 401 when the token itself is not acceptable, 403 when a valid token is used where it does not belong. */
-    public int status() {
-      return status;
+    /** Whether a valid token is used where it does not belong, rather than the token not being acceptable. */
+    public boolean misused() {
+      return misused;
     }
 
     public String code() {

@@ -1,9 +1,9 @@
 package fr.socle.dataplane;
 
 import fr.socle.catalog.Asset;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.protocol.PeerAuthenticator;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferDecisions;
@@ -110,7 +110,7 @@ public final class PublicEndpoint {
           // STARTING/RESUMING: the provider decided to start, stored the start's hash and is delivering
           // the token; a consumer holding that token may already use it.
           if (!t.state().servesData()) {
-            return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
+            return Future.failedFuture(Refusal.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; data flows only while it is STARTED"));
           }
           return access.authorize(t).map(asset -> new Access(t, asset));
@@ -137,7 +137,7 @@ public final class PublicEndpoint {
     }
     String token = body == null ? null : body.getValue("token") instanceof String s ? s : null;
     if (token == null) {
-      ctx.fail(DspException.badRequest("a token refresh needs a JSON body {\"token\": <the access token held>}"));
+      ctx.fail(Refusal.invalid("a token refresh needs a JSON body {\"token\": <the access token held>}"));
       return;
     }
     providerTransfer(pid)
@@ -150,12 +150,12 @@ public final class PublicEndpoint {
           // As for data requests, STARTING/RESUMING count: the consumer may hold the start's token (and
           // refresh it) before this node has processed the acknowledgement of its start message.
           if (!t.state().servesData()) {
-            return Future.failedFuture(DspException.forbidden("transfer " + pid + " is " + t.state().dspState()
+            return Future.failedFuture(Refusal.forbidden("transfer " + pid + " is " + t.state().dspState()
                 + "; a token is refreshed only while it is STARTED"));
           }
           return decisions.decide(t).compose(decision -> decision.allow()
               ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
-              : Future.failedFuture(new DspException(403, "refresh_denied", "no new access token under agreement "
+              : Future.failedFuture(new Refusal(Refusal.Kind.FORBIDDEN, "refresh_denied", "no new access token under agreement "
                   + t.agreementId() + ": " + decision.summary())));
         })
         .onSuccess(address -> ctx.response().putHeader("Content-Type", "application/json").end(address.toBuffer()))
@@ -189,7 +189,7 @@ public final class PublicEndpoint {
     access.streamerFor(asset).stream(asset, ctx.request().getHeader("Range"), sink).onFailure(e -> {
       if (!sink.opened()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
-        ctx.fail(new DspException(502, "source_unavailable", e.getMessage()));
+        ctx.fail(new Refusal(Refusal.Kind.SOURCE_FAILED, "source_unavailable", e.getMessage()));
         if (e instanceof SourceUnavailable) {
           // The transfer cannot deliver: it ends TERMINATED with the reason, rather than staying
           // STARTED for a consumer that would retry in vain.
@@ -217,17 +217,18 @@ public final class PublicEndpoint {
         .put("bytes", ctx.response().bytesWritten()).put("complete", complete));
   }
 
-  private static DspException unknown(String pid) {
-    return new DspException(401, "invalid_token", "no transfer " + pid + " of this provider for this access token");
+  private static Refusal unknown(String pid) {
+    return new Refusal(Refusal.Kind.UNAUTHENTICATED, "invalid_token", "no transfer " + pid + " of this provider for this access token");
   }
 
   /** A refused token: 401 with the RFC 6750 challenge when the token is not acceptable, 403 when misused. */
-  private static DspException refused(RoutingContext ctx, EdrTokens.Rejected r) {
-    if (r.reason().status() == 401) {
+  private static Refusal refused(RoutingContext ctx, EdrTokens.Rejected r) {
+    if (!r.reason().misused()) {
       ctx.response().putHeader("WWW-Authenticate", r.reason() == EdrTokens.Reason.TOKEN_MISSING ? "Bearer"
           : "Bearer error=\"invalid_token\"");
     }
-    return new DspException(r.reason().status(), r.reason().code(), r.detail());
+    return new Refusal(r.reason().misused() ? Refusal.Kind.FORBIDDEN : Refusal.Kind.UNAUTHENTICATED, r.reason().code(),
+        r.detail());
   }
 
   private static String bearer(String header) {

@@ -1,7 +1,7 @@
 package fr.socle.dataplane;
 
-import fr.socle.negotiation.Role;
-import fr.socle.protocol.DspException;
+import fr.socle.process.Role;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.store.NotFound;
 import fr.socle.transfer.Transfer;
@@ -87,13 +87,13 @@ public final class PushReceiver {
     String caller;
     try {
       caller = authenticator.authenticate(ctx);
-    } catch (DspException e) {
+    } catch (Refusal e) {
       refuse(ctx, e);
       return;
     }
     String token = bearer(request.getHeader("Authorization"));
     if (token == null) {
-      refuse(ctx, new DspException(401, "token_missing", "the push needs the receiver's token in Authorization"
+      refuse(ctx, new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_missing", "the push needs the receiver's token in Authorization"
           + " (Bearer), as announced in the transfer request's dataAddress"));
       return;
     }
@@ -113,19 +113,19 @@ public final class PushReceiver {
       throw unknown(t.id());
     }
     if (!caller.equals(t.counterPartyId())) {
-      throw new DspException(403, "wrong_provider", "transfer " + t.id() + " is provided by " + t.counterPartyId()
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "wrong_provider", "transfer " + t.id() + " is provided by " + t.counterPartyId()
           + ", the caller is " + caller);
     }
     if (t.state() != TransferState.STARTED) {
-      throw new DspException(403, "transfer_not_started", "transfer " + t.id() + " is " + t.state().dspState()
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "transfer_not_started", "transfer " + t.id() + " is " + t.state().dspState()
           + "; a push is received only while it is STARTED");
     }
     if (t.tokenHash() == null) {
-      throw new DspException(403, "not_a_receiver", "transfer " + t.id() + " is delivered to the destination its"
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "not_a_receiver", "transfer " + t.id() + " is delivered to the destination its"
           + " operator named, not to this node");
     }
     if (!AccessTokens.matches(token, t.tokenHash())) {
-      throw new DspException(401, "token_invalid", "the token is not the one this node announced for transfer "
+      throw new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_invalid", "the token is not the one this node announced for transfer "
           + t.id());
     }
   }
@@ -137,7 +137,7 @@ public final class PushReceiver {
     return OrderedFileWriter.create(vertx, temp)
         .compose(file -> {
           Intake intake = new Intake(ctx, t, body, file);
-          file.failureHandler(e -> intake.abort(new DspException(507, "cannot_store", "the receiver cannot store"
+          file.failureHandler(e -> intake.abort(new Refusal(Refusal.Kind.CANNOT_STORE, "cannot_store", "the receiver cannot store"
               + " the body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
           // The body goes to the disk and nowhere else: it may arrive in the memory it was read into.
           StreamTuning.readIntoDirectBuffers(request.connection());
@@ -189,7 +189,7 @@ public final class PushReceiver {
       }
       try {
         body.accept(chunk);
-      } catch (DspException e) {
+      } catch (Refusal e) {
         StreamTuning.release(chunk);
         abort(e, e.getMessage());
         return;
@@ -209,7 +209,7 @@ public final class PushReceiver {
       byte[] sha256;
       try {
         sha256 = body.finish();
-      } catch (DspException e) {
+      } catch (Refusal e) {
         abort(e, e.getMessage());
         return;
       }
@@ -234,13 +234,13 @@ public final class PushReceiver {
           .onFailure(e -> {
             LOG.error("cannot keep the push of transfer {}: {}", transfer.id(), e.getMessage());
             file.discard();
-            refuse(ctx, new DspException(507, "cannot_store", "the receiver cannot store the body: "
+            refuse(ctx, new Refusal(Refusal.Kind.CANNOT_STORE, "cannot_store", "the receiver cannot store the body: "
                 + e.getMessage()));
           });
     }
 
     /** Drops the body: its temporary file is deleted; {@code refusal}, when given, is answered. */
-    void abort(DspException refusal, String why) {
+    void abort(Refusal refusal, String why) {
       if (done) {
         return;
       }
@@ -270,8 +270,8 @@ public final class PushReceiver {
     ctx.fail(e);
   }
 
-  private static DspException unknown(String pid) {
-    return new DspException(404, "not_found", "no push transfer '" + pid + "' is received by this node");
+  private static Refusal unknown(String pid) {
+    return new Refusal(Refusal.Kind.NOT_FOUND, "not_found", "no push transfer '" + pid + "' is received by this node");
   }
 
   private static String bearer(String header) {

@@ -2,7 +2,7 @@ package fr.socle.dataplane;
 
 import fr.socle.catalog.Asset;
 import fr.socle.protocol.DspClient;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.TokenAuthenticator;
 import fr.socle.transfer.Transfer;
@@ -154,7 +154,7 @@ public final class Pusher {
       return Future.failedFuture(new PushFailed("the push destination cannot be used: " + e.getMessage(), null));
     }
     return access.authorize(t)
-        .recover(e -> Future.failedFuture(e instanceof DspException d && d.status() == 403
+        .recover(e -> Future.failedFuture(e instanceof Refusal d && d.kind() == Refusal.Kind.FORBIDDEN
             ? new PushFailed(d.getMessage(), d.frenchMessage()) : e))
         .compose(asset -> {
           Future<Void> slot = access.acquire(t.counterPartyId());

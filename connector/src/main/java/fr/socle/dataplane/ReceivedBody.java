@@ -1,6 +1,6 @@
 package fr.socle.dataplane;
 
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
@@ -11,7 +11,7 @@ import java.util.Base64;
  * The checks a push receiver runs on a body as it arrives, kept free of I/O so that each one is
  * tested alone: a size bound before and during the body, the announced {@code Content-Length}
  * matched exactly, and the SHA-256 of {@code Repr-Digest} (RFC 9530) when the sender gives one.
- * A body that fails any check is refused with a 4xx {@link DspException} saying what was expected
+ * A body that fails any check is refused with a 4xx {@link Refusal} saying what was expected
  * and what was found; the receiver then keeps nothing of it.
  *
  * <p>Not thread-safe: one instance per request, fed on that request's event loop.
@@ -48,7 +48,7 @@ final class ReceivedBody {
         length = -2;
       }
       if (length < 0) {
-        throw new DspException(400, "bad_content_length", "expected a Content-Length of 0 or more bytes, got '"
+        throw new Refusal(Refusal.Kind.INVALID, "bad_content_length", "expected a Content-Length of 0 or more bytes, got '"
             + contentLength + "'");
       }
       if (length > maxBytes) {
@@ -58,7 +58,7 @@ final class ReceivedBody {
     try {
       return new ReceivedBody(maxBytes, length, ReprDigest.sha256(reprDigest));
     } catch (IllegalArgumentException e) {
-      throw new DspException(400, "bad_digest", e.getMessage());
+      throw new Refusal(Refusal.Kind.INVALID, "bad_digest", e.getMessage());
     }
   }
 
@@ -69,7 +69,7 @@ final class ReceivedBody {
       throw tooLarge(maxBytes, "more received");
     }
     if (expectedLength >= 0 && received > expectedLength) {
-      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got"
+      throw new Refusal(Refusal.Kind.INVALID, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got"
           + " more");
     }
     // The chunk's own memory: getBytes() would copy every byte received into a new array first.
@@ -79,12 +79,12 @@ final class ReceivedBody {
   /** At the end of the body: the length and digest must be the announced ones; returns the SHA-256. */
   byte[] finish() {
     if (expectedLength >= 0 && received != expectedLength) {
-      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got "
+      throw new Refusal(Refusal.Kind.INVALID, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got "
           + received);
     }
     byte[] actual = digest.digest();
     if (expectedDigest != null && !MessageDigest.isEqual(expectedDigest, actual)) {
-      throw new DspException(400, "digest_mismatch", "digest mismatch (want: sha-256="
+      throw new Refusal(Refusal.Kind.INVALID, "digest_mismatch", "digest mismatch (want: sha-256="
           + Base64.getEncoder().encodeToString(expectedDigest) + ", got: sha-256="
           + Base64.getEncoder().encodeToString(actual) + ")");
     }
@@ -95,8 +95,8 @@ final class ReceivedBody {
     return received;
   }
 
-  private static DspException tooLarge(long maxBytes, String found) {
-    return new DspException(413, "body_too_large", "expected at most " + maxBytes + " bytes"
+  private static Refusal tooLarge(long maxBytes, String found) {
+    return new Refusal(Refusal.Kind.TOO_LARGE, "body_too_large", "expected at most " + maxBytes + " bytes"
         + " (limits.maxReceivedBytes of this node), got " + found);
   }
 }

@@ -18,7 +18,7 @@ import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
 import fr.socle.policy.PolicyTemplates;
 import fr.socle.policy.UsageDeclaration;

@@ -1,5 +1,7 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.ProcessRow;
+import fr.socle.process.Role;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -9,7 +11,8 @@ import java.time.Instant;
  */
 public record Negotiation(String id, Role role, NegotiationState state, String counterPartyId,
     String counterPartyPid, String counterPartyAddress, String offerId, String assetId, JsonObject offer,
-    String agreementId, String detail, Instant createdAt, Instant updatedAt, String detailFr) {
+    String agreementId, String detail, Instant createdAt, Instant updatedAt, String detailFr)
+    implements ProcessRow<NegotiationState> {
 
   /** A negotiation whose detail, if any, is in English only. */
   public Negotiation(String id, Role role, NegotiationState state, String counterPartyId, String counterPartyPid,
@@ -17,14 +20,6 @@ public record Negotiation(String id, Role role, NegotiationState state, String c
       Instant createdAt, Instant updatedAt) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, offerId, assetId, offer, agreementId,
         detail, createdAt, updatedAt, null);
-  }
-
-  public String providerPid() {
-    return role == Role.PROVIDER ? id : counterPartyPid;
-  }
-
-  public String consumerPid() {
-    return role == Role.CONSUMER ? id : counterPartyPid;
   }
 
   public JsonObject toJson() {

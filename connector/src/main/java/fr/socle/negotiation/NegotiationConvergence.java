@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.Role;
 import static fr.socle.negotiation.NegotiationState.ACCEPTED;
 import static fr.socle.negotiation.NegotiationState.ACCEPTING;
 import static fr.socle.negotiation.NegotiationState.AGREED;
@@ -14,17 +15,10 @@ import static fr.socle.negotiation.NegotiationState.TERMINATED;
 import static fr.socle.negotiation.NegotiationState.VERIFIED;
 import static fr.socle.negotiation.NegotiationState.VERIFYING;
 
-import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.LocalizedText;
-import fr.socle.protocol.DspClient;
-import fr.socle.protocol.PartnerState;
-import fr.socle.store.Conflict;
-import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Brings a negotiation level with the counter-party's own record of it (DSP {@code GET
+ * The rules by which {@link fr.socle.process.ProcessSteps} brings a negotiation level with the counter-party's own record of it (DSP {@code GET
  * /negotiations/:pid}) when messages alone no longer can: after a restart in a state where this node
  * waits for the counter-party, when a message of this node is refused for good, and before giving up.
  * A message may have been delivered and its acknowledgement lost, or the counter-party may have moved
@@ -37,14 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NegotiationConvergence {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NegotiationConvergence.class);
-
-  private final NegotiationStore store;
-  private final DspClient client;
-
-  NegotiationConvergence(NegotiationStore store, DspClient client) {
-    this.store = store;
-    this.client = client;
+  private NegotiationConvergence() {
   }
 
   /**
@@ -77,40 +64,9 @@ final class NegotiationConvergence {
     return to != null && local.canMoveTo(to) ? to : null;
   }
 
-  /**
-   * Asks the counter-party for its state and moves {@code n} to match it where {@link #target} says
-   * so. Succeeds with true when {@code n} moved (or something else moved it meanwhile), false when it
-   * stays; fails when the counter-party could not be asked or answered something unusable
-   * ({@link PartnerState.Unusable}).
-   */
-  Future<Boolean> converge(Negotiation n) {
-    if (n.counterPartyPid() == null) {
-      // The counter-party's process id was never heard: there is nothing to ask for.
-      return Future.succeededFuture(false);
-    }
-    return client.get(n.counterPartyAddress(), "/negotiations/" + n.counterPartyPid(), n.counterPartyId())
-        .map(answer -> PartnerState.read(answer, "ContractNegotiation", n.providerPid(), n.consumerPid(),
-            PartnerState.NEGOTIATION_STATES))
-        .compose(partner -> {
-          NegotiationState to = target(n.role(), n.state(), partner.state());
-          if (to == null) {
-            LOG.info("negotiation {} ({}) stays {}: {} shows it {}", n.id(), n.role(), n.state(), n.counterPartyId(),
-                partner.state());
-            return Future.succeededFuture(false);
-          }
-          Change change = Change.to(n.state(), to).withNote("converged: " + n.counterPartyId()
-              + " shows the negotiation " + partner.state());
-          if (to == TERMINATED) {
-            change = change.withDetail(new LocalizedText("terminated by " + n.counterPartyId()
-                + ", which shows the negotiation TERMINATED when asked for its state",
-                "terminée par " + n.counterPartyId() + ", qui indique la négociation TERMINATED quand on lui"
-                + " demande son état"));
-          }
-          return store.move(n.id(), change).map(moved -> {
-            LOG.info("negotiation {} ({}): {} -> {}, as {} shows it {}", n.id(), n.role(), n.state(), to,
-                n.counterPartyId(), partner.state());
-            return true;
-          }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
-        });
+  /** The operator's detail when the counter-party shows the negotiation TERMINATED. */
+  static LocalizedText terminatedBy(String counterParty) {
+    return new LocalizedText("terminated by " + counterParty + ", which shows the negotiation TERMINATED when asked for"
+        + " its state", "terminée par " + counterParty + ", qui indique la négociation TERMINATED quand on lui demande son état");
   }
 }

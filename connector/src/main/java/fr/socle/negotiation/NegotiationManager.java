@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.Role;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
 import fr.socle.negotiation.NegotiationStore.Change;
@@ -8,9 +9,10 @@ import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.DspClient;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.DspMessage;
-import fr.socle.statemachine.StepRunner;
+import fr.socle.process.StepRunner;
+import fr.socle.process.Tuning;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
@@ -71,7 +73,8 @@ public final class NegotiationManager {
     this.selfId = selfId;
     this.steps = new NegotiationSteps(store, catalog, client, policy, inputs, hook, clock, selfId,
         selfAddress, signer);
-    this.runner = new StepRunner(vertx, "negotiation", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
+    this.runner = new StepRunner(vertx, "negotiation", Tuning.DEFAULT, steps::step, steps::giveUp,
+        () -> store.listUnfinished().map(list -> list.stream().map(Negotiation::id).toList()));
   }
 
   /**
@@ -86,6 +89,11 @@ public final class NegotiationManager {
       });
       return list.size();
     });
+  }
+
+  /** What a health probe shows of this state machine's step runner. */
+  public StepRunner.Status runnerStatus() {
+    return runner.status();
   }
 
   public NegotiationStore store() {
@@ -143,11 +151,11 @@ public final class NegotiationManager {
     String callback = message.requireString("callbackAddress");
     String offerId = offerId(message);
     if (message.optionalString("providerPid") != null) {
-      return Future.failedFuture(DspException.badRequest("a ContractRequestMessage to /negotiations/request starts a "
+      return Future.failedFuture(Refusal.invalid("a ContractRequestMessage to /negotiations/request starts a "
           + "negotiation and must not carry a providerPid; send counter-requests to /negotiations/:providerPid/request"));
     }
     if (consumerPid.length() > MAX_PID_CHARS || callback.length() > MAX_ADDRESS_CHARS) {
-      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: the consumerPid may have at most "
+      return Future.failedFuture(Refusal.invalid("ContractRequestMessage: the consumerPid may have at most "
           + MAX_PID_CHARS + " characters and the callbackAddress " + MAX_ADDRESS_CHARS + ", got "
           + consumerPid.length() + " and " + callback.length()));
     }
@@ -155,7 +163,7 @@ public final class NegotiationManager {
     try {
       declared = UsageDeclaration.readFrom(message.body());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: " + e.getMessage()));
+      return Future.failedFuture(Refusal.invalid("ContractRequestMessage: " + e.getMessage()));
     }
     return knownOffer(offerId, null).compose(found -> {
       Instant now = clock.instant();
@@ -163,7 +171,7 @@ public final class NegotiationManager {
           caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
           null, now, now);
       return store.createRequested(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen
-          tooMany ? new DspException(429, "too_many_open_negotiations", tooMany.getMessage()) : e));
+          tooMany ? new Refusal(Refusal.Kind.TOO_MANY, "too_many_open_negotiations", tooMany.getMessage()) : e));
     }).map(requested -> {
       Negotiation n = requested.negotiation();
       if (requested.created()) {
@@ -171,7 +179,7 @@ public final class NegotiationManager {
         return n;
       }
       if (!offerId.equals(requested.requestedOfferId())) {
-        throw new DspException(409, "consumer_pid_in_use", "consumerPid " + consumerPid + " already names negotiation "
+        throw new Refusal(Refusal.Kind.CONFLICT, "consumer_pid_in_use", "consumerPid " + consumerPid + " already names negotiation "
             + n.id() + ", requested for offer " + requested.requestedOfferId() + ", not " + offerId
             + "; a new negotiation needs a new consumerPid", "le consumerPid " + consumerPid
             + " désigne déjà la négociation " + n.id() + ", demandée pour l'offre " + requested.requestedOfferId()
@@ -190,7 +198,7 @@ public final class NegotiationManager {
     try {
       restated = UsageDeclaration.readFrom(message.body());
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(DspException.badRequest("ContractRequestMessage: " + e.getMessage()));
+      return Future.failedFuture(Refusal.invalid("ContractRequestMessage: " + e.getMessage()));
     }
     return owned(caller, providerPid, Role.PROVIDER, message)
         .compose(n -> knownOffer(offerId, n.assetId()).compose(found -> {
@@ -237,11 +245,11 @@ public final class NegotiationManager {
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
       String offerId = text(offer, "@id");
       if (offerId == null) {
-        throw DspException.badRequest("ContractOfferMessage.offer requires an '@id'");
+        throw Refusal.invalid("ContractOfferMessage.offer requires an '@id'");
       }
       Object target = offer.getValue("target");
       if (target != null && !n.assetId().equals(target)) {
-        throw DspException.badRequest("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
+        throw Refusal.invalid("the offer's target " + target + " is not the negotiated dataset " + n.assetId());
       }
       // Our declaration stays with the negotiation for a later counter-request; the provider's offer
       // cannot declare anything on our behalf.
@@ -259,11 +267,11 @@ public final class NegotiationManager {
     return owned(caller, consumerPid, Role.CONSUMER, message).compose(n -> {
       String agreementId = text(body, "@id");
       if (agreementId == null) {
-        throw DspException.badRequest("ContractAgreementMessage.agreement requires an '@id'");
+        throw Refusal.invalid("ContractAgreementMessage.agreement requires an '@id'");
       }
       if (n.agreementId() != null && !n.agreementId().equals(agreementId)) {
         // One negotiation, one agreement: a second would stand beside the first, both signed.
-        throw DspException.conflict("negotiation " + n.id() + " already holds agreement " + n.agreementId()
+        throw Refusal.invalidState("negotiation " + n.id() + " already holds agreement " + n.agreementId()
             + ", not " + agreementId);
       }
       if (n.state().hasReached(NegotiationState.AGREED)) {
@@ -271,11 +279,11 @@ public final class NegotiationManager {
         return Future.succeededFuture(n);
       }
       if (!n.assetId().equals(body.getValue("target"))) {
-        throw DspException.badRequest("the agreement's target " + body.getValue("target")
+        throw Refusal.invalid("the agreement's target " + body.getValue("target")
             + " is not the negotiated asset " + n.assetId());
       }
       if (!selfId.equals(body.getValue("assignee"))) {
-        throw DspException.badRequest("the agreement's assignee " + body.getValue("assignee")
+        throw Refusal.invalid("the agreement's assignee " + body.getValue("assignee")
             + " is not this participant " + selfId);
       }
       String providerJws = signatureIn(message);
@@ -308,7 +316,7 @@ public final class NegotiationManager {
       if (n.role() == Role.CONSUMER && event.equals("FINALIZED")) {
         return move(n, NegotiationState.FINALIZED, null);
       }
-      throw DspException.badRequest("event " + eventType + " is not one a " + n.role().name().toLowerCase()
+      throw Refusal.invalid("event " + eventType + " is not one a " + n.role().name().toLowerCase()
           + " receives; expected " + (n.role() == Role.PROVIDER ? "ACCEPTED" : "FINALIZED"));
     });
   }
@@ -330,7 +338,7 @@ public final class NegotiationManager {
   public Future<Negotiation> get(String caller, String pid) {
     return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
       if (!caller.equals(n.counterPartyId())) {
-        throw DspException.notFound("no negotiation '" + pid + "'");
+        throw Refusal.notFound("no negotiation '" + pid + "'");
       }
       return n;
     });
@@ -346,7 +354,7 @@ public final class NegotiationManager {
   private static String offerId(DspMessage message) {
     String offerId = text(message.requireObject("offer"), "@id");
     if (offerId == null) {
-      throw DspException.badRequest("ContractRequestMessage.offer requires an '@id'");
+      throw Refusal.invalid("ContractRequestMessage.offer requires an '@id'");
     }
     return offerId;
   }
@@ -355,10 +363,10 @@ public final class NegotiationManager {
   private Future<Offer> knownOffer(String offerId, String assetId) {
     return catalog.findOffer(offerId)
         .recover(e -> Future.failedFuture(e instanceof NotFound
-            ? DspException.badRequest("unknown offer '" + offerId + "'") : e))
+            ? Refusal.invalid("unknown offer '" + offerId + "'") : e))
         .map(found -> {
           if (assetId != null && !assetId.equals(found.asset().id())) {
-            throw DspException.badRequest("offer '" + offerId + "' is for dataset " + found.asset().id()
+            throw Refusal.invalid("offer '" + offerId + "' is for dataset " + found.asset().id()
                 + ", not the negotiated " + assetId);
           }
           return found;
@@ -369,7 +377,7 @@ public final class NegotiationManager {
     return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
       checkOwner(n, caller, message);
       if (n.role() != role) {
-        throw DspException.conflict("negotiation " + pid + " is a " + n.role().name().toLowerCase()
+        throw Refusal.invalidState("negotiation " + pid + " is a " + n.role().name().toLowerCase()
             + " negotiation; a " + message.type() + " goes to the " + role.name().toLowerCase());
       }
       return n;
@@ -379,16 +387,16 @@ public final class NegotiationManager {
   private void checkOwner(Negotiation n, String caller, DspMessage message) {
     if (!caller.equals(n.counterPartyId())) {
       // Same answer as an unknown id: a participant learns nothing about others' negotiations.
-      throw DspException.notFound("no negotiation '" + n.id() + "'");
+      throw Refusal.notFound("no negotiation '" + n.id() + "'");
     }
     String ours = n.role() == Role.PROVIDER ? "providerPid" : "consumerPid";
     String theirs = n.role() == Role.PROVIDER ? "consumerPid" : "providerPid";
     if (!n.id().equals(message.requireString(ours))) {
-      throw DspException.badRequest(ours + " " + message.body().getString(ours) + " does not match the path " + n.id());
+      throw Refusal.invalid(ours + " " + message.body().getString(ours) + " does not match the path " + n.id());
     }
     String claimed = message.requireString(theirs);
     if (n.counterPartyPid() != null && !n.counterPartyPid().equals(claimed)) {
-      throw DspException.badRequest(theirs + " " + claimed + " does not match " + n.counterPartyPid());
+      throw Refusal.invalid(theirs + " " + claimed + " does not match " + n.counterPartyPid());
     }
   }
 
@@ -396,7 +404,7 @@ public final class NegotiationManager {
   private static String signatureIn(DspMessage message) {
     Object value = message.body().getValue(AgreementSigner.MESSAGE_MEMBER);
     if (value != null && !(value instanceof String)) {
-      throw DspException.badRequest(message.type() + ": '" + AgreementSigner.MESSAGE_MEMBER
+      throw Refusal.invalid(message.type() + ": '" + AgreementSigner.MESSAGE_MEMBER
           + "' must be a compact JWS string, got " + value);
     }
     return (String) value;
@@ -406,12 +414,12 @@ public final class NegotiationManager {
   private void checkSignature(String jws, JsonObject agreement, AgreementSigner.Role role, String caller) {
     SignatureCheck check = verifier.verify(jws, agreement, role);
     if (check instanceof SignatureCheck.Invalid invalid) {
-      throw DspException.badRequest("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
+      throw Refusal.invalid("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
           + " is refused: " + invalid.summary());
     }
     String signer = ((SignatureCheck.Valid) check).participant();
     if (!signer.equals(caller)) {
-      throw DspException.badRequest("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
+      throw Refusal.invalid("the " + role.claim() + "'s signature of agreement " + agreement.getValue("@id")
           + " is refused: " + SignatureReason.SIGNER_MISMATCH.code() + ": signed by " + signer
           + ", but the message comes from " + caller);
     }
@@ -432,11 +440,11 @@ public final class NegotiationManager {
       return Future.succeededFuture(n);
     }
     if (!n.state().canMoveTo(change.to())) {
-      return Future.failedFuture(DspException.conflict("negotiation " + n.id() + " is " + n.state().dspState()
+      return Future.failedFuture(Refusal.invalidState("negotiation " + n.id() + " is " + n.state().dspState()
           + " and cannot become " + change.to().dspState()));
     }
     return write.get()
-        .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
+        .recover(e -> Future.failedFuture(e instanceof Conflict ? Refusal.invalidState(e.getMessage()) : e))
         .onSuccess(moved -> {
           LOG.debug("negotiation {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(),
               change.from(), change.to());
@@ -450,6 +458,6 @@ public final class NegotiationManager {
   }
 
   private static <T> Future<T> notFound(Throwable e) {
-    return Future.failedFuture(e instanceof NotFound ? DspException.notFound(e.getMessage()) : e);
+    return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
   }
 }

@@ -1,5 +1,7 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.ProcessState;
+
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -11,7 +13,7 @@ import java.util.Set;
  * Counter-offers loop between REQUESTED and OFFERED; from AGREED on, the path to FINALIZED is
  * linear. Either side may terminate any unfinished negotiation.
  */
-public enum NegotiationState {
+public enum NegotiationState implements ProcessState {
   /** Consumer: a contract request (first one or counter-request) is to be sent. */
   REQUESTING,
   /** The contract request was received (provider) or acknowledged (consumer). */
@@ -42,6 +44,7 @@ public enum NegotiationState {
   TERMINATED;
 
   /** The state DSP shows to partners: -ING states are internal and show the last settled state. */
+  @Override
   public String dspState() {
     return switch (this) {
       case REQUESTING, REQUESTED, OFFERING, AGREEING -> "REQUESTED";
@@ -54,6 +57,7 @@ public enum NegotiationState {
     };
   }
 
+  @Override
   public boolean isFinal() {
     return this == FINALIZED || this == TERMINATED;
   }

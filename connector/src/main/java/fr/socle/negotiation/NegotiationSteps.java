@@ -1,5 +1,7 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.ProcessSteps;
+import fr.socle.process.Role;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
 import fr.socle.negotiation.NegotiationHook.Move;
@@ -11,20 +13,17 @@ import fr.socle.policy.UsageDeclaration;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.PartnerState;
-import fr.socle.store.Conflict;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The steps of a negotiation: what this node does from each persisted state, run by the
- * {@link fr.socle.statemachine.StepRunner} as soon as a state is committed and again at start-up.
+ * {@link fr.socle.process.StepRunner} as soon as a state is committed and again at start-up.
  *
  * <p>From an -ING state it sends the message and records the -ED state once the counter-party
  * acknowledged it (a crash in between resends it: receivers acknowledge redeliveries). In a settled
@@ -37,13 +36,12 @@ import org.slf4j.LoggerFactory;
  * negotiation about to be given up are first brought level with the counter-party's own record of it
  * ({@link NegotiationConvergence}): it may have moved on while this node was not listening.
  */
-final class NegotiationSteps {
+final class NegotiationSteps extends ProcessSteps<Negotiation, NegotiationState> {
 
   private static final Logger LOG = LoggerFactory.getLogger(NegotiationSteps.class);
 
   private final NegotiationStore store;
   private final CatalogStore catalog;
-  private final DspClient client;
   private final DecisionPoint policy;
   private final DecisionInputs inputs;
   private final NegotiationHook hook;
@@ -51,70 +49,26 @@ final class NegotiationSteps {
   private final String selfId;
   private final String selfAddress;
   private final AgreementSigner signer;
-  private final NegotiationConvergence convergence;
-  /**
-   * Negotiations resumed at start-up whose counter-party is to be asked for its state before their next
-   * step; bounded by the unfinished negotiations, each removed at its first step.
-   */
-  private final Set<String> toAsk = ConcurrentHashMap.newKeySet();
 
   NegotiationSteps(NegotiationStore store, CatalogStore catalog, DspClient client, DecisionPoint policy,
       DecisionInputs inputs, NegotiationHook hook, Clock clock, String selfId, String selfAddress,
       AgreementSigner signer) {
+    super("negotiation", new PartnerRecord("/negotiations/", "ContractNegotiation", PartnerState.NEGOTIATION_STATES),
+        client);
     this.signer = signer;
     this.store = store;
     this.catalog = catalog;
-    this.client = client;
     this.policy = policy;
     this.inputs = inputs;
     this.hook = hook;
     this.clock = clock;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
-    this.convergence = new NegotiationConvergence(store, client);
-  }
-
-  /** Marks a negotiation resumed at start-up: its counter-party is asked for its state first. */
-  void resumed(String id) {
-    toAsk.add(id);
-  }
-
-  Future<Boolean> step(String id) {
-    return store.find(id).compose(n -> {
-      if (!toAsk.contains(id)) {
-        return stepIn(n);
-      }
-      if (!waitsForCounterParty(n)) {
-        // This node sends or acts next: the counter-party's answer to that will tell.
-        toAsk.remove(id);
-        return stepIn(n);
-      }
-      return convergence.converge(n).transform(asked -> {
-        if (asked.succeeded()) {
-          toAsk.remove(id);
-          return asked.result() ? Future.succeededFuture(true) : stepIn(n);
-        }
-        if (asked.cause() instanceof PartnerState.Unusable || DspClient.PeerRefused.definitiveIn(asked.cause()) != null) {
-          toAsk.remove(id);
-          LOG.warn("negotiation {}: the state {} shows cannot be used, it stays {}: {}", id, n.counterPartyId(),
-              n.state(), asked.cause().getMessage());
-          return stepIn(n);
-        }
-        // Perhaps restarting too: asked again, with the runner's back-off.
-        return Future.failedFuture(new NotAsked(asked.cause()));
-      });
-    });
-  }
-
-  /** The counter-party could not be asked for its state; never a reason to end a negotiation. */
-  static final class NotAsked extends RuntimeException {
-    NotAsked(Throwable cause) {
-      super("its counter-party could not be asked for its state: " + cause.getMessage(), cause, false, false);
-    }
   }
 
   /** Whether the next move is the counter-party's (or the consumer's operator's), so that nothing is resent. */
-  private static boolean waitsForCounterParty(Negotiation n) {
+  @Override
+  protected boolean waitsForCounterParty(Negotiation n) {
     return n.counterPartyPid() != null && switch (n.role()) {
       case CONSUMER -> n.state() == NegotiationState.REQUESTED || n.state() == NegotiationState.OFFERED
           || n.state() == NegotiationState.ACCEPTED || n.state() == NegotiationState.VERIFIED;
@@ -122,7 +76,8 @@ final class NegotiationSteps {
     };
   }
 
-  private Future<Boolean> stepIn(Negotiation n) {
+  @Override
+  protected Future<Boolean> stepIn(Negotiation n) {
     return switch (n.role()) {
       case CONSUMER -> consumerStep(n);
       case PROVIDER -> providerStep(n);
@@ -142,7 +97,7 @@ final class NegotiationSteps {
               if (refused == null) {
                 return Future.failedFuture(sent.cause());
               }
-              return convergence.converge(n).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
+              return converge(n).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
                   : advance(n, Change.to(n.state(), n.providerPid() == null ? NegotiationState.TERMINATED
                       : NegotiationState.TERMINATING).withDetail("the provider refused the request (HTTP "
                       + refused.status() + "): " + refused.reason())));
@@ -259,30 +214,6 @@ final class NegotiationSteps {
         .transform(sent -> sent.succeeded() ? advance(n, Change.to(n.state(), done)) : refused(n, sent.cause()));
   }
 
-  /**
-   * A message the counter-party refused: when for good, its own record may show why (it moved on
-   * without hearing this node, which was down), and this negotiation follows it. Otherwise, or when it
-   * cannot follow, the step fails with {@code cause} and is retried, then given up.
-   */
-  private Future<Boolean> refused(Negotiation n, Throwable cause) {
-    if (DspClient.PeerRefused.definitiveIn(cause) == null) {
-      return Future.failedFuture(cause);
-    }
-    return convergence.converge(n).otherwise(false)
-        .compose(moved -> moved ? Future.succeededFuture(true) : Future.failedFuture(cause));
-  }
-
-  /** Whether a request's answer is the DSP negotiation {@code providerPid}/{@code consumerPid}, TERMINATED. */
-  private static boolean terminatedIn(JsonObject answer, String providerPid, String consumerPid) {
-    try {
-      return "TERMINATED".equals(PartnerState.read(answer, "ContractNegotiation", providerPid, consumerPid,
-          PartnerState.NEGOTIATION_STATES).state());
-    } catch (PartnerState.Unusable e) {
-      // Other connectors may answer with less; the negotiation's messages will tell.
-      return false;
-    }
-  }
-
   private Future<Boolean> sendTermination(Negotiation n) {
     if (n.counterPartyPid() == null) {
       // The counter-party never heard of this negotiation: there is no one to tell.
@@ -292,29 +223,33 @@ final class NegotiationSteps {
         NegotiationState.TERMINATED);
   }
 
-  /**
-   * After the runner's last attempt: the counter-party's own record first, which may show the
-   * negotiation further on (this node's message was delivered, or is no longer needed); else it ends
-   * here. A counter-party that could not be asked at start-up ends nothing: it is asked again at the
-   * next start.
-   */
-  Future<Void> giveUp(String id, Throwable cause) {
-    if (cause instanceof NotAsked) {
-      toAsk.remove(id);
-      LOG.warn("negotiation {}: {}; it stays as it is until the next start", id, cause.getMessage());
-      return Future.succeededFuture();
-    }
-    return store.find(id).compose(n -> n.state().isFinal() ? Future.succeededFuture()
-        : convergence.converge(n).otherwise(false).compose(moved -> moved ? Future.succeededFuture()
-            : store.move(id, Change.to(n.state(), NegotiationState.TERMINATED)
-                .withDetail("gave up: " + cause.getMessage())).mapEmpty()));
+  private Future<Boolean> advance(Negotiation n, Change change) {
+    return advanced(n, change.to(), store.move(n.id(), change));
   }
 
-  /** Commits a step's transition; a conflict means a partner's message moved it first, which is fine. */
-  private Future<Boolean> advance(Negotiation n, Change change) {
-    return store.move(n.id(), change).map(moved -> {
-      LOG.debug("negotiation {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
-      return true;
-    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+  @Override
+  protected Future<Negotiation> find(String id) {
+    return store.find(id);
+  }
+
+  @Override
+  protected NegotiationState target(Role role, NegotiationState local, String partner) {
+    return NegotiationConvergence.target(role, local, partner);
+  }
+
+  @Override
+  protected NegotiationState terminated() {
+    return NegotiationState.TERMINATED;
+  }
+
+  @Override
+  protected Future<Negotiation> moveTo(Negotiation n, NegotiationState to, String note, LocalizedText detail) {
+    Change change = Change.to(n.state(), to).withNote(note);
+    return store.move(n.id(), detail == null ? change : change.withDetail(detail));
+  }
+
+  @Override
+  protected LocalizedText terminatedByCounterParty(Negotiation n) {
+    return NegotiationConvergence.terminatedBy(n.counterPartyId());
   }
 }

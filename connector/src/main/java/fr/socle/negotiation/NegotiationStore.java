@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;

@@ -25,13 +25,13 @@ import fr.socle.negotiation.AgreementSigner;
 import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.policy.PolicyEngine;
 import fr.socle.policy.PolicyTemplates;
-import fr.socle.protocol.DspApi;
+import fr.socle.edge.DspRoutes;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
 import fr.socle.store.H2Import;
@@ -274,7 +274,7 @@ public final class Node extends VerticleBase {
         config.dataDir().resolve("received"), config.maxReceivedBytes(), config.pushTimeoutMillis(),
         new Receipts(audit));
     receiver.mount(dspRouter);
-    new DspApi(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
+    new DspRoutes(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
         tokens, transferStore, transferDecisions, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
@@ -287,7 +287,7 @@ public final class Node extends VerticleBase {
         pusher.cut(t.id(), "the transfer is " + t.state());
       }
     });
-    dspRouter.route().failureHandler(DspApi::handleFailure);
+    dspRouter.route().failureHandler(DspRoutes::handleFailure);
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
         security.serverIdentity());

@@ -16,10 +16,10 @@ public record DspMessage(String type, JsonObject body) {
    */
   public static DspMessage of(JsonObject body, String expectedType) {
     if (body == null) {
-      throw DspException.badRequest("expected a JSON object of type " + expectedType + ", got an empty body");
+      throw Refusal.invalid("expected a JSON object of type " + expectedType + ", got an empty body");
     }
     if (body.getValue("@context") == null) {
-      throw DspException.badRequest("expected @context to include " + Dsp.CONTEXT + ", got none");
+      throw Refusal.invalid("expected @context to include " + Dsp.CONTEXT + ", got none");
     }
     return new DspMessage(expectedType, JsonLd.compacted(body, expectedType));
   }
@@ -27,7 +27,7 @@ public record DspMessage(String type, JsonObject body) {
   public String requireString(String name) {
     Object value = body.getValue(name);
     if (!(value instanceof String s) || s.isBlank()) {
-      throw DspException.badRequest(type + " requires a non-empty string '" + name + "', got " + value);
+      throw Refusal.invalid(type + " requires a non-empty string '" + name + "', got " + value);
     }
     return s;
   }
@@ -35,7 +35,7 @@ public record DspMessage(String type, JsonObject body) {
   public String optionalString(String name) {
     Object value = body.getValue(name);
     if (value != null && !(value instanceof String)) {
-      throw DspException.badRequest(type + ": '" + name + "' must be a string, got " + value);
+      throw Refusal.invalid(type + ": '" + name + "' must be a string, got " + value);
     }
     return (String) value;
   }
@@ -43,7 +43,7 @@ public record DspMessage(String type, JsonObject body) {
   public JsonObject requireObject(String name) {
     Object value = body.getValue(name);
     if (!(value instanceof JsonObject o)) {
-      throw DspException.badRequest(type + " requires an object '" + name + "', got " + value);
+      throw Refusal.invalid(type + " requires an object '" + name + "', got " + value);
     }
     return o;
   }
@@ -51,7 +51,7 @@ public record DspMessage(String type, JsonObject body) {
   public JsonObject optionalObject(String name) {
     Object value = body.getValue(name);
     if (value != null && !(value instanceof JsonObject)) {
-      throw DspException.badRequest(type + ": '" + name + "' must be an object, got " + value);
+      throw Refusal.invalid(type + ": '" + name + "' must be an object, got " + value);
     }
     return (JsonObject) value;
   }

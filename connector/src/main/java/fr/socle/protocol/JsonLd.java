@@ -55,7 +55,7 @@ final class JsonLd {
   }
 
   /**
-   * The message in the DSP context's compacted form; throws a 400 {@link DspException} naming what is
+   * The message in the DSP context's compacted form; throws a 400 {@link Refusal} naming what is
    * wrong when it is not JSON-LD the node can read or not of {@code expectedType}.
    */
   static JsonObject compacted(JsonObject body, String expectedType) {
@@ -64,14 +64,14 @@ final class JsonLd {
     try {
       expanded = com.apicatalog.jsonld.JsonLd.expand(JsonDocument.of(document)).loader(LOADER).get();
     } catch (JsonLdError e) {
-      throw DspException.badRequest("the " + expectedType + " is not JSON-LD this node can process: " + reason(e));
+      throw Refusal.invalid("the " + expectedType + " is not JSON-LD this node can process: " + reason(e));
     }
     if (expanded.size() != 1 || expanded.get(0).getValueType() != JsonValue.ValueType.OBJECT) {
-      throw DspException.badRequest("expected one " + expectedType + " object, got " + expanded.size() + " nodes");
+      throw Refusal.invalid("expected one " + expectedType + " object, got " + expanded.size() + " nodes");
     }
     String type = type(expanded.getJsonObject(0));
     if (!(NAMESPACE + expectedType).equals(type)) {
-      throw DspException.badRequest("expected @type " + expectedType + ", got "
+      throw Refusal.invalid("expected @type " + expectedType + ", got "
           + (type != null && type.startsWith(NAMESPACE) ? type.substring(NAMESPACE.length()) : body.getValue("@type")));
     }
     if (onlyDspContext(body.getValue("@context"))) {
@@ -82,7 +82,7 @@ final class JsonLd {
           .loader(LOADER).get();
       return new JsonObject(compacted.toString());
     } catch (JsonLdError e) {
-      throw DspException.badRequest("the " + expectedType + " cannot be compacted with the DSP context: " + reason(e));
+      throw Refusal.invalid("the " + expectedType + " cannot be compacted with the DSP context: " + reason(e));
     }
   }
 

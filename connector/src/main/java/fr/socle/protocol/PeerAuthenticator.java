@@ -10,6 +10,6 @@ import io.vertx.ext.web.RoutingContext;
 @FunctionalInterface
 public interface PeerAuthenticator {
 
-  /** The authenticated participant id; throws a 401 {@link DspException} when there is none. */
+  /** The authenticated participant id; throws a 401 {@link Refusal} when there is none. */
   String authenticate(RoutingContext ctx);
 }

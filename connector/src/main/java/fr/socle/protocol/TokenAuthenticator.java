@@ -58,7 +58,7 @@ public final class TokenAuthenticator implements PeerAuthenticator {
     // when a token was sent.
     ctx.response().putHeader("WWW-Authenticate",
         rejected.reason() == Reason.TOKEN_MISSING ? "Bearer" : "Bearer error=\"invalid_token\"");
-    throw new DspException(401, rejected.reason().code(), rejected.detail());
+    throw new Refusal(Refusal.Kind.UNAUTHENTICATED, rejected.reason().code(), rejected.detail());
   }
 
   /** The header's token without an optional {@code Bearer } scheme; null when absent. */

@@ -1,6 +1,7 @@
 package fr.socle.transfer;
 
-import fr.socle.negotiation.Role;
+import fr.socle.process.ProcessRow;
+import fr.socle.process.Role;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -14,7 +15,8 @@ import java.time.Instant;
  */
 public record Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
     String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
-    String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination) {
+    String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination)
+    implements ProcessRow<TransferState> {
 
   /** A transfer without push destination. */
   public Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
@@ -35,14 +37,6 @@ public record Transfer(String id, Role role, TransferState state, String counter
   /** Whether data is pushed by the provider ({@code HttpData-PUSH}) rather than pulled by the consumer. */
   public boolean isPush() {
     return fr.socle.protocol.Dsp.HTTP_DATA_PUSH.equals(format);
-  }
-
-  public String providerPid() {
-    return role == Role.PROVIDER ? id : counterPartyPid;
-  }
-
-  public String consumerPid() {
-    return role == Role.CONSUMER ? id : counterPartyPid;
   }
 
   /** The operator's view; never includes a token (of a push destination, only its endpoint). */

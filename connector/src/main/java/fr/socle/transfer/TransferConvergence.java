@@ -7,18 +7,11 @@ import static fr.socle.transfer.TransferState.SUSPENDED;
 import static fr.socle.transfer.TransferState.SUSPENDING;
 import static fr.socle.transfer.TransferState.TERMINATED;
 
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
-import fr.socle.protocol.DspClient;
-import fr.socle.protocol.PartnerState;
-import fr.socle.store.Conflict;
-import fr.socle.transfer.TransferStore.Change;
-import io.vertx.core.Future;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Brings a transfer level with the counter-party's own record of it (DSP {@code GET /transfers/:pid})
+ * The rules by which {@link fr.socle.process.ProcessSteps} brings a transfer level with the counter-party's own record of it (DSP {@code GET /transfers/:pid})
  * when messages alone no longer can: after a restart in a state where this node waits for the
  * counter-party, when a message of this node is refused for good, and before giving up.
  *
@@ -29,14 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TransferConvergence {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TransferConvergence.class);
-
-  private final TransferStore store;
-  private final DspClient client;
-
-  TransferConvergence(TransferStore store, DspClient client) {
-    this.store = store;
-    this.client = client;
+  private TransferConvergence() {
   }
 
   /**
@@ -60,40 +46,9 @@ final class TransferConvergence {
     return to != null && local.canMoveTo(to) ? to : null;
   }
 
-  /**
-   * Asks the counter-party for its state and moves {@code t} to match it where {@link #target} says
-   * so. Succeeds with true when {@code t} moved (or something else moved it meanwhile), false when it
-   * stays; fails when the counter-party could not be asked or answered something unusable
-   * ({@link PartnerState.Unusable}).
-   */
-  Future<Boolean> converge(Transfer t) {
-    if (t.counterPartyPid() == null) {
-      // The counter-party's process id was never heard: there is nothing to ask for.
-      return Future.succeededFuture(false);
-    }
-    return client.get(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid(), t.counterPartyId())
-        .map(answer -> PartnerState.read(answer, "TransferProcess", t.providerPid(), t.consumerPid(),
-            PartnerState.TRANSFER_STATES))
-        .compose(partner -> {
-          TransferState to = target(t.role(), t.state(), partner.state());
-          if (to == null) {
-            LOG.info("transfer {} ({}) stays {}: {} shows it {}", t.id(), t.role(), t.state(), t.counterPartyId(),
-                partner.state());
-            return Future.succeededFuture(false);
-          }
-          Change change = Change.to(t.state(), to).withNote("converged: " + t.counterPartyId()
-              + " shows the transfer " + partner.state());
-          if (to == TERMINATED) {
-            change = change.withDetail(new LocalizedText("terminated by " + t.counterPartyId()
-                + ", which shows the transfer TERMINATED when asked for its state",
-                "terminé par " + t.counterPartyId() + ", qui indique le transfert TERMINATED quand on lui"
-                + " demande son état"));
-          }
-          return store.move(t.id(), change).map(moved -> {
-            LOG.info("transfer {} ({}): {} -> {}, as {} shows it {}", t.id(), t.role(), t.state(), to,
-                t.counterPartyId(), partner.state());
-            return true;
-          }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
-        });
+  /** The operator's detail when the counter-party shows the transfer TERMINATED. */
+  static LocalizedText terminatedBy(String counterParty) {
+    return new LocalizedText("terminated by " + counterParty + ", which shows the transfer TERMINATED when asked for"
+        + " its state", "terminé par " + counterParty + ", qui indique le transfert TERMINATED quand on lui demande son état");
   }
 }

@@ -6,13 +6,14 @@ import fr.socle.dataplane.PushDestination;
 import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.DspMessage;
-import fr.socle.statemachine.StepRunner;
+import fr.socle.process.StepRunner;
+import fr.socle.process.Tuning;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
@@ -74,7 +75,8 @@ public final class TransferManager {
     this.selfId = selfId;
     this.selfAddress = selfAddress;
     this.steps = new TransferSteps(store, client, decisions, hook, selfId, selfAddress, tokens, pusher);
-    this.runner = new StepRunner(vertx, "transfer", steps::step, steps::giveUp, 8, 500, 30_000, 10_000);
+    this.runner = new StepRunner(vertx, "transfer", Tuning.DEFAULT, steps::step, steps::giveUp,
+        () -> store.listUnfinished().map(list -> list.stream().map(Transfer::id).toList()));
   }
 
   /**
@@ -89,6 +91,11 @@ public final class TransferManager {
       });
       return list.size();
     });
+  }
+
+  /** What a health probe shows of this state machine's step runner. */
+  public StepRunner.Status runnerStatus() {
+    return runner.status();
   }
 
   public TransferStore store() {
@@ -224,11 +231,11 @@ public final class TransferManager {
     String format = message.requireString("format");
     String callback = message.requireString("callbackAddress");
     if (!Dsp.HTTP_DATA_PULL.equals(format) && !Dsp.HTTP_DATA_PUSH.equals(format)) {
-      return Future.failedFuture(DspException.badRequest("unsupported format '" + format + "', expected "
+      return Future.failedFuture(Refusal.invalid("unsupported format '" + format + "', expected "
           + Dsp.HTTP_DATA_PULL + " or " + Dsp.HTTP_DATA_PUSH));
     }
     if (consumerPid.length() > MAX_PID_CHARS || callback.length() > MAX_ADDRESS_CHARS) {
-      return Future.failedFuture(DspException.badRequest("TransferRequestMessage: the consumerPid may have at most "
+      return Future.failedFuture(Refusal.invalid("TransferRequestMessage: the consumerPid may have at most "
           + MAX_PID_CHARS + " characters and the callbackAddress " + MAX_ADDRESS_CHARS + ", got "
           + consumerPid.length() + " and " + callback.length()));
     }
@@ -239,24 +246,24 @@ public final class TransferManager {
         destination = PushDestination.parse(message.body().getValue("dataAddress") instanceof JsonObject o ? o
             : null).toDataAddress();
       } catch (IllegalArgumentException e) {
-        return Future.failedFuture(DspException.badRequest("TransferRequestMessage: " + e.getMessage()));
+        return Future.failedFuture(Refusal.invalid("TransferRequestMessage: " + e.getMessage()));
       }
     }
     JsonObject pushTo = destination;
     return agreements.findAgreement(agreementId)
         .recover(e -> Future.failedFuture(e instanceof NotFound
-            ? DspException.badRequest("unknown agreement '" + agreementId + "'") : e))
+            ? Refusal.invalid("unknown agreement '" + agreementId + "'") : e))
         .compose(a -> {
           if (!a.providerId().equals(selfId) || !a.consumerId().equals(caller)) {
             // Same answer as an unknown id: no one learns of others' agreements.
-            return Future.failedFuture(DspException.badRequest("unknown agreement '" + agreementId + "'"));
+            return Future.failedFuture(Refusal.invalid("unknown agreement '" + agreementId + "'"));
           }
           Instant now = clock.instant();
           return store.createRequested(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER,
               TransferState.REQUESTED, caller, consumerPid, callback, agreementId, format, null, null, null, now, now,
               null, pushTo), maxOpenPerParticipant)
               .recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
-                  ? new DspException(429, "too_many_open_transfers", tooMany.getMessage()) : e));
+                  ? new Refusal(Refusal.Kind.TOO_MANY, "too_many_open_transfers", tooMany.getMessage()) : e));
         })
         .compose(requested -> {
           Transfer t = requested.transfer();
@@ -274,7 +281,7 @@ public final class TransferManager {
     String endpoint = pushTo == null ? null : pushTo.getString("endpoint");
     String kept = t.destination() == null ? null : t.destination().getString("endpoint");
     if (!t.agreementId().equals(agreementId) || !t.format().equals(format) || !java.util.Objects.equals(kept, endpoint)) {
-      return Future.failedFuture(new DspException(409, "consumer_pid_in_use", "consumerPid " + consumerPid
+      return Future.failedFuture(new Refusal(Refusal.Kind.CONFLICT, "consumer_pid_in_use", "consumerPid " + consumerPid
           + " already names transfer " + t.id() + ", requested under agreement " + t.agreementId() + " in " + t.format()
           + (kept == null ? "" : " to " + kept) + "; a new transfer needs a new consumerPid",
           "le consumerPid " + consumerPid + " désigne déjà le transfert " + t.id() + ", demandé sous l'accord "
@@ -303,7 +310,7 @@ public final class TransferManager {
       if (t.role() == Role.PROVIDER) {
         if (t.state() == TransferState.SUSPENDED && suspendedBy(t, selfId)) {
           // The provider's suspension is its own to lift: a consumer cannot undo it.
-          throw DspException.conflict("transfer " + t.id() + " was suspended by its provider " + selfId
+          throw Refusal.invalidState("transfer " + t.id() + " was suspended by its provider " + selfId
               + ", which alone can resume it");
         }
         return transition(t, Change.to(t.state(), TransferState.RESUMING));
@@ -315,7 +322,7 @@ public final class TransferManager {
       }
       JsonObject address = message.requireObject("dataAddress");
       if (!(address.getValue("endpoint") instanceof String)) {
-        throw DspException.badRequest("TransferStartMessage.dataAddress requires an 'endpoint'");
+        throw Refusal.invalid("TransferStartMessage.dataAddress requires an 'endpoint'");
       }
       return transition(t, Change.to(t.state(), TransferState.STARTED).withDataAddress(address)
           .withCounterPartyPid(message.requireString("providerPid")));
@@ -345,7 +352,7 @@ public final class TransferManager {
   public Future<Transfer> get(String caller, String pid) {
     return store.find(pid).recover(TransferManager::notFound).map(t -> {
       if (!caller.equals(t.counterPartyId())) {
-        throw DspException.notFound("no transfer '" + pid + "'");
+        throw Refusal.notFound("no transfer '" + pid + "'");
       }
       return t;
     });
@@ -358,18 +365,18 @@ public final class TransferManager {
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
     return store.find(pid).recover(TransferManager::notFound).map(t -> {
       if (!caller.equals(t.counterPartyId())) {
-        throw DspException.notFound("no transfer '" + pid + "'");
+        throw Refusal.notFound("no transfer '" + pid + "'");
       }
       String ours = t.role() == Role.PROVIDER ? "providerPid" : "consumerPid";
       if (!t.id().equals(message.requireString(ours))) {
-        throw DspException.badRequest(ours + " " + message.body().getString(ours) + " does not match the path " + pid);
+        throw Refusal.invalid(ours + " " + message.body().getString(ours) + " does not match the path " + pid);
       }
       // The partner's own process id too, as for negotiations: the right participant naming another
       // of its processes is refused, not taken for this one.
       String theirs = t.role() == Role.PROVIDER ? "consumerPid" : "providerPid";
       String claimed = message.requireString(theirs);
       if (t.counterPartyPid() != null && !t.counterPartyPid().equals(claimed)) {
-        throw DspException.badRequest(theirs + " " + claimed + " does not match " + t.counterPartyPid());
+        throw Refusal.invalid(theirs + " " + claimed + " does not match " + t.counterPartyPid());
       }
       return t;
     });
@@ -385,11 +392,11 @@ public final class TransferManager {
       return Future.succeededFuture(t);
     }
     if (!t.state().canMoveTo(change.to())) {
-      return Future.failedFuture(DspException.conflict("transfer " + t.id() + " is " + t.state().dspState()
+      return Future.failedFuture(Refusal.invalidState("transfer " + t.id() + " is " + t.state().dspState()
           + " and cannot become " + change.to().dspState()));
     }
     return store.move(t.id(), change)
-        .recover(e -> Future.failedFuture(e instanceof Conflict ? DspException.conflict(e.getMessage()) : e))
+        .recover(e -> Future.failedFuture(e instanceof Conflict ? Refusal.invalidState(e.getMessage()) : e))
         .onSuccess(moved -> {
           LOG.debug("transfer {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(), change.from(),
               change.to());
@@ -416,6 +423,6 @@ public final class TransferManager {
   }
 
   private static <T> Future<T> notFound(Throwable e) {
-    return Future.failedFuture(e instanceof NotFound ? DspException.notFound(e.getMessage()) : e);
+    return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
   }
 }

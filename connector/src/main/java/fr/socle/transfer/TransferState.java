@@ -1,5 +1,7 @@
 package fr.socle.transfer;
 
+import fr.socle.process.ProcessState;
+
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -10,7 +12,7 @@ import java.util.Set;
  * A started transfer may be suspended and started again by a new start message; either side may
  * suspend, complete or terminate it.
  */
-public enum TransferState {
+public enum TransferState implements ProcessState {
   /** Consumer: the transfer request is to be sent. */
   REQUESTING,
   /** The request was received (provider) or acknowledged (consumer). */
@@ -37,6 +39,7 @@ public enum TransferState {
   /** The transfer ended abnormally or was refused. */
   TERMINATED;
 
+  @Override
   public String dspState() {
     return switch (this) {
       case REQUESTING, REQUESTED, STARTING -> "REQUESTED";
@@ -55,6 +58,7 @@ public enum TransferState {
     return this == STARTED || this == STARTING || this == RESUMING;
   }
 
+  @Override
   public boolean isFinal() {
     return this == COMPLETED || this == TERMINATED;
   }

@@ -6,26 +6,24 @@ import fr.socle.dataplane.EdrTokens;
 import fr.socle.dataplane.PublicEndpoint;
 import fr.socle.dataplane.PushDestination;
 import fr.socle.dataplane.Pusher;
-import fr.socle.negotiation.Role;
+import fr.socle.process.ProcessSteps;
+import fr.socle.process.Role;
 import fr.socle.policy.Decision;
 import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.Dsp;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.PartnerState;
-import fr.socle.store.Conflict;
 import fr.socle.transfer.TransferHook.Move;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The steps of a transfer process: what this node does from each persisted state, run by the
- * {@link fr.socle.statemachine.StepRunner} as soon as a state is committed and again at start-up.
+ * {@link fr.socle.process.StepRunner} as soon as a state is committed and again at start-up.
  *
  * <p>From an -ING state it sends the message and records the -ED state once the counter-party
  * acknowledged it (a crash in between resends it). In a settled state where this node has the next
@@ -36,83 +34,37 @@ import org.slf4j.LoggerFactory;
  * transfer about to be given up are first brought level with the counter-party's own record of it
  * ({@link TransferConvergence}): it may have moved on while this node was not listening.
  */
-final class TransferSteps {
+final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TransferSteps.class);
 
   private final TransferStore store;
-  private final DspClient client;
   private final TransferDecisions decisions;
   private final TransferHook hook;
   private final String selfId;
   private final String selfAddress;
   private final EdrTokens tokens;
   private final Pusher pusher;
-  private final TransferConvergence convergence;
-  /**
-   * Transfers resumed at start-up whose counter-party is to be asked for its state before their next
-   * step; bounded by the unfinished transfers, each removed at its first step.
-   */
-  private final Set<String> toAsk = ConcurrentHashMap.newKeySet();
 
   TransferSteps(TransferStore store, DspClient client, TransferDecisions decisions, TransferHook hook,
       String selfId, String selfAddress,
       EdrTokens tokens, Pusher pusher) {
+    super("transfer", new PartnerRecord("/transfers/", "TransferProcess", PartnerState.TRANSFER_STATES), client);
     this.store = store;
-    this.client = client;
     this.decisions = decisions;
     this.hook = hook;
     this.selfId = selfId;
     this.selfAddress = selfAddress;
     this.tokens = tokens;
     this.pusher = pusher;
-    this.convergence = new TransferConvergence(store, client);
-  }
-
-  /** Marks a transfer resumed at start-up: its counter-party is asked for its state first. */
-  void resumed(String id) {
-    toAsk.add(id);
-  }
-
-  Future<Boolean> step(String id) {
-    return store.find(id).compose(t -> {
-      if (!toAsk.contains(id)) {
-        return stepIn(t);
-      }
-      if (!waitsForCounterParty(t)) {
-        // This node sends or acts next: the counter-party's answer to that will tell.
-        toAsk.remove(id);
-        return stepIn(t);
-      }
-      return convergence.converge(t).transform(asked -> {
-        if (asked.succeeded()) {
-          toAsk.remove(id);
-          return asked.result() ? Future.succeededFuture(true) : stepIn(t);
-        }
-        if (asked.cause() instanceof PartnerState.Unusable || DspClient.PeerRefused.definitiveIn(asked.cause()) != null) {
-          toAsk.remove(id);
-          LOG.warn("transfer {}: the state {} shows cannot be used, it stays {}: {}", id, t.counterPartyId(),
-              t.state(), asked.cause().getMessage());
-          return stepIn(t);
-        }
-        // Perhaps restarting too: asked again, with the runner's back-off.
-        return Future.failedFuture(new NotAsked(asked.cause()));
-      });
-    });
-  }
-
-  /** The counter-party could not be asked for its state; never a reason to end a transfer. */
-  static final class NotAsked extends RuntimeException {
-    NotAsked(Throwable cause) {
-      super("its counter-party could not be asked for its state: " + cause.getMessage(), cause, false, false);
-    }
   }
 
   /**
    * Whether the next move is the counter-party's (or an operator's), so that nothing is resent: a
    * provider's STARTED push is its own to push.
    */
-  private static boolean waitsForCounterParty(Transfer t) {
+  @Override
+  protected boolean waitsForCounterParty(Transfer t) {
     return t.counterPartyPid() != null && switch (t.state()) {
       case REQUESTED -> t.role() == Role.CONSUMER;
       case STARTED -> t.role() == Role.CONSUMER || !t.isPush();
@@ -121,7 +73,8 @@ final class TransferSteps {
     };
   }
 
-  private Future<Boolean> stepIn(Transfer t) {
+  @Override
+  protected Future<Boolean> stepIn(Transfer t) {
     return switch (t.state()) {
       case REQUESTING -> sendRequest(t);
       case REQUESTED, STARTED, SUSPENDED -> settle(t);
@@ -236,7 +189,7 @@ final class TransferSteps {
           DspClient.PeerRefused refused = DspClient.PeerRefused.definitiveIn(asked.cause());
           if (refused != null) {
             // The transfer stays suspended, with the provider's reason, unless the provider shows it ended.
-            return convergence.converge(t).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
+            return converge(t).otherwise(false).compose(moved -> moved ? Future.succeededFuture(true)
                 : advance(t, Change.to(TransferState.RESUMING, TransferState.SUSPENDED)
                     .withDetail("the provider refused to resume (HTTP " + refused.status() + "): "
                         + refused.reason())));
@@ -292,30 +245,6 @@ final class TransferSteps {
         .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), done)) : refused(t, sent.cause()));
   }
 
-  /**
-   * A message the counter-party refused: when for good, its own record may show why (it moved on
-   * without hearing this node, which was down), and this transfer follows it. Otherwise, or when it
-   * cannot follow, the step fails with {@code cause} and is retried, then given up.
-   */
-  private Future<Boolean> refused(Transfer t, Throwable cause) {
-    if (DspClient.PeerRefused.definitiveIn(cause) == null) {
-      return Future.failedFuture(cause);
-    }
-    return convergence.converge(t).otherwise(false)
-        .compose(moved -> moved ? Future.succeededFuture(true) : Future.failedFuture(cause));
-  }
-
-  /** Whether a request's answer is the DSP transfer {@code providerPid}/{@code consumerPid}, TERMINATED. */
-  private static boolean terminatedIn(JsonObject answer, String providerPid, String consumerPid) {
-    try {
-      return "TERMINATED".equals(PartnerState.read(answer, "TransferProcess", providerPid, consumerPid,
-          PartnerState.TRANSFER_STATES).state());
-    } catch (PartnerState.Unusable e) {
-      // Other connectors may answer with less; the transfer's messages will tell.
-      return false;
-    }
-  }
-
   private Future<Boolean> sendTermination(Transfer t) {
     if (t.counterPartyPid() == null) {
       // The provider never acknowledged the request: there is no process of theirs to terminate.
@@ -327,27 +256,33 @@ final class TransferSteps {
         : new LocalizedText(t.detail(), t.detailFr()).writeTo(message), TransferState.TERMINATED);
   }
 
-  /**
-   * After the runner's last attempt: the counter-party's own record first, which may show the transfer
-   * further on (this node's message was delivered, or is no longer needed); else it ends here. A
-   * counter-party that could not be asked at start-up ends nothing: it is asked again at the next start.
-   */
-  Future<Void> giveUp(String id, Throwable cause) {
-    if (cause instanceof NotAsked) {
-      toAsk.remove(id);
-      LOG.warn("transfer {}: {}; it stays as it is until the next start", id, cause.getMessage());
-      return Future.succeededFuture();
-    }
-    return store.find(id).compose(t -> t.state().isFinal() ? Future.succeededFuture()
-        : convergence.converge(t).otherwise(false).compose(moved -> moved ? Future.succeededFuture()
-            : store.move(id, Change.to(t.state(), TransferState.TERMINATED)
-                .withDetail("gave up: " + cause.getMessage())).mapEmpty()));
+  private Future<Boolean> advance(Transfer t, Change change) {
+    return advanced(t, change.to(), store.move(t.id(), change));
   }
 
-  private Future<Boolean> advance(Transfer t, Change change) {
-    return store.move(t.id(), change).map(moved -> {
-      LOG.debug("transfer {} ({}): {} -> {}", moved.id(), moved.role(), change.from(), change.to());
-      return true;
-    }).recover(e -> e instanceof Conflict ? Future.succeededFuture(true) : Future.failedFuture(e));
+  @Override
+  protected Future<Transfer> find(String id) {
+    return store.find(id);
+  }
+
+  @Override
+  protected TransferState target(Role role, TransferState local, String partner) {
+    return TransferConvergence.target(role, local, partner);
+  }
+
+  @Override
+  protected TransferState terminated() {
+    return TransferState.TERMINATED;
+  }
+
+  @Override
+  protected Future<Transfer> moveTo(Transfer t, TransferState to, String note, LocalizedText detail) {
+    Change change = Change.to(t.state(), to).withNote(note);
+    return store.move(t.id(), detail == null ? change : change.withDetail(detail));
+  }
+
+  @Override
+  protected LocalizedText terminatedByCounterParty(Transfer t) {
+    return TransferConvergence.terminatedBy(t.counterPartyId());
   }
 }

@@ -1,6 +1,6 @@
 package fr.socle.transfer;
 
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;

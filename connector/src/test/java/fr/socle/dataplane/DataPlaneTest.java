@@ -6,7 +6,7 @@ import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.testing.Paths;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;

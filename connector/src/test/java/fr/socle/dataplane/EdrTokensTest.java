@@ -14,7 +14,7 @@ import fr.socle.dataplane.EdrTokens.Expiry;
 import fr.socle.dataplane.EdrTokens.Reason;
 import fr.socle.dataplane.EdrTokens.Rejected;
 import fr.socle.dataplane.EdrTokens.Valid;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.testing.MutableClock;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
@@ -79,7 +79,7 @@ class EdrTokensTest {
     clock.advance(Duration.ofMinutes(5));
     Rejected r = rejected(token, CONSUMER, transfer);
     assertThat(r.reason()).isEqualTo(Reason.TOKEN_EXPIRED);
-    assertThat(r.reason().status()).isEqualTo(401);
+    assertThat(r.reason().misused()).isFalse();
     assertThat(r.detail()).contains("expired at 2026-03-01T10:05:00Z").contains("now 2026-03-01T10:05:00Z");
     assertThat(tokens.verify(token, CONSUMER, transfer, Expiry.IGNORED)).isInstanceOf(Valid.class);
   }
@@ -103,7 +103,7 @@ class EdrTokensTest {
   void aTokenOfAnotherTransferOrAgreementIsForbidden() {
     Rejected r = rejected(tokens.issue(transfer("tp-2", "agr-2", sid), sid), CONSUMER, transfer);
     assertThat(r.reason()).isEqualTo(Reason.WRONG_TRANSFER);
-    assertThat(r.reason().status()).isEqualTo(403);
+    assertThat(r.reason().misused()).isTrue();
     assertThat(r.detail()).isEqualTo("the access token is for transfer tp-2, not tp-1");
     Rejected agreement = rejected(tokens.issue(transfer("tp-1", "agr-2", sid), sid), CONSUMER, transfer);
     assertThat(agreement.reason()).isEqualTo(Reason.WRONG_AGREEMENT);

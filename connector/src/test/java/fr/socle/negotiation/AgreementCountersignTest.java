@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.edge.Failures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +12,7 @@ import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.ServerIdentity;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.DspMessage;
 import fr.socle.store.Database;
 import fr.socle.testing.Federation;
@@ -90,7 +91,7 @@ class AgreementCountersignTest {
   private Negotiation negotiation(Role side, NegotiationState state, String counterParty) throws Exception {
     Instant now = CLOCK.instant();
     return await(store.create(new Negotiation(UUID.randomUUID().toString(), side == Role.PROVIDER
-        ? fr.socle.negotiation.Role.PROVIDER : fr.socle.negotiation.Role.CONSUMER, state, counterParty,
+        ? fr.socle.process.Role.PROVIDER : fr.socle.process.Role.CONSUMER, state, counterParty,
         "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", new JsonObject().put("@id", "offer-1"),
         null, null, now, now)));
   }
@@ -227,8 +228,8 @@ class AgreementCountersignTest {
 
   private static void assertRefused(Future<?> future, String detail) {
     assertThatThrownBy(() -> await(future)).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOfSatisfying(DspException.class, e -> {
-          assertThat(e.status()).isEqualTo(400);
+        .cause().isInstanceOfSatisfying(Refusal.class, e -> {
+          assertThat(Failures.status(e.kind())).isEqualTo(400);
           assertThat(e.getMessage()).contains(detail);
         });
   }

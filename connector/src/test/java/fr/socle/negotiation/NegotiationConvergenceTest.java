@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.Role;
 import static fr.socle.negotiation.NegotiationState.*;
 import static org.assertj.core.api.Assertions.assertThat;
 

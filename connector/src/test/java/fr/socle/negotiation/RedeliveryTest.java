@@ -1,5 +1,7 @@
 package fr.socle.negotiation;
 
+import fr.socle.edge.Failures;
+import fr.socle.process.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +13,7 @@ import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.protocol.DspClient;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.DspMessage;
 import fr.socle.protocol.ServerIdentity;
 import fr.socle.store.Database;
@@ -149,7 +151,7 @@ class RedeliveryTest {
         .put("consumerPid", n.id()).put("offer", new JsonObject().put("@id", "offer-1").put("target", "eau-2026")));
 
     assertThatThrownBy(() -> await(consumer.onOffer(id(PROVIDER), n.id(), offer))).cause()
-        .isInstanceOfSatisfying(DspException.class, e -> assertThat(e.status()).isEqualTo(409));
+        .isInstanceOfSatisfying(Refusal.class, e -> assertThat(Failures.status(e.kind())).isEqualTo(409));
     assertThat(await(store.find(n.id())).state()).isEqualTo(NegotiationState.ACCEPTING);
   }
 
@@ -164,7 +166,7 @@ class RedeliveryTest {
         .isEqualTo(NegotiationState.REQUESTED);
 
     assertThatThrownBy(() -> await(provider.onCounterRequest(id(CONSUMER), n.id(), request))).cause()
-        .isInstanceOfSatisfying(DspException.class, e -> assertThat(e.status()).isEqualTo(409));
+        .isInstanceOfSatisfying(Refusal.class, e -> assertThat(Failures.status(e.kind())).isEqualTo(409));
   }
 
   @Test
@@ -190,8 +192,8 @@ class RedeliveryTest {
 
   private static void assertRefused(Future<?> future, int status, String detail) {
     assertThatThrownBy(() -> await(future)).isInstanceOf(ExecutionException.class)
-        .cause().isInstanceOfSatisfying(DspException.class, e -> {
-          assertThat(e.status()).isEqualTo(status);
+        .cause().isInstanceOfSatisfying(Refusal.class, e -> {
+          assertThat(Failures.status(e.kind())).isEqualTo(status);
           assertThat(e.getMessage()).contains(detail);
         });
   }

@@ -1,5 +1,6 @@
 package fr.socle.protocol;
 
+import fr.socle.edge.Failures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -27,7 +28,7 @@ class DspMessageTest {
     JsonObject noContext = request();
     noContext.remove("@context");
     assertThatThrownBy(() -> DspMessage.of(noContext, "ContractRequestMessage"))
-        .isInstanceOf(DspException.class)
+        .isInstanceOf(Refusal.class)
         .hasMessage("expected @context to include " + Dsp.CONTEXT + ", got none");
   }
 
@@ -35,10 +36,10 @@ class DspMessageTest {
   void neverFetchesAnUnknownContext() {
     assertThatThrownBy(() -> DspMessage.of(request().put("@context", "https://example.org/other"),
         "ContractRequestMessage"))
-        .isInstanceOf(DspException.class)
+        .isInstanceOf(Refusal.class)
         .hasMessageContaining("context https://example.org/other is not one this node knows (it never fetches "
             + "contexts); use " + Dsp.CONTEXT)
-        .satisfies(e -> assertThat(((DspException) e).status()).isEqualTo(400));
+        .satisfies(e -> assertThat(Failures.status(((Refusal) e).kind())).isEqualTo(400));
   }
 
   @Test
@@ -67,14 +68,14 @@ class DspMessageTest {
   void refusesWhatIsNotJsonLd() {
     assertThatThrownBy(() -> DspMessage.of(request().put("@id", 42), "ContractRequestMessage"))
         .hasMessageStartingWith("the ContractRequestMessage is not JSON-LD this node can process")
-        .satisfies(e -> assertThat(((DspException) e).status()).isEqualTo(400));
+        .satisfies(e -> assertThat(Failures.status(((Refusal) e).kind())).isEqualTo(400));
   }
 
   @Test
   void refusesAnotherTypeNamingBoth() {
     assertThatThrownBy(() -> DspMessage.of(request(), "TransferRequestMessage"))
         .hasMessage("expected @type TransferRequestMessage, got ContractRequestMessage")
-        .satisfies(e -> assertThat(((DspException) e).status()).isEqualTo(400));
+        .satisfies(e -> assertThat(Failures.status(((Refusal) e).kind())).isEqualTo(400));
   }
 
   @Test

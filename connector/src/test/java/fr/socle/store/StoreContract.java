@@ -12,7 +12,7 @@ import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationState;
 import fr.socle.negotiation.NegotiationStore;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;

@@ -3,7 +3,7 @@ package fr.socle.transfer;
 import static fr.socle.transfer.TransferState.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.protocol.PartnerState;
 import org.junit.jupiter.api.Test;
 

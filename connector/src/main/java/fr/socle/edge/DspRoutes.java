@@ -1,10 +1,13 @@
-package fr.socle.protocol;
+package fr.socle.edge;
 
 import fr.socle.catalog.CatalogService;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationManager;
-import fr.socle.policy.DecisionUnavailable;
 import fr.socle.policy.LocalizedText;
+import fr.socle.protocol.Dsp;
+import fr.socle.protocol.DspMessage;
+import fr.socle.protocol.PeerAuthenticator;
+import fr.socle.protocol.Refusal;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferManager;
 import io.vertx.core.Future;
@@ -28,12 +31,13 @@ import org.slf4j.LoggerFactory;
  * provider's endpoints and the consumer's callbacks: the process id in the path is always this node's
  * own id, so the stored negotiation or transfer tells which role handles the message.
  *
- * <p>Every failure becomes a DSP error body with a 4xx status, or a 503 with {@code Retry-After} when
- * the policy engine could not decide; an unexpected failure is logged and answered 500 without details.
+ * <p>Every failure becomes a DSP error body with the status {@link Failures} gives it: a 4xx for what
+ * the core refuses, a 503 with {@code Retry-After} when the policy engine could not decide; an
+ * unexpected failure is logged and answered 500 without details.
  */
-public final class DspApi {
+public final class DspRoutes {
 
-  private static final Logger LOG = LoggerFactory.getLogger(DspApi.class);
+  private static final Logger LOG = LoggerFactory.getLogger(DspRoutes.class);
   /** Datasets per catalog page, at most. */
   static final int MAX_PAGE = 100;
   /** What an asset id may be (the management API's rule), and so the start of a catalog page. */
@@ -50,7 +54,7 @@ public final class DspApi {
   private final TransferManager transfers;
   private final long maxBodyBytes;
 
-  public DspApi(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
+  public DspRoutes(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
       long maxBodyBytes) {
     this.authenticator = authenticator;
     this.catalog = catalog;
@@ -71,13 +75,13 @@ public final class DspApi {
       // but a filter that is not even the array the schema wants is an error.
       Object filter = request.body().getValue("filter");
       if (filter != null && !(filter instanceof JsonArray)) {
-        throw DspException.badRequest("CatalogRequestMessage: 'filter' must be an array, got " + filter);
+        throw Refusal.invalid("CatalogRequestMessage: 'filter' must be an array, got " + filter);
       }
       int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
       int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
       String from = ctx.request().getParam("from");
       if (from != null && !DATASET_ID.matcher(from).matches()) {
-        throw DspException.badRequest("query parameter 'from' must be a dataset id matching " + DATASET_ID.pattern()
+        throw Refusal.invalid("query parameter 'from' must be a dataset id matching " + DATASET_ID.pattern()
             + ", got '" + from + "'");
       }
       reply(ctx, 200, catalog.catalogFor(caller, offset, from, limit).map(page -> {
@@ -90,7 +94,7 @@ public final class DspApi {
       String id = ctx.pathParam("id");
       reply(ctx, 200, catalog.datasetFor(caller, id).map(d -> {
         if (d == null) {
-          throw DspException.notFound("no dataset '" + id + "'");
+          throw Refusal.notFound("no dataset '" + id + "'");
         }
         return d;
       }), "CatalogError");
@@ -164,7 +168,7 @@ public final class DspApi {
     } catch (NumberFormatException e) {
       // reported below with the expected range
     }
-    throw DspException.badRequest("query parameter '" + name + "' must be an integer from " + min + " to " + max
+    throw Refusal.invalid("query parameter '" + name + "' must be an integer from " + min + " to " + max
         + ", got '" + raw + "'");
   }
 
@@ -196,7 +200,7 @@ public final class DspApi {
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw DspException.badRequest("the body of a " + type + " must be a JSON object: " + e.getMessage());
+      throw Refusal.invalid("the body of a " + type + " must be a JSON object: " + e.getMessage());
     }
     return DspMessage.of(body, type);
   }
@@ -238,41 +242,15 @@ public final class DspApi {
   }
 
   private static void fail(RoutingContext ctx, Throwable failure, String errorType) {
-    int status;
-    String code;
-    String reason;
-    String french = null;
-    if (failure instanceof DspException e) {
-      status = e.status();
-      code = e.code();
-      reason = e.getMessage();
-      french = e.frenchMessage();
-    } else if (failure instanceof DecisionUnavailable e) {
-      // Not the partner's fault nor a refusal: the same request may succeed in a few seconds.
-      LOG.warn("answering 503 to {} {}: {}", ctx.request().method(), ctx.normalizedPath(), e.getMessage());
-      status = 503;
-      code = e.code();
-      reason = e.reason().en();
-      french = e.reason().fr();
-    } else if (failure instanceof HttpException e && e.getStatusCode() < 500) {
-      status = e.getStatusCode();
-      code = status == 413 ? "body_too_large" : "bad_request";
-      reason = status == 413 ? "the body exceeds the limit of this endpoint"
-          : e.getPayload() != null ? e.getPayload() : "request refused (HTTP " + status + ")";
-    } else {
-      LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
-      status = 500;
-      code = "internal_error";
-      reason = "internal error; see the provider's log";
-    }
+    Failures.Failure f = Failures.of(ctx, failure);
     if (ctx.response().ended() || ctx.response().headWritten()) {
       return;
     }
-    if (status == 503) {
-      ctx.response().putHeader("Retry-After", String.valueOf(DecisionUnavailable.RETRY_AFTER_SECONDS));
+    if (f.retryAfterSeconds() >= 0) {
+      ctx.response().putHeader("Retry-After", String.valueOf(f.retryAfterSeconds()));
     }
-    JsonObject body = new LocalizedText(reason, french).writeTo(Dsp.message(errorType).put("code", code)
-        .put("reason", new JsonArray().add(reason)));
+    JsonObject body = new LocalizedText(f.reason(), f.reasonFr()).writeTo(Dsp.message(errorType)
+        .put("code", f.code()).put("reason", new JsonArray().add(f.reason())));
     if (!"CatalogError".equals(errorType)) {
       // The negotiation and transfer error schemas name both process ids: echo those the request gave.
       JsonObject request = requestBody(ctx);
@@ -282,6 +260,6 @@ public final class DspApi {
         }
       }
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    ctx.response().setStatusCode(f.status()).putHeader("Content-Type", "application/json").end(body.encode());
   }
 }

@@ -1,4 +1,4 @@
-package fr.socle.negotiation;
+package fr.socle.process;
 
 /** Which side of an exchange this node plays. */
 public enum Role {

@@ -1,0 +1,95 @@
+package fr.socle.edge;
+
+import fr.socle.policy.DecisionUnavailable;
+import fr.socle.protocol.Refusal;
+import fr.socle.store.Conflict;
+import fr.socle.store.NotFound;
+import fr.socle.store.TooManyOpen;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where what the core refuses becomes an HTTP answer: each package's typed reason
+ * ({@link Refusal}, the store's {@link Conflict}, {@link NotFound} and {@link TooManyOpen}, the policy
+ * engine's {@link DecisionUnavailable}, Vert.x Web's own 4xx) is given its status here, and the DSP
+ * routes and the management API render the same {@link Failure} as a DSP error body or a
+ * problem+json. Anything else is a fault of this node: logged with the request it broke, answered 500
+ * without details.
+ */
+public final class Failures {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  /** A refusal ready to render: status, stable code, reason in English and (when known) French. */
+  public record Failure(int status, String code, String reason, String reasonFr, long retryAfterSeconds) {
+
+    Failure(int status, String code, String reason, String reasonFr) {
+      this(status, code, reason, reasonFr, -1);
+    }
+  }
+
+  private Failures() {
+  }
+
+  /** The status of each kind of refusal: chosen here once, never in the core. */
+  public static int status(Refusal.Kind kind) {
+    return switch (kind) {
+      case INVALID -> 400;
+      case UNAUTHENTICATED -> 401;
+      case FORBIDDEN -> 403;
+      case NOT_FOUND -> 404;
+      case CONFLICT -> 409;
+      case TOO_LARGE -> 413;
+      case TOO_MANY -> 429;
+      case SOURCE_FAILED -> 502;
+      case CANNOT_STORE -> 507;
+    };
+  }
+
+  /** The answer to {@code failure} on the request of {@code ctx}; an unrecognised failure is logged there. */
+  public static Failure of(RoutingContext ctx, Throwable failure) {
+    Failure known = known(failure);
+    if (known != null) {
+      if (known.status() >= 500) {
+        LOG.warn("answering {} to {} {}: {}", known.status(), ctx.request().method(), ctx.normalizedPath(),
+            known.reason());
+      }
+      return known;
+    }
+    LOG.error("unexpected failure on {} {}", ctx.request().method(), ctx.normalizedPath(), failure);
+    return new Failure(500, "internal_error", "internal error; see this node's log",
+        "erreur interne ; voir le journal de ce nœud");
+  }
+
+  /** The answer to a failure the core names, or null when it is none of those. */
+  static Failure known(Throwable failure) {
+    if (failure instanceof Refusal e) {
+      return new Failure(status(e.kind()), e.code(), e.getMessage(), e.frenchMessage());
+    }
+    if (failure instanceof DecisionUnavailable e) {
+      // Not the caller's fault nor a refusal: the same request may succeed in a few seconds.
+      return new Failure(503, e.code(), e.reason().en(), e.reason().fr(), DecisionUnavailable.RETRY_AFTER_SECONDS);
+    }
+    if (failure instanceof Conflict e) {
+      // Two requests raced for one row and the other won: the caller may read the outcome and retry.
+      return new Failure(409, "conflict", e.getMessage(), null);
+    }
+    if (failure instanceof NotFound e) {
+      return new Failure(404, "not_found", e.getMessage(), null);
+    }
+    if (failure instanceof TooManyOpen e) {
+      return new Failure(429, "too_many_open", e.getMessage(), null);
+    }
+    if (failure instanceof HttpException e && e.getStatusCode() < 500) {
+      int status = e.getStatusCode();
+      return status == 413
+          ? new Failure(413, "body_too_large", "the body exceeds the limit of this endpoint",
+              "le corps dépasse la limite de ce point d'accès")
+          : new Failure(status, "bad_request", e.getPayload() != null ? e.getPayload()
+              : "request refused (HTTP " + status + ")", null);
+    }
+    return null;
+  }
+}
