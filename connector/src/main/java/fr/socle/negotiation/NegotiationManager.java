@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.PartnerMessages;
 import fr.socle.process.Role;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
@@ -13,10 +14,8 @@ import fr.socle.protocol.Refusal;
 import fr.socle.protocol.DspMessage;
 import fr.socle.process.StepRunner;
 import fr.socle.process.Tuning;
-import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
-import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -170,8 +169,7 @@ public final class NegotiationManager {
       Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
           caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
           null, now, now);
-      return store.createRequested(n, maxOpenPerParticipant).recover(e -> Future.failedFuture(e instanceof TooManyOpen
-          tooMany ? new Refusal(Refusal.Kind.TOO_MANY, "too_many_open_negotiations", tooMany.getMessage()) : e));
+      return store.createRequested(n, maxOpenPerParticipant).recover(PartnerMessages.openLimit("negotiation"));
     }).map(requested -> {
       Negotiation n = requested.negotiation();
       if (requested.created()) {
@@ -309,7 +307,7 @@ public final class NegotiationManager {
     // Compacted with the DSP context the value is a bare term; a peer may also send the full IRI.
     String event = eventType.replaceFirst("^.*[:/]", "");
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
-      checkOwner(n, caller, message);
+      PartnerMessages.owned(n, "negotiation", caller, message);
       if (n.role() == Role.PROVIDER && event.equals("ACCEPTED")) {
         return move(n, NegotiationState.ACCEPTED, null);
       }
@@ -324,7 +322,7 @@ public final class NegotiationManager {
   /** {@code POST /negotiations/:pid/termination}, from either side. */
   public Future<Negotiation> onTermination(String caller, String pid, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
-      checkOwner(n, caller, message);
+      PartnerMessages.owned(n, "negotiation", caller, message);
       Object reason = message.body().getValue("reason");
       // A Socle partner also gives its reason in French, shown to operators who read French.
       LocalizedText detail = new LocalizedText(reason == null ? "no reason given" : reason.toString(),
@@ -375,29 +373,13 @@ public final class NegotiationManager {
 
   private Future<Negotiation> owned(String caller, String pid, Role role, DspMessage message) {
     return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
-      checkOwner(n, caller, message);
+      PartnerMessages.owned(n, "negotiation", caller, message);
       if (n.role() != role) {
         throw Refusal.invalidState("negotiation " + pid + " is a " + n.role().name().toLowerCase()
             + " negotiation; a " + message.type() + " goes to the " + role.name().toLowerCase());
       }
       return n;
     });
-  }
-
-  private void checkOwner(Negotiation n, String caller, DspMessage message) {
-    if (!caller.equals(n.counterPartyId())) {
-      // Same answer as an unknown id: a participant learns nothing about others' negotiations.
-      throw Refusal.notFound("no negotiation '" + n.id() + "'");
-    }
-    String ours = n.role() == Role.PROVIDER ? "providerPid" : "consumerPid";
-    String theirs = n.role() == Role.PROVIDER ? "consumerPid" : "providerPid";
-    if (!n.id().equals(message.requireString(ours))) {
-      throw Refusal.invalid(ours + " " + message.body().getString(ours) + " does not match the path " + n.id());
-    }
-    String claimed = message.requireString(theirs);
-    if (n.counterPartyPid() != null && !n.counterPartyPid().equals(claimed)) {
-      throw Refusal.invalid(theirs + " " + claimed + " does not match " + n.counterPartyPid());
-    }
   }
 
   /** The agreement signature a message carries, or null; anything but a string is a 400. */
@@ -436,20 +418,7 @@ public final class NegotiationManager {
 
   /** {@link #transition(Negotiation, Change)} with the store write given by the caller. */
   private Future<Negotiation> transition(Negotiation n, Change change, Supplier<Future<Negotiation>> write) {
-    if (n.state().hasReached(change.to())) {
-      return Future.succeededFuture(n);
-    }
-    if (!n.state().canMoveTo(change.to())) {
-      return Future.failedFuture(Refusal.invalidState("negotiation " + n.id() + " is " + n.state().dspState()
-          + " and cannot become " + change.to().dspState()));
-    }
-    return write.get()
-        .recover(e -> Future.failedFuture(e instanceof Conflict ? Refusal.invalidState(e.getMessage()) : e))
-        .onSuccess(moved -> {
-          LOG.debug("negotiation {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(),
-              change.from(), change.to());
-          runner.kick(moved.id());
-        });
+    return PartnerMessages.transition("negotiation", n, change.to(), write, runner);
   }
 
   /** A string member, or null when it is absent or not a string (a partner's JSON is never cast blindly). */

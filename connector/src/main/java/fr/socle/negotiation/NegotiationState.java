@@ -13,7 +13,7 @@ import java.util.Set;
  * Counter-offers loop between REQUESTED and OFFERED; from AGREED on, the path to FINALIZED is
  * linear. Either side may terminate any unfinished negotiation.
  */
-public enum NegotiationState implements ProcessState {
+public enum NegotiationState implements ProcessState<NegotiationState> {
   /** Consumer: a contract request (first one or counter-request) is to be sent. */
   REQUESTING,
   /** The contract request was received (provider) or acknowledged (consumer). */
@@ -69,6 +69,7 @@ public enum NegotiationState implements ProcessState {
    * are TERMINATED. REQUESTED and OFFERED are never "reached": in the counter-offer loop a second
    * request or offer is a new move, and out of turn it is an error the partner must hear about.
    */
+  @Override
   public boolean hasReached(NegotiationState target) {
     if (this == TERMINATED || target == TERMINATED) {
       return this == target;
@@ -94,6 +95,7 @@ public enum NegotiationState implements ProcessState {
   }
 
   /** Whether a negotiation may move from {@code this} to {@code target}. Pure; no I/O. */
+  @Override
   public boolean canMoveTo(NegotiationState target) {
     return allowedFrom(target).contains(this);
   }

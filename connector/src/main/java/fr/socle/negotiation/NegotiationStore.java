@@ -355,28 +355,27 @@ public final class NegotiationStore {
     }).compose(a -> published(a, "revocation of agreement " + id));
   }
 
-  /** Counts one more access under an agreement and returns the count before it. */
+  /**
+   * Counts one more access under an agreement and returns the count before it. The increment comes
+   * first: it locks the row, so simultaneous accesses (two pulls under one agreement) queue behind it
+   * and each reads its own count, instead of one losing a compare-and-set.
+   */
   public Future<Long> countAccess(String agreementId) {
     return db.transaction(c -> {
-      long before;
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE agreement SET access_count = access_count + 1 WHERE id = ?")) {
+        ps.setString(1, agreementId);
+        if (ps.executeUpdate() == 0) {
+          throw new NotFound("no agreement with id '" + agreementId + "'");
+        }
+      }
       try (PreparedStatement ps = c.prepareStatement("SELECT access_count FROM agreement WHERE id = ?")) {
         ps.setString(1, agreementId);
         try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new NotFound("no agreement with id '" + agreementId + "'");
-          }
-          before = rs.getLong(1);
+          rs.next();
+          return rs.getLong(1) - 1;
         }
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE agreement SET access_count = access_count + 1 WHERE id = ? AND access_count = ?")) {
-        ps.setString(1, agreementId);
-        ps.setLong(2, before);
-        if (ps.executeUpdate() == 0) {
-          throw new Conflict("agreement " + agreementId + " was used concurrently");
-        }
-      }
-      return before;
     });
   }
 

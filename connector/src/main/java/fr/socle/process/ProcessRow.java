@@ -4,7 +4,7 @@ package fr.socle.process;
  * One persisted DSP process as the shared moves see it; {@code id} is this node's process id, the
  * counter-party's is {@code counterPartyPid} (null until it answered).
  */
-public interface ProcessRow<S extends ProcessState> {
+public interface ProcessRow<S extends ProcessState<S>> {
 
   String id();
 

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * address): a GET is signed by no one. A counter-party that shows the process TERMINATED ends it here
  * too.
  */
-public abstract class ProcessSteps<P extends ProcessRow<S>, S extends Enum<S> & ProcessState> {
+public abstract class ProcessSteps<P extends ProcessRow<S>, S extends Enum<S> & ProcessState<S>> {
 
   /** What a partner's own record of a process looks like on the DSP wire. */
   public record PartnerRecord(String path, String type, Set<String> states) {

@@ -6,6 +6,7 @@ import fr.socle.dataplane.PushDestination;
 import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
+import fr.socle.process.PartnerMessages;
 import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.Dsp;
@@ -17,7 +18,6 @@ import fr.socle.process.Tuning;
 import fr.socle.store.Conflict;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
-import fr.socle.store.TooManyOpen;
 import fr.socle.transfer.TransferStore.Change;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -262,8 +262,7 @@ public final class TransferManager {
           return store.createRequested(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER,
               TransferState.REQUESTED, caller, consumerPid, callback, agreementId, format, null, null, null, now, now,
               null, pushTo), maxOpenPerParticipant)
-              .recover(e -> Future.failedFuture(e instanceof TooManyOpen tooMany
-                  ? new Refusal(Refusal.Kind.TOO_MANY, "too_many_open_transfers", tooMany.getMessage()) : e));
+              .recover(PartnerMessages.openLimit("transfer"));
         })
         .compose(requested -> {
           Transfer t = requested.transfer();
@@ -363,23 +362,8 @@ public final class TransferManager {
   }
 
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
-    return store.find(pid).recover(TransferManager::notFound).map(t -> {
-      if (!caller.equals(t.counterPartyId())) {
-        throw Refusal.notFound("no transfer '" + pid + "'");
-      }
-      String ours = t.role() == Role.PROVIDER ? "providerPid" : "consumerPid";
-      if (!t.id().equals(message.requireString(ours))) {
-        throw Refusal.invalid(ours + " " + message.body().getString(ours) + " does not match the path " + pid);
-      }
-      // The partner's own process id too, as for negotiations: the right participant naming another
-      // of its processes is refused, not taken for this one.
-      String theirs = t.role() == Role.PROVIDER ? "consumerPid" : "providerPid";
-      String claimed = message.requireString(theirs);
-      if (t.counterPartyPid() != null && !t.counterPartyPid().equals(claimed)) {
-        throw Refusal.invalid(theirs + " " + claimed + " does not match " + t.counterPartyPid());
-      }
-      return t;
-    });
+    return store.find(pid).recover(TransferManager::notFound)
+        .map(t -> PartnerMessages.owned(t, "transfer", caller, message));
   }
 
   private Future<Transfer> transition(Transfer t, TransferState to, String detail) {
@@ -388,20 +372,7 @@ public final class TransferManager {
 
   /** A transition asked for by the counter-party: idempotent for redeliveries, 409 out of turn. */
   private Future<Transfer> transition(Transfer t, Change change) {
-    if (t.state().hasReached(change.to())) {
-      return Future.succeededFuture(t);
-    }
-    if (!t.state().canMoveTo(change.to())) {
-      return Future.failedFuture(Refusal.invalidState("transfer " + t.id() + " is " + t.state().dspState()
-          + " and cannot become " + change.to().dspState()));
-    }
-    return store.move(t.id(), change)
-        .recover(e -> Future.failedFuture(e instanceof Conflict ? Refusal.invalidState(e.getMessage()) : e))
-        .onSuccess(moved -> {
-          LOG.debug("transfer {} ({}): {} -> {} on the counter-party's message", moved.id(), moved.role(), change.from(),
-              change.to());
-          runner.kick(moved.id());
-        });
+    return PartnerMessages.transition("transfer", t, change.to(), () -> store.move(t.id(), change), runner);
   }
 
   /** A transition asked for by the local operator rather than a partner. */

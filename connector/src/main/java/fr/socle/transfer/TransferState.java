@@ -12,7 +12,7 @@ import java.util.Set;
  * A started transfer may be suspended and started again by a new start message; either side may
  * suspend, complete or terminate it.
  */
-public enum TransferState implements ProcessState {
+public enum TransferState implements ProcessState<TransferState> {
   /** Consumer: the transfer request is to be sent. */
   REQUESTING,
   /** The request was received (provider) or acknowledged (consumer). */
@@ -69,11 +69,13 @@ public enum TransferState implements ProcessState {
    * so no order of states tells a late duplicate from a message out of turn. STARTED is excluded: a
    * repeated start carries a fresh data address that must be kept.
    */
+  @Override
   public boolean hasReached(TransferState target) {
     return this == target && target != STARTED;
   }
 
   /** Whether a transfer may move from {@code this} to {@code target}. Pure; no I/O. */
+  @Override
   public boolean canMoveTo(TransferState target) {
     return allowedFrom(target).contains(this);
   }

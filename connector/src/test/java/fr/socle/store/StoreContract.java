@@ -175,6 +175,25 @@ abstract class StoreContract {
   }
 
   @Test
+  void simultaneousAccessesUnderOneAgreementAreEachCountedOnce() {
+    Negotiation n = negotiation();
+    await(negotiations.create(n));
+    await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTING,
+        NegotiationState.REQUESTED)));
+    Agreement a = new Agreement("urn:uuid:" + UUID.randomUUID(), n.id(), "a-1", "NTRFR-239900038",
+        "NTRFR-219900016", new JsonObject().put("@type", "Agreement"), NOW, 0);
+    await(negotiations.move(n.id(), NegotiationStore.Change.to(NegotiationState.REQUESTED, NegotiationState.AGREED)
+        .withAgreement(a)));
+    // Two pulls at once under one agreement used to make one of them lose a compare-and-set (a 500).
+    java.util.List<io.vertx.core.Future<Long>> counts = java.util.stream.IntStream.range(0, 20)
+        .mapToObj(i -> negotiations.countAccess(a.id())).toList();
+    await(io.vertx.core.Future.all(counts));
+    assertThat(counts).extracting(io.vertx.core.Future::result)
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.range(0, 20).boxed().toList());
+    assertThat(await(negotiations.findAgreement(a.id())).accessCount()).isEqualTo(20);
+  }
+
+  @Test
   void agreementSignaturesAreStoredAndTheCountersignatureJoinsTheVerification() {
     Negotiation n = negotiation();
     await(negotiations.create(n));
