@@ -101,8 +101,13 @@ public final class PushReceiver {
         .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
         .compose(t -> {
           check(t, caller, token);
-          ReceivedBody body = ReceivedBody.expect(request.getHeader("Content-Length"),
-              request.getHeader("Repr-Digest"), maxBytes);
+          ReceivedBody body;
+          try {
+            body = ReceivedBody.expect(request.getHeader("Content-Length"), request.getHeader("Repr-Digest"),
+                maxBytes);
+          } catch (BodyRefused e) {
+            throw refusal(e);
+          }
           return vertx.fileSystem().mkdirs(directory.toString()).compose(v -> store(ctx, t, body));
         })
         .onFailure(e -> refuse(ctx, e));
@@ -189,9 +194,9 @@ public final class PushReceiver {
       }
       try {
         body.accept(chunk);
-      } catch (DspException e) {
+      } catch (BodyRefused e) {
         StreamTuning.release(chunk);
-        abort(e, e.getMessage());
+        abort(refusal(e), e.getMessage());
         return;
       }
       armIdleTimer();
@@ -209,8 +214,8 @@ public final class PushReceiver {
       byte[] sha256;
       try {
         sha256 = body.finish();
-      } catch (DspException e) {
-        abort(e, e.getMessage());
+      } catch (BodyRefused e) {
+        abort(refusal(e), e.getMessage());
         return;
       }
       done = true;
@@ -268,6 +273,11 @@ public final class PushReceiver {
     // The server would otherwise wait for a body it will not read, and the sender for the end of its upload.
     ctx.response().endHandler(v -> ctx.request().connection().close());
     ctx.fail(e);
+  }
+
+  /** A body that failed a check, answered as a 4xx with its code: 413 when too large, 400 otherwise. */
+  static DspException refusal(BodyRefused e) {
+    return new DspException(e.kind() == BodyRefused.Kind.BODY_TOO_LARGE ? 413 : 400, e.code(), e.getMessage());
   }
 
   private static DspException unknown(String pid) {

@@ -1,6 +1,5 @@
 package fr.socle.dataplane;
 
-import fr.socle.protocol.DspException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.security.MessageDigest;
@@ -11,8 +10,8 @@ import java.util.Base64;
  * The checks a push receiver runs on a body as it arrives, kept free of I/O so that each one is
  * tested alone: a size bound before and during the body, the announced {@code Content-Length}
  * matched exactly, and the SHA-256 of {@code Repr-Digest} (RFC 9530) when the sender gives one.
- * A body that fails any check is refused with a 4xx {@link DspException} saying what was expected
- * and what was found; the receiver then keeps nothing of it.
+ * A body that fails any check is refused with a {@link BodyRefused} saying which check, what was
+ * expected and what was found; the receiver then keeps nothing of it.
  *
  * <p>Not thread-safe: one instance per request, fed on that request's event loop.
  */
@@ -48,8 +47,8 @@ final class ReceivedBody {
         length = -2;
       }
       if (length < 0) {
-        throw new DspException(400, "bad_content_length", "expected a Content-Length of 0 or more bytes, got '"
-            + contentLength + "'");
+        throw new BodyRefused(BodyRefused.Kind.BAD_CONTENT_LENGTH, "expected a Content-Length of 0 or more bytes,"
+            + " got '" + contentLength + "'");
       }
       if (length > maxBytes) {
         throw tooLarge(maxBytes, length + " bytes announced");
@@ -58,7 +57,7 @@ final class ReceivedBody {
     try {
       return new ReceivedBody(maxBytes, length, ReprDigest.sha256(reprDigest));
     } catch (IllegalArgumentException e) {
-      throw new DspException(400, "bad_digest", e.getMessage());
+      throw new BodyRefused(BodyRefused.Kind.BAD_DIGEST, e.getMessage());
     }
   }
 
@@ -69,8 +68,8 @@ final class ReceivedBody {
       throw tooLarge(maxBytes, "more received");
     }
     if (expectedLength >= 0 && received > expectedLength) {
-      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got"
-          + " more");
+      throw new BodyRefused(BodyRefused.Kind.LENGTH_MISMATCH, "expected " + expectedLength
+          + " bytes (Content-Length), got more");
     }
     // The chunk's own memory: getBytes() would copy every byte received into a new array first.
     digest.update(((BufferInternal) chunk).getByteBuf().nioBuffer());
@@ -79,12 +78,12 @@ final class ReceivedBody {
   /** At the end of the body: the length and digest must be the announced ones; returns the SHA-256. */
   byte[] finish() {
     if (expectedLength >= 0 && received != expectedLength) {
-      throw new DspException(400, "length_mismatch", "expected " + expectedLength + " bytes (Content-Length), got "
-          + received);
+      throw new BodyRefused(BodyRefused.Kind.LENGTH_MISMATCH, "expected " + expectedLength
+          + " bytes (Content-Length), got " + received);
     }
     byte[] actual = digest.digest();
     if (expectedDigest != null && !MessageDigest.isEqual(expectedDigest, actual)) {
-      throw new DspException(400, "digest_mismatch", "digest mismatch (want: sha-256="
+      throw new BodyRefused(BodyRefused.Kind.DIGEST_MISMATCH, "digest mismatch (want: sha-256="
           + Base64.getEncoder().encodeToString(expectedDigest) + ", got: sha-256="
           + Base64.getEncoder().encodeToString(actual) + ")");
     }
@@ -95,8 +94,8 @@ final class ReceivedBody {
     return received;
   }
 
-  private static DspException tooLarge(long maxBytes, String found) {
-    return new DspException(413, "body_too_large", "expected at most " + maxBytes + " bytes"
+  private static BodyRefused tooLarge(long maxBytes, String found) {
+    return new BodyRefused(BodyRefused.Kind.BODY_TOO_LARGE, "expected at most " + maxBytes + " bytes"
         + " (limits.maxReceivedBytes of this node), got " + found);
   }
 }
