@@ -15,7 +15,7 @@ import java.util.Base64;
  *
  * <p>Not thread-safe: one instance per request, fed on that request's event loop.
  */
-final class ReceivedBody {
+public final class ReceivedBody {
 
   private final long maxBytes;
   private final long expectedLength;
@@ -38,7 +38,7 @@ final class ReceivedBody {
    * Checks the head of a push: {@code contentLength} (null when the body is chunked) within
    * {@code maxBytes}, and {@code reprDigest} readable when given.
    */
-  static ReceivedBody expect(String contentLength, String reprDigest, long maxBytes) {
+  public static ReceivedBody expect(String contentLength, String reprDigest, long maxBytes) {
     long length = -1;
     if (contentLength != null) {
       try {
@@ -62,7 +62,7 @@ final class ReceivedBody {
   }
 
   /** Takes the next chunk; refuses it when the body grows beyond its bound or its announced length. */
-  void accept(Buffer chunk) {
+  public void accept(Buffer chunk) {
     received += chunk.length();
     if (received > maxBytes) {
       throw tooLarge(maxBytes, "more received");
@@ -76,7 +76,7 @@ final class ReceivedBody {
   }
 
   /** At the end of the body: the length and digest must be the announced ones; returns the SHA-256. */
-  byte[] finish() {
+  public byte[] finish() {
     if (expectedLength >= 0 && received != expectedLength) {
       throw new BodyRefused(BodyRefused.Kind.LENGTH_MISMATCH, "expected " + expectedLength
           + " bytes (Content-Length), got " + received);
@@ -90,7 +90,7 @@ final class ReceivedBody {
     return actual;
   }
 
-  long received() {
+  public long received() {
     return received;
   }
 

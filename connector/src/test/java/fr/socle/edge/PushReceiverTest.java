@@ -1,7 +1,8 @@
-package fr.socle.dataplane;
+package fr.socle.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.dataplane.BodyRefused;
 import fr.socle.protocol.DspException;
 import org.junit.jupiter.api.Test;
 

@@ -1,9 +1,16 @@
-package fr.socle.dataplane;
+package fr.socle.edge;
 
+import fr.socle.dataplane.BodyRefused;
+import fr.socle.dataplane.OrderedFileWriter;
+import fr.socle.dataplane.ReceivedBody;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.negotiation.Role;
 import fr.socle.protocol.DspException;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.store.NotFound;
+import fr.socle.transfer.AccessTokens;
+import fr.socle.transfer.DataAddresses;
+import fr.socle.transfer.Receipts;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
@@ -37,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * any earlier copy (a push again replaces, never appends). A body cut, refused or silent for longer
  * than the idle timeout leaves nothing behind but its temporary file's deletion.
  *
- * <p>A sender that asks {@code Expect: 100-continue} (as {@link Pusher} does) gets its refusal
+ * <p>A sender that asks {@code Expect: 100-continue} (as {@link fr.socle.transfer.Pusher} does) gets its refusal
  * before it sends any of the body, and its go-ahead only once every check passed.
  *
  * <p>Mounted before the DSP body handler: the body is streamed to disk, never buffered in memory.
@@ -71,7 +78,7 @@ public final class PushReceiver {
   }
 
   public void mount(Router router) {
-    router.put("/push/transfers/:pid").handler(this::receive);
+    router.put(DataAddresses.PUSH_ROUTE).handler(this::receive);
   }
 
   /** The received body of consumer transfer {@code id}; it exists once a push of it arrived whole. */
