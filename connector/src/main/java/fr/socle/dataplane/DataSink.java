@@ -16,7 +16,7 @@ import io.vertx.core.streams.WriteStream;
  * {@link #reset}s it instead, so the receiver sees a broken exchange rather than a short body it could
  * take for complete.
  */
-interface DataSink {
+public interface DataSink {
 
   /**
    * Sends the head: {@code status} (a pull's response status; a push has none and ignores it) and

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * handler runs when the queue is back under half of it. A failed write fails every later call; the
  * caller then {@link #discard}s the file.
  */
-final class OrderedFileWriter {
+public final class OrderedFileWriter {
 
   private final Vertx vertx;
   private final FileChannel channel;
@@ -52,13 +52,13 @@ final class OrderedFileWriter {
   }
 
   /** Creates {@code path}, which must not exist yet, on a worker thread. */
-  static Future<OrderedFileWriter> create(Vertx vertx, Path path) {
+  public static Future<OrderedFileWriter> create(Vertx vertx, Path path) {
     return vertx.executeBlocking(() -> new OrderedFileWriter(vertx, FileChannel.open(path,
         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), path), false);
   }
 
   /** The file written. */
-  Path path() {
+  public Path path() {
     return path;
   }
 
@@ -66,7 +66,7 @@ final class OrderedFileWriter {
    * Queues {@code chunk} after everything queued before. A write that fails later is reported once to
    * the failure handler; after it, chunks are dropped.
    */
-  void write(Buffer chunk) {
+  public void write(Buffer chunk) {
     if (failure != null || closed) {
       return;
     }
@@ -76,22 +76,22 @@ final class OrderedFileWriter {
   }
 
   /** Called once, on the event loop, when a write fails (not for a {@link #discard}). */
-  void failureHandler(Consumer<Throwable> handler) {
+  public void failureHandler(Consumer<Throwable> handler) {
     this.failureHandler = handler;
   }
 
   /** Whether the caller should pause its source until the drain handler runs. */
-  boolean full() {
+  public boolean full() {
     return queuedBytes >= StreamTuning.WRITE_QUEUE_BYTES;
   }
 
   /** Runs once, when fewer than half of {@link StreamTuning#WRITE_QUEUE_BYTES} remain queued. */
-  void drainHandler(Runnable handler) {
+  public void drainHandler(Runnable handler) {
     this.drainHandler = handler;
   }
 
   /** Waits for every queued write, forces the file to disk and closes it. */
-  Future<Void> finish() {
+  public Future<Void> finish() {
     if (flushed == null) {
       flushed = Promise.promise();
       if (failure != null) {
@@ -104,7 +104,7 @@ final class OrderedFileWriter {
   }
 
   /** Closes and deletes the file, once no write is running; the queued chunks are dropped. */
-  Future<Void> discard() {
+  public Future<Void> discard() {
     closed = true;
     queue.forEach(StreamTuning::release);
     queue.clear();

@@ -13,7 +13,7 @@ import io.vertx.core.Future;
  * consumer never takes a truncated body for a complete one. The future succeeds once the body was
  * handed whole to the sink and the sink ended.
  */
-interface SourceStreamer {
+public interface SourceStreamer {
 
   /**
    * @param range the consumer's {@code Range} header (pull only), or null for the whole asset

@@ -45,7 +45,7 @@ public final class StreamTuning {
    * Makes {@code connection} read into {@link #DIRECT_READS} from now on; a connection of another kind
    * (not Vert.x's HTTP/1 or 2) keeps its allocator. Call it before the body is read.
    */
-  static void readIntoDirectBuffers(HttpConnection connection) {
+  public static void readIntoDirectBuffers(HttpConnection connection) {
     if (connection instanceof HttpClientConnectionInternal client) {
       client.channelHandlerContext().channel().config().setAllocator(DIRECT_READS);
     } else if (connection instanceof HttpServerConnection server) {
@@ -57,7 +57,7 @@ public final class StreamTuning {
    * Frees {@code chunk} at once when it was read into {@link #DIRECT_READS}, once its bytes are no longer
    * needed (written out); other chunks are left to the garbage collector as Vert.x intends.
    */
-  static void release(Buffer chunk) {
+  public static void release(Buffer chunk) {
     ByteBuf held = ((BufferInternal) chunk).getByteBuf();
     if (held.alloc() == DIRECT_READS) {
       // getByteBuf() wraps the chunk in an unreleasable view; its content holds the chunk's reference.
@@ -66,7 +66,7 @@ public final class StreamTuning {
   }
 
   /** The data path's chunk size on a copy of {@code options}. */
-  static HttpClientOptions bulk(HttpClientOptions options) {
+  public static HttpClientOptions bulk(HttpClientOptions options) {
     return new HttpClientOptions(options).setMaxChunkSize(CHUNK_BYTES);
   }
 

@@ -1,5 +1,8 @@
 /**
- * Moves the bytes of a started transfer: the provider's public endpoint checks the access token and
- * asks the policy engine on every request before streaming, and the consumer's fetcher pulls them.
+ * The bytes of the data plane, and nothing about who may move them: streaming an asset from its
+ * source (file with ranges and digest, HTTP backend, SQL query as CSV) to a sink with back-pressure,
+ * relaying a response body, checking and writing a received body to disk in order, and the buffer and
+ * socket tuning all of these share. Depends only on {@code catalog} (where an asset's bytes come from);
+ * tokens, policy decisions, audit and HTTP routes belong to {@code transfer} and {@code edge}.
  */
 package fr.socle.dataplane;

@@ -1,9 +1,5 @@
 package fr.socle.transfer;
 
-import fr.socle.dataplane.DataFetcher;
-import fr.socle.dataplane.EdrTokens;
-import fr.socle.dataplane.PushDestination;
-import fr.socle.dataplane.Pusher;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.process.PartnerMessages;
@@ -136,7 +132,7 @@ public final class TransferManager {
     // This node's own receiver is kept without a token: sendRequest draws one per attempt, and keeps its hash.
     JsonObject kept = given != null || !Dsp.HTTP_DATA_PUSH.equals(format) ? given
         : new JsonObject().put("@type", "DataAddress").put("endpointType", Dsp.HTTP_ENDPOINT_TYPE)
-            .put("endpoint", PushDestination.receiver(selfAddress, id));
+            .put("endpoint", DataAddresses.push(selfAddress, id));
     return agreements.findAgreement(agreementId)
         .compose(a -> agreements.find(a.negotiationId()))
         .compose(n -> {
@@ -156,7 +152,7 @@ public final class TransferManager {
   /**
    * The data address of a STARTED consumer transfer, with an access token that is still valid: when
    * the provider's token expires within {@link #REFRESH_MARGIN}, a new one is asked for first (see
-   * {@link fr.socle.dataplane.PublicEndpoint}) and kept. A token that is not a JWT (another
+   * {@link DataAddresses#TOKEN_REFRESH}) and kept. A token that is not a JWT (another
    * connector's opaque token) is used as it is.
    */
   public Future<JsonObject> freshDataAddress(Transfer t) {
@@ -166,7 +162,8 @@ public final class TransferManager {
     if (expires == null || expires.isAfter(clock.instant().plus(REFRESH_MARGIN))) {
       return Future.succeededFuture(address);
     }
-    return client.post(address.getString("endpoint"), "/token", t.counterPartyId(), new JsonObject().put("token", token))
+    return client.post(address.getString("endpoint"), DataAddresses.TOKEN_REFRESH, t.counterPartyId(),
+            new JsonObject().put("token", token))
         .compose(fresh -> {
           if (!(fresh.getValue("endpoint") instanceof String) || DataFetcher.property(fresh, "authorization") == null) {
             return Future.failedFuture(new IllegalStateException("the provider's refreshed data address lacks an"

@@ -1,11 +1,5 @@
 package fr.socle.transfer;
 
-import fr.socle.dataplane.AccessTokens;
-import fr.socle.dataplane.DataFetcher;
-import fr.socle.dataplane.EdrTokens;
-import fr.socle.dataplane.PublicEndpoint;
-import fr.socle.dataplane.PushDestination;
-import fr.socle.dataplane.Pusher;
 import fr.socle.process.ProcessSteps;
 import fr.socle.process.Role;
 import fr.socle.policy.Decision;
@@ -97,7 +91,7 @@ final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
     } else if (t.isPush()) {
       // This node receives the push itself: a fresh token per attempt, its hash stored before it leaves.
       String token = AccessTokens.generate();
-      message.put("dataAddress", EdrTokens.dataAddress(PushDestination.receiver(selfAddress, t.id()), token));
+      message.put("dataAddress", EdrTokens.dataAddress(DataAddresses.push(selfAddress, t.id()), token));
       ready = store.prepareToken(t.id(), t.state(), AccessTokens.hash(token));
     }
     return ready.compose(v -> client.post(t.counterPartyAddress(), "/transfers/request", t.counterPartyId(), message))
@@ -229,7 +223,7 @@ final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
               : refused(t, sent.cause()));
     }
     String sid = EdrTokens.newStart();
-    JsonObject address = EdrTokens.dataAddress(PublicEndpoint.endpoint(selfAddress, t.id()),
+    JsonObject address = EdrTokens.dataAddress(DataAddresses.pull(selfAddress, t.id()),
         tokens.issue(t, sid));
     // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
     return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))

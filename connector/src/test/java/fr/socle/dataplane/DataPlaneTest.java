@@ -10,6 +10,7 @@ import fr.socle.process.Role;
 import fr.socle.testing.Paths;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;
+import fr.socle.transfer.EdrTokens;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
 import fr.socle.trust.TrustMaterial;

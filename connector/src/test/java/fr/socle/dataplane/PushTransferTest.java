@@ -7,6 +7,7 @@ import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;
+import fr.socle.transfer.EdrTokens;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

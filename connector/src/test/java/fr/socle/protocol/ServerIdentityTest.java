@@ -2,7 +2,7 @@ package fr.socle.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.socle.dataplane.DataFetcher;
+import fr.socle.transfer.DataFetcher;
 import fr.socle.testing.Paths;
 import fr.socle.trust.NodeTls;
 import io.vertx.core.Future;

@@ -326,7 +326,7 @@ abstract class StoreContract {
 
   @Test
   void pushTransferKeepsItsDestinationAndShowsOnlyItsEndpoint() {
-    JsonObject destination = fr.socle.dataplane.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
+    JsonObject destination = fr.socle.transfer.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
         "receiver-secret");
     Transfer t = new Transfer(UUID.randomUUID().toString(), Role.PROVIDER, TransferState.REQUESTED,
         "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PUSH", null, null, null, NOW, NOW,

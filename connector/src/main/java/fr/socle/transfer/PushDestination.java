@@ -1,4 +1,4 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import fr.socle.protocol.Dsp;
 import io.vertx.core.json.JsonObject;
@@ -23,11 +23,6 @@ public record PushDestination(String endpoint, String token) {
   /** Longer than any sensible URL or token; bounds what a partner makes a provider store. */
   static final int MAX_ENDPOINT_CHARS = 2000;
   static final int MAX_TOKEN_CHARS = 8192;
-
-  /** The endpoint where a Socle consumer receives the push of its transfer {@code consumerPid}. */
-  public static String receiver(String selfAddress, String consumerPid) {
-    return selfAddress + "/push/transfers/" + consumerPid;
-  }
 
   /**
    * Reads a DataAddress; an {@link IllegalArgumentException} says which part is wrong, what was

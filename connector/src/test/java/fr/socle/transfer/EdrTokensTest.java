@@ -1,4 +1,4 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,14 +10,12 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import fr.socle.dataplane.EdrTokens.Expiry;
-import fr.socle.dataplane.EdrTokens.Reason;
-import fr.socle.dataplane.EdrTokens.Rejected;
-import fr.socle.dataplane.EdrTokens.Valid;
 import fr.socle.process.Role;
 import fr.socle.testing.MutableClock;
-import fr.socle.transfer.Transfer;
-import fr.socle.transfer.TransferState;
+import fr.socle.transfer.EdrTokens.Expiry;
+import fr.socle.transfer.EdrTokens.Reason;
+import fr.socle.transfer.EdrTokens.Rejected;
+import fr.socle.transfer.EdrTokens.Valid;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.ECPublicKey;

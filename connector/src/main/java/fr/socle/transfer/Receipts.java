@@ -1,8 +1,7 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import fr.socle.audit.AuditLog;
 import fr.socle.audit.AuditType;
-import fr.socle.transfer.Transfer;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;

@@ -1,4 +1,4 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

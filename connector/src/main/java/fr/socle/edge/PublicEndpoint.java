@@ -1,10 +1,16 @@
-package fr.socle.dataplane;
+package fr.socle.edge;
 
 import fr.socle.catalog.Asset;
+import fr.socle.dataplane.DataSink;
+import fr.socle.dataplane.SourceUnavailable;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.process.Role;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.Refusal;
 import fr.socle.store.NotFound;
+import fr.socle.transfer.DataAccess;
+import fr.socle.transfer.DataAddresses;
+import fr.socle.transfer.EdrTokens;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferDecisions;
 import fr.socle.transfer.TransferStore;
@@ -72,8 +78,8 @@ public final class PublicEndpoint {
   }
 
   public void mount(Router router) {
-    router.get("/public/transfers/:pid").handler(this::serve);
-    router.post("/public/transfers/:pid/token").handler(this::refresh);
+    router.get(DataAddresses.PULL_ROUTE).handler(this::serve);
+    router.post(DataAddresses.PULL_ROUTE + DataAddresses.TOKEN_REFRESH).handler(this::refresh);
   }
 
   /**
@@ -154,17 +160,12 @@ public final class PublicEndpoint {
                 + "; a token is refreshed only while it is STARTED"));
           }
           return decisions.decide(t).compose(decision -> decision.allow()
-              ? Future.succeededFuture(EdrTokens.dataAddress(endpoint(selfAddress, pid), tokens.issue(t, sid)))
+              ? Future.succeededFuture(EdrTokens.dataAddress(DataAddresses.pull(selfAddress, pid), tokens.issue(t, sid)))
               : Future.failedFuture(new Refusal(Refusal.Kind.FORBIDDEN, "refresh_denied", "no new access token under agreement "
                   + t.agreementId() + ": " + decision.summary())));
         })
         .onSuccess(address -> ctx.response().putHeader("Content-Type", "application/json").end(address.toBuffer()))
         .onFailure(ctx::fail);
-  }
-
-  /** The data endpoint of transfer {@code pid}, as the start message announced it. */
-  public static String endpoint(String selfAddress, String pid) {
-    return selfAddress + "/public/transfers/" + pid;
   }
 
   /** One allowed request: the transfer it belongs to and the asset it reads. */
@@ -186,7 +187,7 @@ public final class PublicEndpoint {
     response.endHandler(v -> served(ctx, consumer, allowed, ended, true));
     StreamTuning.bulk(response);
     DataSink sink = DataSink.response(response);
-    access.streamerFor(asset).stream(asset, ctx.request().getHeader("Range"), sink).onFailure(e -> {
+    access.stream(asset, ctx.request().getHeader("Range"), sink).onFailure(e -> {
       if (!sink.opened()) {
         LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
         ctx.fail(new Refusal(Refusal.Kind.SOURCE_FAILED, "source_unavailable", e.getMessage()));

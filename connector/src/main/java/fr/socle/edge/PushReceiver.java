@@ -1,9 +1,16 @@
-package fr.socle.dataplane;
+package fr.socle.edge;
 
+import fr.socle.dataplane.BodyRefused;
+import fr.socle.dataplane.OrderedFileWriter;
+import fr.socle.dataplane.ReceivedBody;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.process.Role;
 import fr.socle.protocol.Refusal;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.store.NotFound;
+import fr.socle.transfer.AccessTokens;
+import fr.socle.transfer.DataAddresses;
+import fr.socle.transfer.Receipts;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
 import fr.socle.transfer.TransferStore;
@@ -37,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * any earlier copy (a push again replaces, never appends). A body cut, refused or silent for longer
  * than the idle timeout leaves nothing behind but its temporary file's deletion.
  *
- * <p>A sender that asks {@code Expect: 100-continue} (as {@link Pusher} does) gets its refusal
+ * <p>A sender that asks {@code Expect: 100-continue} (as {@link fr.socle.transfer.Pusher} does) gets its refusal
  * before it sends any of the body, and its go-ahead only once every check passed.
  *
  * <p>Mounted before the DSP body handler: the body is streamed to disk, never buffered in memory.
@@ -71,7 +78,7 @@ public final class PushReceiver {
   }
 
   public void mount(Router router) {
-    router.put("/push/transfers/:pid").handler(this::receive);
+    router.put(DataAddresses.PUSH_ROUTE).handler(this::receive);
   }
 
   /** The received body of consumer transfer {@code id}; it exists once a push of it arrived whole. */
@@ -101,8 +108,13 @@ public final class PushReceiver {
         .recover(e -> Future.failedFuture(e instanceof NotFound ? unknown(pid) : e))
         .compose(t -> {
           check(t, caller, token);
-          ReceivedBody body = ReceivedBody.expect(request.getHeader("Content-Length"),
-              request.getHeader("Repr-Digest"), maxBytes);
+          ReceivedBody body;
+          try {
+            body = ReceivedBody.expect(request.getHeader("Content-Length"), request.getHeader("Repr-Digest"),
+                maxBytes);
+          } catch (BodyRefused e) {
+            throw refusal(e);
+          }
           return vertx.fileSystem().mkdirs(directory.toString()).compose(v -> store(ctx, t, body));
         })
         .onFailure(e -> refuse(ctx, e));
@@ -189,9 +201,9 @@ public final class PushReceiver {
       }
       try {
         body.accept(chunk);
-      } catch (Refusal e) {
+      } catch (BodyRefused e) {
         StreamTuning.release(chunk);
-        abort(e, e.getMessage());
+        abort(refusal(e), e.getMessage());
         return;
       }
       armIdleTimer();
@@ -209,8 +221,8 @@ public final class PushReceiver {
       byte[] sha256;
       try {
         sha256 = body.finish();
-      } catch (Refusal e) {
-        abort(e, e.getMessage());
+      } catch (BodyRefused e) {
+        abort(refusal(e), e.getMessage());
         return;
       }
       done = true;
@@ -268,6 +280,12 @@ public final class PushReceiver {
     // The server would otherwise wait for a body it will not read, and the sender for the end of its upload.
     ctx.response().endHandler(v -> ctx.request().connection().close());
     ctx.fail(e);
+  }
+
+  /** A body that failed a check, refused with its code: too large, or invalid. */
+  static Refusal refusal(BodyRefused e) {
+    return new Refusal(e.kind() == BodyRefused.Kind.BODY_TOO_LARGE ? Refusal.Kind.TOO_LARGE : Refusal.Kind.INVALID,
+        e.code(), e.getMessage());
   }
 
   private static Refusal unknown(String pid) {

@@ -1,4 +1,4 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -11,7 +11,6 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import fr.socle.protocol.Dsp;
-import fr.socle.transfer.Transfer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.PrivateKey;

@@ -1,5 +1,6 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.TokenAuthenticator;

@@ -1,11 +1,13 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import fr.socle.catalog.Asset;
+import fr.socle.dataplane.DataSink;
+import fr.socle.dataplane.SourceUnavailable;
+import fr.socle.dataplane.StreamTuning;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.Refusal;
 import fr.socle.protocol.ServerIdentity;
 import fr.socle.protocol.TokenAuthenticator;
-import fr.socle.transfer.Transfer;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -177,7 +179,7 @@ public final class Pusher {
     if (attempt.cutReason != null) {
       streamed.tryFail(new PushFailed("the push was cut: " + attempt.cutReason, null));
     }
-    access.streamerFor(asset).stream(asset, null, sink)
+    access.stream(asset, null, sink)
         .onComplete(r -> {
           if (r.succeeded()) {
             streamed.tryComplete();

@@ -1,10 +1,12 @@
-package fr.socle.dataplane;
+package fr.socle.transfer;
 
 import fr.socle.audit.AuditLog;
 import fr.socle.audit.AuditType;
 import fr.socle.catalog.Asset;
-import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;
+import fr.socle.dataplane.DataSink;
+import fr.socle.dataplane.Sources;
+import fr.socle.dataplane.SqlDatabase;
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.Decision;
@@ -12,7 +14,6 @@ import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Refusal;
-import fr.socle.transfer.Transfer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the provider's two ways of handing data over, pull ({@link PublicEndpoint}) and push
- * ({@link Pusher}), have in common, so that they cannot drift apart: the policy engine's
- * {@code access} decision with the agreement's current usage count, the source streamers, the
- * per-participant limit on streams in progress, and the {@code DATA_ACCESS} audit entry of each
- * attempt.
+ * What the provider's two ways of handing data over, pull (its public endpoint, at
+ * {@link DataAddresses#pull}) and push ({@link Pusher}), have in common, so that they cannot drift
+ * apart: the policy engine's {@code access} decision with the agreement's current usage count, the
+ * asset's source, the per-participant limit on streams in progress, and the {@code DATA_ACCESS} audit
+ * entry of each attempt.
  */
 public final class DataAccess {
 
@@ -37,9 +38,7 @@ public final class DataAccess {
   private final CatalogStore catalog;
   private final DecisionPoint policy;
   private final DecisionInputs inputs;
-  private final SourceStreamer files;
-  private final SourceStreamer http;
-  private final SourceStreamer sql;
+  private final Sources sources;
   private final int maxStreamsPerParticipant;
   private final AuditLog audit;
   // Pulls and pushes may run on different event loops: counted atomically.
@@ -52,9 +51,7 @@ public final class DataAccess {
     this.catalog = catalog;
     this.policy = policy;
     this.inputs = inputs;
-    this.files = new FileStreamer(vertx, dataDir, new FileDigests(vertx));
-    this.http = new HttpStreamer(vertx, sourceTimeoutMillis);
-    this.sql = new SqlCsvStreamer(vertx, databases, sourceTimeoutMillis);
+    this.sources = new Sources(vertx, dataDir, databases, sourceTimeoutMillis);
     this.maxStreamsPerParticipant = maxStreamsPerParticipant;
     this.audit = audit;
   }
@@ -64,7 +61,7 @@ public final class DataAccess {
    * decision allows one more access now; a 403 {@code access_denied} with the decision's reasons
    * (in English and French) otherwise.
    */
-  Future<Asset> authorize(Transfer t) {
+  public Future<Asset> authorize(Transfer t) {
     return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
         .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
                 a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, before))
@@ -77,7 +74,7 @@ public final class DataAccess {
    * already has {@link #maxStreamsPerParticipant} in progress. Each slot taken is given back once by
    * {@link #release}.
    */
-  Future<Void> acquire(String participant) {
+  public Future<Void> acquire(String participant) {
     int active = streams.merge(participant, 1, Integer::sum);
     if (active > maxStreamsPerParticipant) {
       release(participant);
@@ -87,15 +84,13 @@ public final class DataAccess {
     return Future.succeededFuture();
   }
 
-  void release(String participant) {
+  public void release(String participant) {
     streams.computeIfPresent(participant, (k, n) -> n <= 1 ? null : n - 1);
   }
 
-  SourceStreamer streamerFor(Asset asset) {
-    if (asset.source() instanceof AssetSource.FileSource) {
-      return files;
-    }
-    return asset.source() instanceof AssetSource.HttpSource ? http : sql;
+  /** Streams {@code asset} from its source to {@code sink}, as {@link Sources#stream} says. */
+  public Future<Void> stream(Asset asset, String range, DataSink sink) {
+    return sources.stream(asset, range, sink);
   }
 
   /**
@@ -103,7 +98,7 @@ public final class DataAccess {
    * whether the body went out whole. Never fails: the data has moved already, and the log says why
    * an entry is missing.
    */
-  Future<Void> record(Transfer t, String participant, Asset asset, String mode, JsonObject details) {
+  public Future<Void> record(Transfer t, String participant, Asset asset, String mode, JsonObject details) {
     JsonObject payload = new JsonObject().put("transfer", t.id()).put("agreement", t.agreementId())
         .put("participant", participant).put("asset", asset.id()).put("mode", mode).mergeIn(details);
     return audit.append(AuditType.DATA_ACCESS, t.id(), payload)
