@@ -14,13 +14,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Assets, policies and offers in the node's database. */
 public final class CatalogStore {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CatalogStore.class);
 
   private static final String OFFER_SELECT = "SELECT o.id, a.id, a.title, a.description, a.content_type, "
       + "a.source, a.classification, p.id, p.body FROM offer o JOIN asset a ON a.id = o.asset_id "
@@ -52,10 +49,7 @@ public final class CatalogStore {
 
   /** Logs the staged changes once committed; a failure leaves them staged for the next start. */
   private <T> Future<T> published(T result) {
-    return recorder.publish().recover(e -> {
-      LOG.error("operator change: its audit record stays staged for now: {}", e.getMessage());
-      return Future.succeededFuture();
-    }).map(result);
+    return recorder.published(result, "operator change");
   }
 
   public Future<Asset> saveAsset(Asset asset) {

@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.CounterParty;
 import fr.socle.process.ProcessRow;
 import fr.socle.process.Role;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +21,17 @@ public record Negotiation(String id, Role role, NegotiationState state, String c
       Instant createdAt, Instant updatedAt) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, offerId, assetId, offer, agreementId,
         detail, createdAt, updatedAt, null);
+  }
+
+  /**
+   * A negotiation opened now: no agreement and no detail yet.
+   *
+   * @param offer the offer as the consumer asked for it (with its usage declaration)
+   */
+  public static Negotiation open(String id, Role role, NegotiationState state, CounterParty with, String offerId,
+      String assetId, JsonObject offer, Instant now) {
+    return new Negotiation(id, role, state, with.id(), with.pid(), with.address(), offerId, assetId, offer, null, null,
+        now, now, null);
   }
 
   public JsonObject toJson() {

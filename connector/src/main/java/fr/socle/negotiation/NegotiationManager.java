@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.process.CounterParty;
 import fr.socle.process.PartnerMessages;
 import fr.socle.process.Role;
 import fr.socle.catalog.CatalogStore;
@@ -133,8 +134,8 @@ public final class NegotiationManager {
     }
     JsonObject body = declared.writeTo(offer.copy().put("target", target));
     Instant now = clock.instant();
-    Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
-        counterPartyId, null, counterPartyAddress, offerId, target, body, null, null, now, now);
+    Negotiation n = Negotiation.open(UUID.randomUUID().toString(), Role.CONSUMER, NegotiationState.REQUESTING,
+        new CounterParty(counterPartyId, null, counterPartyAddress), offerId, target, body, now);
     return store.create(n, Integer.MAX_VALUE, onCreate).onSuccess(created -> runner.kick(created.id()));
   }
 
@@ -166,9 +167,9 @@ public final class NegotiationManager {
     }
     return knownOffer(offerId, null).compose(found -> {
       Instant now = clock.instant();
-      Negotiation n = new Negotiation(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
-          caller, consumerPid, callback, offerId, found.asset().id(), declared.writeTo(found.odrlOffer(selfId)), null,
-          null, now, now);
+      Negotiation n = Negotiation.open(UUID.randomUUID().toString(), Role.PROVIDER, NegotiationState.REQUESTED,
+          new CounterParty(caller, consumerPid, callback), offerId, found.asset().id(),
+          declared.writeTo(found.odrlOffer(selfId)), now);
       return store.createRequested(n, maxOpenPerParticipant).recover(PartnerMessages.openLimit("negotiation"));
     }).map(requested -> {
       Negotiation n = requested.negotiation();

@@ -18,13 +18,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Negotiations and agreements in the node's database; every state change is a compare-and-set. */
 public final class NegotiationStore {
 
-  private static final Logger LOG = LoggerFactory.getLogger(NegotiationStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, offer_id, asset_id, offer, agreement_id, detail, created_at, updated_at, "
@@ -108,15 +105,7 @@ public final class NegotiationStore {
    * would repeat): the record stays staged and is logged by the next publish or at start-up.
    */
   private Future<Negotiation> published(Negotiation n) {
-    return published(n, "negotiation " + n.id());
-  }
-
-  private <T> Future<T> published(T value, String subject) {
-    return recorder.publish()
-        .recover(e -> {
-          LOG.error("{}: its audit record stays staged for now: {}", subject, e.getMessage());
-          return Future.succeededFuture();
-        }).map(value);
+    return recorder.published(n, "negotiation " + n.id());
   }
 
   public Future<Negotiation> create(Negotiation n) {
@@ -178,7 +167,7 @@ public final class NegotiationStore {
       insert(c, n);
       return new Requested(n, true, n.offerId());
     }, c -> findRequested(c, n.counterPartyId(), n.counterPartyPid()))
-        .compose(r -> r.created() ? published(r, "negotiation " + n.id()) : Future.succeededFuture(r));
+        .compose(r -> r.created() ? recorder.published(r, "negotiation " + n.id()) : Future.succeededFuture(r));
   }
 
   /** The negotiation {@code counterPartyId} requested under {@code consumerPid}, or null. */
@@ -352,7 +341,7 @@ public final class NegotiationStore {
       Agreement revoked = findAgreement(c, id);
       recorder.stage(c, "agreement", id, revoked.toJson().put("change", "revoked"));
       return revoked;
-    }).compose(a -> published(a, "revocation of agreement " + id));
+    }).compose(a -> recorder.published(a, "revocation of agreement " + id));
   }
 
   /**

@@ -35,4 +35,18 @@ public interface StateRecorder {
 
   /** Called after the commit: logs what is staged; a failure leaves it staged for the next call. */
   Future<Void> publish();
+
+  /**
+   * {@link #publish()} after a committed change, then {@code value}: the change stands whether or not
+   * its record reached the log now, since a record left staged is published at the next call or start.
+   *
+   * @param subject what changed, for the log line when publishing fails
+   */
+  default <T> Future<T> published(T value, String subject) {
+    return publish().recover(e -> {
+      org.slf4j.LoggerFactory.getLogger(StateRecorder.class)
+          .error("{}: its audit record stays staged for now: {}", subject, e.getMessage());
+      return Future.succeededFuture();
+    }).map(value);
+  }
 }

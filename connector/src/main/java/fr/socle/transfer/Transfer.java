@@ -1,5 +1,6 @@
 package fr.socle.transfer;
 
+import fr.socle.process.CounterParty;
 import fr.socle.process.ProcessRow;
 import fr.socle.process.Role;
 import io.vertx.core.json.JsonObject;
@@ -32,6 +33,17 @@ public record Transfer(String id, Role role, TransferState state, String counter
       String detail, Instant createdAt, Instant updatedAt) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
         tokenHash, detail, createdAt, updatedAt, null, null);
+  }
+
+  /**
+   * A transfer opened now: no data address, token or detail yet.
+   *
+   * @param destination where a push goes (see the class comment); null for a pull
+   */
+  public static Transfer open(String id, Role role, TransferState state, CounterParty with, String agreementId,
+      String format, JsonObject destination, Instant now) {
+    return new Transfer(id, role, state, with.id(), with.pid(), with.address(), agreementId, format, null, null, null,
+        now, now, null, destination);
   }
 
   /** Whether data is pushed by the provider ({@code HttpData-PUSH}) rather than pulled by the consumer. */

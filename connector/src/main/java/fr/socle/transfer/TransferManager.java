@@ -2,6 +2,7 @@ package fr.socle.transfer;
 
 import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.NegotiationStore;
+import fr.socle.process.CounterParty;
 import fr.socle.process.PartnerMessages;
 import fr.socle.process.Role;
 import fr.socle.policy.LocalizedText;
@@ -141,9 +142,8 @@ public final class TransferManager {
                 "agreement " + agreementId + " was granted by this node; only its consumer can request a transfer"));
           }
           Instant now = clock.instant();
-          Transfer t = new Transfer(id, Role.CONSUMER, TransferState.REQUESTING,
-              n.counterPartyId(), null, n.counterPartyAddress(), agreementId, format, null, null, null, now, now,
-              null, kept);
+          Transfer t = Transfer.open(id, Role.CONSUMER, TransferState.REQUESTING,
+              new CounterParty(n.counterPartyId(), null, n.counterPartyAddress()), agreementId, format, kept, now);
           return store.create(t, Integer.MAX_VALUE, onCreate);
         })
         .onSuccess(t -> runner.kick(t.id()));
@@ -256,9 +256,9 @@ public final class TransferManager {
             return Future.failedFuture(Refusal.invalid("unknown agreement '" + agreementId + "'"));
           }
           Instant now = clock.instant();
-          return store.createRequested(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER,
-              TransferState.REQUESTED, caller, consumerPid, callback, agreementId, format, null, null, null, now, now,
-              null, pushTo), maxOpenPerParticipant)
+          return store.createRequested(Transfer.open(UUID.randomUUID().toString(), Role.PROVIDER,
+              TransferState.REQUESTED, new CounterParty(caller, consumerPid, callback), agreementId, format, pushTo, now),
+              maxOpenPerParticipant)
               .recover(PartnerMessages.openLimit("transfer"));
         })
         .compose(requested -> {

@@ -19,13 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Transfer processes in the node's database; every state change is a compare-and-set. */
 public final class TransferStore {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TransferStore.class);
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
@@ -94,11 +91,7 @@ public final class TransferStore {
    * would repeat): the record stays staged and is logged by the next publish or at start-up.
    */
   private Future<Transfer> published(Transfer t) {
-    return recorder.publish()
-        .recover(e -> {
-          LOG.error("transfer {}: its audit record stays staged for now: {}", t.id(), e.getMessage());
-          return Future.succeededFuture();
-        }).map(t);
+    return recorder.published(t, "transfer " + t.id());
   }
 
   /**
