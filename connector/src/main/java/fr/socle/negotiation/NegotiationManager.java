@@ -96,10 +96,6 @@ public final class NegotiationManager {
     return runner.status();
   }
 
-  public NegotiationStore store() {
-    return store;
-  }
-
   // ---- consumer side, from the management API ----
 
   /**
@@ -429,5 +425,27 @@ public final class NegotiationManager {
 
   private static <T> Future<T> notFound(Throwable e) {
     return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
+  }
+
+  // ---- queries, for the management API ----
+
+  /** Every negotiation of this node, either role, oldest first. */
+  public Future<java.util.List<Negotiation>> list() {
+    return store.list();
+  }
+
+  /** The negotiation {@code id}; fails with {@link NotFound} when there is none. */
+  public Future<Negotiation> find(String id) {
+    return store.find(id);
+  }
+
+  /** Every agreement of this node, either role, in the order they were signed. */
+  public Future<java.util.List<Agreement>> listAgreements() {
+    return store.listAgreements();
+  }
+
+  /** The agreement {@code id}; fails with {@link NotFound} when there is none. */
+  public Future<Agreement> findAgreement(String id) {
+    return store.findAgreement(id);
   }
 }

@@ -95,10 +95,6 @@ public final class TransferManager {
     return runner.status();
   }
 
-  public TransferStore store() {
-    return store;
-  }
-
   // ---- this node's initiative (operator) ----
 
   /**
@@ -392,5 +388,17 @@ public final class TransferManager {
 
   private static <T> Future<T> notFound(Throwable e) {
     return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
+  }
+
+  // ---- queries, for the management API ----
+
+  /** Every transfer of this node, either role, oldest first. */
+  public Future<java.util.List<Transfer>> list() {
+    return store.list();
+  }
+
+  /** The transfer {@code id}; fails with {@link NotFound} when there is none. */
+  public Future<Transfer> find(String id) {
+    return store.find(id);
   }
 }

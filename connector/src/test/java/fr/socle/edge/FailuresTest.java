@@ -28,7 +28,7 @@ class FailuresTest {
   @Test
   void aRefusalKeepsItsCodeAndBothLanguages() {
     Failures.Failure f = Failures.known(new Refusal(Refusal.Kind.FORBIDDEN, "access_denied", "refused", "refusé"));
-    assertThat(f).isEqualTo(new Failures.Failure(403, "access_denied", "refused", "refusé", -1));
+    assertThat(f).isEqualTo(new Failures.Failure(403, "Forbidden", "access_denied", "refused", "refusé", -1));
   }
 
   @Test

@@ -1,5 +1,9 @@
-package fr.socle.audit;
+package fr.socle.edge;
 
+import fr.socle.audit.AuditException;
+import fr.socle.audit.AuditLog;
+import fr.socle.audit.AuditType;
+import fr.socle.audit.OpaDecisionEvents;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
