@@ -130,8 +130,8 @@ public final class Node extends VerticleBase {
       // Pushed bodies arrive on this server.
       dspServerOptions = StreamTuning.bulk(prepared.security().serverOptions());
       dspServer = vertx.createHttpServer(dspServerOptions);
-      managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.managementHost())
-          .setPort(config.managementPort()));
+      managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.management().host())
+          .setPort(config.management().port()));
       Router dspRouter = Router.router(vertx);
       dspServer.requestHandler(dspRouter);
       Router managementRouter = Router.router(vertx);
@@ -140,12 +140,12 @@ public final class Node extends VerticleBase {
           .compose(v -> keepPolicyBundle())
           .compose(v -> listenForDecisionLogs())
           .compose(v -> {
-            heads = new TreeHeadSchedule(vertx, audit, config.auditHeadEveryEntries(), config.auditHeadEveryMillis());
+            heads = new TreeHeadSchedule(vertx, audit, config.audit().headEveryEntries(), config.audit().headEveryMillis());
             heads.start();
             return dspServer.listen();
           })
           .compose(server -> {
-            String selfAddress = config.dspAddress(server.actualPort());
+            String selfAddress = config.dsp().address(server.actualPort());
             wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
                 selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
@@ -154,8 +154,8 @@ public final class Node extends VerticleBase {
         .compose(server -> writeRunFile())
         .onSuccess(v -> LOG.info("node '{}' ({}) ready in {} ms: DSP on https://{}:{}, management on http://{}:{};"
             + " TLS by {}, network I/O by {}", config.name(), participantId,
-            ManagementFactory.getRuntimeMXBean().getUptime(), config.dspHost(), dspServer.actualPort(),
-            config.managementHost(), managementServer.actualPort(),
+            ManagementFactory.getRuntimeMXBean().getUptime(), config.dsp().host(), dspServer.actualPort(),
+            config.management().host(), managementServer.actualPort(),
             NodeTls.engine() instanceof OpenSSLEngineOptions ? "BoringSSL" : "the JDK (slower)",
             vertx.isNativeTransportEnabled() ? "epoll" : "the JDK (slower)"));
   }
@@ -165,7 +165,7 @@ public final class Node extends VerticleBase {
    * and logs it the first time, so that every decision can be replayed against its rules.
    */
   private Future<Void> keepPolicyBundle() {
-    Path bundle = config.opaAudit().bundleFile();
+    Path bundle = config.opa().audit().bundleFile();
     if (bundle == null) {
       return Future.succeededFuture();
     }
@@ -173,9 +173,9 @@ public final class Node extends VerticleBase {
         .recover(e -> Future.failedFuture(new NodeConfig.ConfigException("opa.bundleFile " + bundle
             + " cannot be kept: " + e.getMessage())))
         .compose(kept -> {
-          if (!config.opaExpectedRevision().equals(kept.revision())) {
+          if (!config.opa().expectedRevision().equals(kept.revision())) {
             LOG.warn("opa.bundleFile {} is at revision {} while this node expects {}", bundle, kept.revision(),
-                config.opaExpectedRevision());
+                config.opa().expectedRevision());
           }
           return kept.added() ? audit.append(AuditType.BUNDLE, "bundle:" + kept.revision(), kept.toJson()).mapEmpty()
               : Future.succeededFuture();
@@ -184,7 +184,7 @@ public final class Node extends VerticleBase {
 
   /** The loopback receiver of OPA's decision-log uploads, when {@code opa.decisionLogs} is set. */
   private Future<Void> listenForDecisionLogs() {
-    NodeConfig.OpaAudit opa = config.opaAudit();
+    NodeConfig.OpaAudit opa = config.opa().audit();
     if (opa.decisionLogPort() < 0) {
       return Future.succeededFuture();
     }
@@ -199,16 +199,16 @@ public final class Node extends VerticleBase {
     FederationTrust federation;
     ProtocolSecurity security;
     try {
-      trust = TrustMaterial.load(config.nodeDir(), config.federationDir(), null, clock);
-      federation = new FederationTrust(trust, new FederationLayout(config.federationDir()).crl(), clock);
+      trust = TrustMaterial.load(config.trust().nodeDir(), config.trust().federationDir(), null, clock);
+      federation = new FederationTrust(trust, new FederationLayout(config.trust().federationDir()).crl(), clock);
       security = securityOverride != null ? securityOverride
-          : ProtocolSecurity.federation(NodeTls.of(config.nodeDir(), config.federationDir()), config.dspHost(),
-              config.dspPort(), trust, federation, clock);
+          : ProtocolSecurity.federation(NodeTls.of(config.trust().nodeDir(), config.trust().federationDir()), config.dsp().host(),
+              config.dsp().port(), trust, federation, clock);
     } catch (TrustException e) {
       throw new NodeConfig.ConfigException("tls: " + e.getMessage());
     }
-    ParticipantDirectory directory = config.directory() == null ? ParticipantDirectory.empty()
-        : ParticipantDirectory.load(config.directory());
+    ParticipantDirectory directory = config.trust().directory() == null ? ParticipantDirectory.empty()
+        : ParticipantDirectory.load(config.trust().directory());
     PolicyTemplates templates;
     try {
       templates = config.policyTemplatesDir() == null ? PolicyTemplates.bundled()
@@ -217,8 +217,8 @@ public final class Node extends VerticleBase {
       throw new NodeConfig.ConfigException("policy templates: " + e.getMessage());
     }
     config.prepareDataDir();
-    Database database = Database.open(vertx, config.databaseUrl(), config.databaseUser(), config.databasePassword(), 4);
-    if (config.databaseUrl().equals(NodeConfig.defaultDatabaseUrl(config.dataDir()))) {
+    Database database = Database.open(vertx, config.database().url(), config.database().user(), config.database().password(), 4);
+    if (config.database().url().equals(NodeConfig.defaultDatabaseUrl(config.dataDir()))) {
       try {
         H2Import.importIfPresent(config.dataDir(), database.dataSource());
       } catch (SQLException | IOException e) {
@@ -247,34 +247,34 @@ public final class Node extends VerticleBase {
     CatalogStore catalogStore = new CatalogStore(database, clock, recorder);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
     TransferStore transferStore = new TransferStore(database, clock, recorder);
-    PolicyEngine engine = new PolicyEngine(vertx, config.opaUrl(), config.opaTimeoutMillis(),
-        config.opaExpectedRevision());
+    PolicyEngine engine = new PolicyEngine(vertx, config.opa().url(), config.opa().timeoutMillis(),
+        config.opa().expectedRevision());
     DecisionPoint policy = new AuditedDecisions(engine, audit);
     DecisionInputs inputs = new DecisionInputs(clock, directory, participantId);
     dspClientOptions = security.clientOptions();
-    DspClient client = new DspClient(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
+    DspClient client = new DspClient(vertx, dspClientOptions, config.dsp().timeoutMillis(), security.tokenFor(),
         security.serverIdentity());
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress,
-        config.opaMaxDecisionsInFlight());
+        config.opa().maxDecisionsInFlight());
     EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
-        (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.accessTokenSeconds()), clock);
+        (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.dataPlane().accessTokenSeconds()), clock);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
-        AgreementVerifier.federation(federation::verifier), config.maxOpenNegotiationsPerParticipant());
+        AgreementVerifier.federation(federation::verifier), config.limits().maxOpenNegotiationsPerParticipant());
     DataAccess dataAccess = new DataAccess(vertx, negotiationStore, catalogStore, policy, inputs, config.dataDir(),
-        config.databases(), config.maxDownloadsPerParticipant(), config.sourceTimeoutMillis(), audit);
-    Pusher pusher = new Pusher(vertx, dspClientOptions, config.pushTimeoutMillis(), security.tokenFor(),
+        config.dataPlane().databases(), config.dataPlane().maxDownloadsPerParticipant(), config.dataPlane().sourceTimeoutMillis(), audit);
+    Pusher pusher = new Pusher(vertx, dspClientOptions, config.dataPlane().pushTimeoutMillis(), security.tokenFor(),
         security.serverIdentity(), dataAccess);
     TransferDecisions transferDecisions = new TransferDecisions(negotiationStore, catalogStore, policy, inputs);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, client, transferDecisions,
-        transferHook, clock, participantId, selfAddress, tokens, pusher, config.maxOpenTransfersPerParticipant());
+        transferHook, clock, participantId, selfAddress, tokens, pusher, config.limits().maxOpenTransfersPerParticipant());
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
-        config.dataDir().resolve("received"), config.maxReceivedBytes(), config.pushTimeoutMillis(),
+        config.dataDir().resolve("received"), config.dataPlane().maxReceivedBytes(), config.dataPlane().pushTimeoutMillis(),
         new Receipts(audit));
     receiver.mount(dspRouter);
-    new DspRoutes(security.authenticator(), catalog, negotiations, transfers, config.maxBodyBytes()).mount(dspRouter);
+    new DspRoutes(security.authenticator(), catalog, negotiations, transfers, config.limits().maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
         tokens, transferStore, transferDecisions, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
@@ -289,13 +289,13 @@ public final class Node extends VerticleBase {
     });
     dspRouter.route().failureHandler(DspRoutes::handleFailure);
 
-    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dspTimeoutMillis(), security.tokenFor(),
+    DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dsp().timeoutMillis(), security.tokenFor(),
         security.serverIdentity());
-    new ManagementApi(config.apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver, audit,
-        () -> readiness(engine), config.maxBodyBytes(), templates, participantId,
+    new ManagementApi(config.management().apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver, audit,
+        () -> readiness(engine), config.limits().maxBodyBytes(), templates, participantId,
         dspClientOptions.isSsl() ? "https://" : "http://", new IdempotencyKeys(database, clock,
-            Duration.ofSeconds(config.idempotencyKeySeconds()), config.maxIdempotencyKeys())).mount(managementRouter);
-    new AuditorApi(config.auditorKey(), audit).mount(managementRouter);
+            Duration.ofSeconds(config.management().idempotencyKeySeconds()), config.management().maxIdempotencyKeys())).mount(managementRouter);
+    new AuditorApi(config.management().auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
     watchCrl(federation, client, fetcher, pusher);
 
@@ -311,7 +311,7 @@ public final class Node extends VerticleBase {
    * (outbound, pooled).
    */
   private void watchCrl(FederationTrust federation, DspClient client, DataFetcher fetcher, Pusher pusher) {
-    vertx.setPeriodic(config.crlReloadMillis(), id -> vertx.executeBlocking(federation::reload, false)
+    vertx.setPeriodic(config.trust().crlReloadMillis(), id -> vertx.executeBlocking(federation::reload, false)
         .compose(changed -> {
           if (!changed || securityOverride != null) {
             return Future.succeededFuture();
@@ -334,7 +334,7 @@ public final class Node extends VerticleBase {
         problems.add("database is unavailable");
       }
       if (!(opa.succeeded() && opa.result().ready())) {
-        problems.add(opa.succeeded() ? opa.result().problem() : "policy engine (OPA) at " + config.opaUrl()
+        problems.add(opa.succeeded() ? opa.result().problem() : "policy engine (OPA) at " + config.opa().url()
             + " is unavailable");
       }
       return Future.succeededFuture(new JsonObject().put("ready", problems.isEmpty()).put("problems", problems)
@@ -347,7 +347,7 @@ public final class Node extends VerticleBase {
   private Future<Void> writeRunFile() {
     JsonObject run = new JsonObject().put("pid", ProcessHandle.current().pid()).put("participantId", participantId)
         .put("dspPort", dspServer.actualPort()).put("managementPort", managementServer.actualPort())
-        .put("dspAddress", config.dspAddress(dspServer.actualPort()))
+        .put("dspAddress", config.dsp().address(dspServer.actualPort()))
         .put("decisionLogPort", decisionLogServer == null ? null : decisionLogServer.actualPort());
     Path file = config.dataDir().resolve("node.json");
     return vertx.fileSystem().writeFile(file.toString(), run.toBuffer());

@@ -17,17 +17,45 @@ import java.util.Map;
  * configuration stops the node with a message naming the key, the value and what was expected.
  * Relative paths are resolved against the configuration file's directory.
  */
-public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort, String dspPublicUrl,
-    String managementHost, int managementPort, String apiKey, String auditorKey, Path nodeDir, Path federationDir, URI opaUrl, long opaTimeoutMillis, String databaseUrl, String databaseUser, String databasePassword,
-    Path directory, Map<String, SqlDatabase> databases, long maxBodyBytes, long dspTimeoutMillis,
-    int maxDownloadsPerParticipant, long sourceTimeoutMillis, long auditHeadEveryEntries,
-    long auditHeadEveryMillis, String opaExpectedRevision, Path policyTemplatesDir, long crlReloadMillis,
-    long accessTokenSeconds, OpaAudit opaAudit, long maxReceivedBytes, long pushTimeoutMillis,
-    int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant, long idempotencyKeySeconds,
-    int maxIdempotencyKeys, int opaMaxDecisionsInFlight) {
+public record NodeConfig(String name, Path dataDir, Dsp dsp, Management management, Trust trust, Opa opa,
+    Database database, DataPlane dataPlane, Limits limits, Audit audit, Path policyTemplatesDir) {
 
-  /** The embedded database's file in the data directory. */
-  public static final String EMBEDDED_DATABASE = "socle.db";
+  /**
+   * The DSP endpoint partners call ({@code dsp.host}, {@code dsp.port}, {@code dsp.publicUrl} when a
+   * proxy fronts it), and how long this node waits for theirs ({@code limits.dspTimeoutMillis}).
+   */
+  public record Dsp(String host, int port, String publicUrl, long timeoutMillis) {
+
+    /** The node's own DSP address as partners must call it. */
+    public String address(int actualPort) {
+      return publicUrl != null ? publicUrl : "https://localhost:" + actualPort;
+    }
+  }
+
+  /**
+   * The management API: where it listens, the operator's and the auditor's keys ({@code management.*}),
+   * and how long and how many Idempotency-Keys it remembers ({@code management.idempotencyKeySeconds},
+   * {@code limits.maxIdempotencyKeys}).
+   */
+  public record Management(String host, int port, String apiKey, String auditorKey, long idempotencyKeySeconds,
+      int maxIdempotencyKeys) {
+  }
+
+  /**
+   * Who this node is and whom it trusts: its certificate and the federation's ({@code tls.nodeDir},
+   * {@code tls.federationDir}), how soon it sees a new CRL ({@code tls.crlReloadMillis}), and the
+   * federation's directory of members ({@code federation.directory}, or null).
+   */
+  public record Trust(Path nodeDir, Path federationDir, Path directory, long crlReloadMillis) {
+  }
+
+  /**
+   * The OPA sidecar that makes the policy decisions ({@code opa.*}): where it is, how long a decision
+   * may take, the bundle revision it must run, how many decisions one request asks at once, and what
+   * the audit trail takes from it.
+   */
+  public record Opa(URI url, long timeoutMillis, String expectedRevision, int maxDecisionsInFlight, OpaAudit audit) {
+  }
 
   /**
    * What the audit trail takes from the node's OPA: its decision-log uploads, received on
@@ -39,6 +67,33 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     /** Nothing configured: no receiver, no bundle kept. */
     public static final OpaAudit NONE = new OpaAudit(-1, null, null);
   }
+
+  /** The node's own database ({@code database.*}): the embedded SQLite one unless a URL is given. */
+  public record Database(String url, String user, String password) {
+  }
+
+  /**
+   * Moving the bytes: the SQL databases sources may read ({@code databases}) and how long a source may
+   * take, downloads one partner may run at once, the largest push received, a push's timeout and an
+   * access token's lifetime ({@code limits.*}).
+   */
+  public record DataPlane(Map<String, SqlDatabase> databases, long sourceTimeoutMillis,
+      int maxDownloadsPerParticipant, long maxReceivedBytes, long pushTimeoutMillis, long accessTokenSeconds) {
+  }
+
+  /**
+   * What one caller may ask of this node: the largest request body either API reads, and the unfinished
+   * transfers and negotiations one partner may keep open ({@code limits.*}).
+   */
+  public record Limits(long maxBodyBytes, int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
+  }
+
+  /** How often the audit log signs its tree head: every so many entries or milliseconds ({@code audit.*}). */
+  public record Audit(long headEveryEntries, long headEveryMillis) {
+  }
+
+  /** The embedded database's file in the data directory. */
+  public static final String EMBEDDED_DATABASE = "socle.db";
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -87,47 +142,36 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     return new NodeConfig(
         r.string("name", "socle-node"),
         dataDir,
-        r.string("dsp.host", "127.0.0.1"),
-        r.port("dsp.port", 8443),
-        r.string("dsp.publicUrl", null),
-        r.string("management.host", "127.0.0.1"),
-        r.port("management.port", 8080),
-        apiKey,
-        auditorKey(r, apiKey),
-        r.existingDirectory("tls.nodeDir"),
-        r.existingDirectory("tls.federationDir"),
-        opaUrl,
-        r.positive("opa.timeoutMillis", 2_000),
-        dbUrl,
-        r.string("database.user", null),
-        r.string("database.password", null),
-        r.optionalExistingFile("federation.directory"),
-        databases(json),
-        r.positive("limits.maxBodyBytes", 1_048_576),
-        r.positive("limits.dspTimeoutMillis", 10_000),
-        (int) r.positive("limits.maxDownloadsPerParticipant", 4),
-        r.positive("limits.sourceTimeoutMillis", 30_000),
-        r.positive("audit.signHeadEveryEntries", 1_000),
-        r.positive("audit.signHeadEveryMillis", 60_000),
-        expectedRevision,
-        r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"),
-        // A revocation reaches running nodes within this delay of the CRL being published.
-        r.positive("tls.crlReloadMillis", 5_000),
-        // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
-        r.positive("limits.accessTokenSeconds", 300), opaAudit(r),
-        // The largest push this node accepts as a consumer; beyond it the body is refused (413) as it arrives.
-        r.positive("limits.maxReceivedBytes", 10L << 30),
-        // A push's connect timeout, and the longest either end of it may stay silent.
-        r.positive("limits.pushTimeoutMillis", 30_000),
-        (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
-        (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100),
-        // How long a client may retry a creation with the same Idempotency-Key and get its first answer.
-        r.positive("management.idempotencyKeySeconds", 86_400),
-        // Each key keeps its response (a resource's JSON, under limits.maxBodyBytes): bounded at once.
-        (int) r.positive("limits.maxIdempotencyKeys", 50_000),
-        // Decisions one catalog request asks OPA at once: enough to keep OPA's few connections busy,
-        // few enough that many requests together stay within the client's wait queue.
-        maxDecisionsInFlight(r));
+        new Dsp(r.string("dsp.host", "127.0.0.1"), r.port("dsp.port", 8443), r.string("dsp.publicUrl", null),
+            r.positive("limits.dspTimeoutMillis", 10_000)),
+        new Management(r.string("management.host", "127.0.0.1"), r.port("management.port", 8080), apiKey,
+            auditorKey(r, apiKey),
+            // How long a client may retry a creation with the same Idempotency-Key and get its first answer.
+            r.positive("management.idempotencyKeySeconds", 86_400),
+            // Each key keeps its response (a resource's JSON, under limits.maxBodyBytes): bounded at once.
+            (int) r.positive("limits.maxIdempotencyKeys", 50_000)),
+        new Trust(r.existingDirectory("tls.nodeDir"), r.existingDirectory("tls.federationDir"),
+            r.optionalExistingFile("federation.directory"),
+            // A revocation reaches running nodes within this delay of the CRL being published.
+            r.positive("tls.crlReloadMillis", 5_000)),
+        new Opa(opaUrl, r.positive("opa.timeoutMillis", 2_000), expectedRevision,
+            // Decisions one catalog request asks OPA at once: enough to keep OPA's few connections busy,
+            // few enough that many requests together stay within the client's wait queue.
+            maxDecisionsInFlight(r), opaAudit(r)),
+        new Database(dbUrl, r.string("database.user", null), r.string("database.password", null)),
+        new DataPlane(databases(json), r.positive("limits.sourceTimeoutMillis", 30_000),
+            (int) r.positive("limits.maxDownloadsPerParticipant", 4),
+            // The largest push this node accepts as a consumer; beyond it the body is refused (413) as it arrives.
+            r.positive("limits.maxReceivedBytes", 10L << 30),
+            // A push's connect timeout, and the longest either end of it may stay silent.
+            r.positive("limits.pushTimeoutMillis", 30_000),
+            // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
+            r.positive("limits.accessTokenSeconds", 300)),
+        new Limits(r.positive("limits.maxBodyBytes", 1_048_576),
+            (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
+            (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100)),
+        new Audit(r.positive("audit.signHeadEveryEntries", 1_000), r.positive("audit.signHeadEveryMillis", 60_000)),
+        r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
   }
 
   private static int maxDecisionsInFlight(Reader r) {
@@ -248,11 +292,6 @@ public record NodeConfig(String name, Path dataDir, String dspHost, int dspPort,
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return "unknown";
     }
-  }
-
-  /** The node's own DSP address as partners must call it. */
-  public String dspAddress(int actualPort) {
-    return dspPublicUrl != null ? dspPublicUrl : "https://localhost:" + actualPort;
   }
 
   /** The embedded database in the data directory (see {@code store.Database} for why SQLite). */

@@ -3,7 +3,9 @@ package fr.socle.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.cli.Socle;
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
+import fr.socle.testing.LocalFederation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
@@ -40,8 +42,7 @@ class AuditTrailTest {
   @TempDir
   static Path work;
 
-  private OpaServer providerOpa;
-  private OpaServer consumerOpa;
+  private LocalFederation federation;
   private NodeProcess provider;
   private NodeProcess consumer;
   private int providerReceiver;
@@ -49,31 +50,19 @@ class AuditTrailTest {
   @BeforeAll
   void start() throws Exception {
     // Each node with its own OPA, which uploads its decision log to that node, as federation.sh runs them.
-    providerReceiver = OpaServer.freePort();
-    int consumerReceiver = OpaServer.freePort();
-    providerOpa = OpaServer.withDecisionLogs(work.resolve("provider-opa.log"), providerReceiver);
-    consumerOpa = OpaServer.withDecisionLogs(work.resolve("consumer-opa.log"), consumerReceiver);
-    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url(), opaSettings(providerOpa, providerReceiver));
-    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url(), opaSettings(consumerOpa, consumerReceiver));
+    federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER).withDecisionLogs()
+        .start();
+    provider = federation.node(Federation.PROVIDER);
+    consumer = federation.node(Federation.CONSUMER);
+    providerReceiver = federation.decisionLogPort(Federation.PROVIDER);
     exchange("first");
     refusedExchange("refused");
   }
 
-  private static JsonObject opaSettings(OpaServer opa, int receiverPort) throws Exception {
-    PolicyBundles.Bundle bundle = PolicyBundles.canonical();
-    return new JsonObject().put("opa", new JsonObject().put("url", opa.url()).put("timeoutMillis", 2000)
-        .put("expectedRevisionFile", bundle.revisionFile().toString())
-        .put("bundleFile", bundle.tarball().toString())
-        .put("decisionLogs", new JsonObject().put("port", receiverPort)
-            .put("tokenFile", OpaServer.decisionLogToken().toString())));
-  }
-
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, providerOpa, consumerOpa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (federation != null) {
+      federation.close();
     }
   }
 
@@ -239,12 +228,8 @@ class AuditTrailTest {
   @Test
   void opasDecisionLogIsRecordedAndReconciledWithTheNodesOwnRecord() throws Exception {
     // OPA uploads within its reporting delay (at most 5 s); wait until each node decision has its match.
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonObject report = provider.auditor().get("/audit/reconcile?from=0");
-    while (!report.getJsonArray("missingInOpa").isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      report = provider.auditor().get("/audit/reconcile?from=0");
-    }
+    JsonObject report = Await.until(WAIT, "OPA's record of every node decision",
+        () -> provider.auditor().get("/audit/reconcile?from=0"), r -> r.getJsonArray("missingInOpa").isEmpty());
     assertThat(report.getJsonArray("missingInOpa")).as(report.encodePrettily()).isEmpty();
     assertThat(report.getBoolean("consistent")).as(report.encodePrettily()).isTrue();
     assertThat(report.getInteger("matched")).isEqualTo(report.getInteger("nodeDecisions")).isGreaterThan(2);
@@ -372,15 +357,11 @@ class AuditTrailTest {
 
   /** The consumer's whole log, once the receipt of its download (recorded as the relay ends) is in it. */
   private String consumerExportWithReceipt() throws Exception {
-    for (int i = 0; i < 100; i++) {
+    return Await.until(WAIT, "a DATA_RECEIVED entry in the consumer's log", () -> {
       HttpResponse<String> r = consumer.auditor().send("GET", "/audit/export?from=0", null);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      if (r.body().contains("\"DATA_RECEIVED\"")) {
-        return r.body();
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the consumer recorded no DATA_RECEIVED entry");
+      return r.body();
+    }, body -> body.contains("\"DATA_RECEIVED\""));
   }
 
   private static JsonObject event(String id, JsonObject input) {

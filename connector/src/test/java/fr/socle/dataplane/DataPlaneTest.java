@@ -3,6 +3,7 @@ package fr.socle.dataplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.cli.Socle;
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
@@ -169,18 +170,10 @@ class DataPlaneTest {
 
   /** The consumer's DATA_RECEIVED entries of transfer {@code t}, once there are {@code count} of them. */
   private List<JsonObject> awaitReceipts(String t, int count) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    List<JsonObject> found;
-    do {
-      found = consumer.auditor().get("/audit/entries?type=DATA_RECEIVED").getJsonArray("entries").stream()
-          .map(e -> ((JsonObject) e).getJsonObject("payload")).filter(p -> t.equals(p.getString("transfer")))
-          .toList();
-      if (found.size() >= count) {
-        return found;
-      }
-      Thread.sleep(100);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("expected " + count + " receipts of transfer " + t + ", found " + found);
+    return Await.until(WAIT, count + " receipts of transfer " + t, () -> consumer.auditor()
+        .get("/audit/entries?type=DATA_RECEIVED").getJsonArray("entries").stream()
+        .map(e -> ((JsonObject) e).getJsonObject("payload")).filter(p -> t.equals(p.getString("transfer")))
+        .toList(), found -> found.size() >= count);
   }
 
   @Test

@@ -2,6 +2,7 @@ package fr.socle.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Await;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.testing.TwoNodes;
@@ -91,18 +92,13 @@ class PushWaitsForAStreamSlotTest {
   }
 
   private void awaitLog(String... fragments) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
+    Await.until(WAIT, "a line of the provider's log with " + String.join(" and ", fragments), () -> {
       String log = Files.readString(provider.log());
       boolean all = true;
       for (String f : fragments) {
         all &= log.lines().anyMatch(l -> l.contains(fragments[0]) && l.contains(f));
       }
-      if (all) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("the provider never logged a line with " + String.join(" and ", fragments));
+      return all;
+    });
   }
 }

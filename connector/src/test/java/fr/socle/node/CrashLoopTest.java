@@ -2,9 +2,10 @@ package fr.socle.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
+import fr.socle.testing.LocalFederation;
 import fr.socle.testing.NodeProcess;
-import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -52,8 +53,8 @@ class CrashLoopTest {
   @Test
   void everyAcknowledgedWriteSurvivesASigkill() throws Exception {
     Random random = new Random();
-    try (OpaServer opa = OpaServer.start(work.resolve("opa.log"));
-        NodeProcess node = NodeProcess.start(work, Federation.PROVIDER, opa.url())) {
+    try (LocalFederation federation = LocalFederation.in(work).node(Federation.PROVIDER).start()) {
+      NodeProcess node = federation.node(Federation.PROVIDER);
       Files.createDirectories(node.dataDir().resolve("assets"));
       Files.writeString(node.dataDir().resolve("assets/a.csv"), "a,b\n1,2\n");
       Set<String> acknowledged = ConcurrentHashMap.newKeySet();
@@ -82,6 +83,7 @@ class CrashLoopTest {
           t.start();
           writers.add(t);
         }
+        // A random moment under load is the point: not one the node could have prepared for.
         Thread.sleep(400 + random.nextInt(1600));
         node.kill();
         running.set(false);
@@ -113,10 +115,10 @@ class CrashLoopTest {
   void partnersAgreeOnEveryProcessAfterKillsOnEitherSide() throws Exception {
     Random random = new Random();
     byte[] dataset = Files.readAllBytes(Paths.root().resolve("launchers/demo/qualite-eau-corse-2026.csv"));
-    try (OpaServer providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
-        OpaServer consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
-        NodeProcess provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
-        NodeProcess consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url())) {
+    try (LocalFederation federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER)
+        .start()) {
+      NodeProcess provider = federation.node(Federation.PROVIDER);
+      NodeProcess consumer = federation.node(Federation.CONSUMER);
       Files.createDirectories(provider.dataDir().resolve("assets"));
       Files.write(provider.dataDir().resolve("assets/eau.csv"), dataset);
       JsonObject policy = new JsonObject(Files.readString(Paths.root().resolve("launchers/demo/policy-corse.json")));
@@ -135,6 +137,7 @@ class CrashLoopTest {
       Thread killer = new Thread(() -> {
         try {
           for (int k = 0; k < KILLS && working.get(); k++) {
+            // Kills at random moments and random downtimes are the behaviour under test, not waits.
             Thread.sleep(500 + random.nextInt(2500));
             NodeProcess victim = k % 2 == 0 ? provider : consumer;
             kills.add((victim == provider ? "provider" : "consumer") + " at " + java.time.Instant.now());
@@ -217,19 +220,15 @@ class CrashLoopTest {
         .put("agreementId", negotiation.getString("agreementId")), job + "-transfer");
     JsonObject transfer = await(consumer, "/api/transfers/" + transferId, "STARTED", "TERMINATED");
     assertThat(transfer.getString("state")).as(job + ": " + transfer).isEqualTo("STARTED");
-    long deadline = System.nanoTime() + JOB_WAIT.toNanos();
-    while (true) {
+    Await.until(JOB_WAIT, job + ": a whole download", () -> {
       try {
         HttpResponse<byte[]> data = consumer.api().download("/api/transfers/" + transferId + "/data");
-        if (data.statusCode() == 200 && java.util.Arrays.equals(data.body(), dataset)) {
-          break;
-        }
+        return data.statusCode() == 200 && java.util.Arrays.equals(data.body(), dataset);
       } catch (IOException nodeDown) {
         // the consumer is being restarted
+        return false;
       }
-      assertThat(System.nanoTime()).as(job + ": no whole download within " + JOB_WAIT).isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    });
     // A completion whose answer a kill cut off is already under way when repeated: a 409 then.
     retry(() -> {
       HttpResponse<String> r = consumer.api().send("POST", "/api/transfers/" + transferId + "/completion", "{}");
@@ -254,34 +253,12 @@ class CrashLoopTest {
   }
 
   private static JsonObject await(NodeProcess node, String path, String... states) throws Exception {
-    long deadline = System.nanoTime() + JOB_WAIT.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      last = retry(() -> node.api().get(path));
-      if (List.of(states).contains(last.getString("state"))) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(path + " did not reach " + List.of(states) + " within " + JOB_WAIT + ": " + last);
-  }
-
-  private interface Call<T> {
-    T call() throws Exception;
+    return Await.until(JOB_WAIT, path + " in " + List.of(states), () -> retry(() -> node.api().get(path)),
+        last -> List.of(states).contains(last.getString("state")));
   }
 
   /** Calls until the node answers: a node being restarted refuses connections or answers 5xx. */
-  private static <T> T retry(Call<T> call) throws Exception {
-    long deadline = System.nanoTime() + JOB_WAIT.toNanos();
-    while (true) {
-      try {
-        return call.call();
-      } catch (IOException | AssertionError e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
-      }
-    }
+  private static <T> T retry(Await.Probe<T, Exception> call) throws Exception {
+    return Await.answer(JOB_WAIT, "a call to a node being restarted", call);
   }
 }

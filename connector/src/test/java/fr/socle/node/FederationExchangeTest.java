@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import fr.socle.cli.Socle;
 import fr.socle.testing.Federation;
+import fr.socle.testing.LocalFederation;
 import fr.socle.testing.NodeProcess;
-import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
 import fr.socle.testing.TlsClients;
 import io.vertx.core.json.JsonArray;
@@ -51,8 +51,7 @@ class FederationExchangeTest {
   @TempDir
   static Path work;
 
-  private OpaServer providerOpa;
-  private OpaServer consumerOpa;
+  private LocalFederation federation;
   private NodeProcess provider;
   private NodeProcess consumer;
   private NodeProcess outsider;
@@ -60,20 +59,19 @@ class FederationExchangeTest {
 
   @BeforeAll
   void startFederation() throws Exception {
-    providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
-    consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url());
-    outsider = NodeProcess.start(work, Federation.OUTSIDER, consumerOpa.url());
+    // Every OPA runs the same signed bundle: the outsider shares the consumer's, one process less.
+    federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER)
+        .node(Federation.OUTSIDER, Federation.CONSUMER, new JsonObject()).start();
+    provider = federation.node(Federation.PROVIDER);
+    consumer = federation.node(Federation.CONSUMER);
+    outsider = federation.node(Federation.OUTSIDER);
     dataset = Files.readAllBytes(Paths.root().resolve("launchers/demo/qualite-eau-corse-2026.csv"));
   }
 
   @AfterAll
   void stopFederation() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, outsider, providerOpa, consumerOpa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (federation != null) {
+      federation.close();
     }
   }
 
@@ -361,7 +359,7 @@ class FederationExchangeTest {
   void policyEngineDownMeansDenialWithAReasonAndTheNodeStaysUp() throws Exception {
     String offerId = publish();
     JsonObject offer = offerInCatalog(consumer, offerId);
-    providerOpa.close();
+    federation.opa(Federation.PROVIDER).close();
     try {
       JsonObject negotiation = negotiate(consumer, offer);
       assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
@@ -375,7 +373,7 @@ class FederationExchangeTest {
       assertThat(catalog.statusCode()).as("no catalog without its decisions, rather than an empty one: "
           + catalog.body()).isEqualTo(503);
     } finally {
-      providerOpa = OpaServer.restart(providerOpa, work.resolve("opa-provider.log"));
+      federation.restartOpa(Federation.PROVIDER);
     }
     assertThat(negotiate(consumer, offer).getString("state")).isEqualTo("FINALIZED");
   }

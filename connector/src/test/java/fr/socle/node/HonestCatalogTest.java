@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.store.Database;
 import fr.socle.testing.Federation;
+import fr.socle.testing.LocalFederation;
 import fr.socle.testing.NodeProcess;
-import fr.socle.testing.OpaServer;
 import fr.socle.testing.TlsClients;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -49,8 +49,7 @@ class HonestCatalogTest {
   @TempDir
   static Path work;
 
-  private OpaServer providerOpa;
-  private OpaServer consumerOpa;
+  private LocalFederation federation;
   private NodeProcess provider;
   private NodeProcess consumer;
   private List<String> visible;
@@ -58,18 +57,15 @@ class HonestCatalogTest {
   @BeforeAll
   void start() throws Exception {
     visible = seed(work.resolve(Federation.PROVIDER).resolve("data"));
-    providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
-    consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url());
+    federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER).start();
+    provider = federation.node(Federation.PROVIDER);
+    consumer = federation.node(Federation.CONSUMER);
   }
 
   @AfterAll
   void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, providerOpa, consumerOpa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (federation != null) {
+      federation.close();
     }
   }
 
@@ -215,7 +211,7 @@ class HonestCatalogTest {
 
   @Test
   void policyEngineDownIsAnErrorNotAnEmptyCatalog() throws Exception {
-    providerOpa.close();
+    federation.opa(Federation.PROVIDER).close();
     try {
       HttpResponse<String> direct = TlsClients.member(Federation.CONSUMER).send(
           dsp(provider.dspAddress() + "/catalog/request"), HttpResponse.BodyHandlers.ofString());
@@ -242,7 +238,7 @@ class HonestCatalogTest {
       HttpResponse<String> french = catalogRequest("Accept-Language", "fr");
       assertThat(new JsonObject(french.body()).getString("detail")).contains("n'a pas pu décider");
     } finally {
-      providerOpa = OpaServer.restart(providerOpa, work.resolve("opa-provider.log"));
+      federation.restartOpa(Federation.PROVIDER);
     }
     HttpResponse<String> back = TlsClients.member(Federation.CONSUMER).send(
         dsp(provider.dspAddress() + "/catalog/request?limit=10"), HttpResponse.BodyHandlers.ofString());

@@ -56,7 +56,7 @@ class NodeConfigTest {
 
   @Test
   void theDefaultDatabaseIsDurable() throws Exception {
-    assertThat(config(dir.resolve("data")).databaseUrl())
+    assertThat(config(dir.resolve("data")).database().url())
         .isEqualTo("jdbc:sqlite:" + dir.resolve("data").toAbsolutePath().resolve("socle.db"));
   }
 

@@ -3,6 +3,7 @@ package fr.socle.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.cli.Socle;
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.TlsClients;
@@ -17,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterAll;
@@ -173,41 +175,25 @@ class NodeTrustTest {
     socle("certs", "revoke", "--dir", federation.toString(), "--node", REVOKED, "--reason", "keyCompromise");
 
     // The same client keeps its TLS connection: only the token check can refuse it now.
-    HttpResponse<String> response = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      response = catalog(revoked, "Bearer " + tokens.issue(node.participantId()));
-      if (response.statusCode() != 200) {
-        break;
-      }
-      Thread.sleep(50);
-    }
+    HttpResponse<String> response = Await.until(Duration.ofSeconds(10), "the revoked member refused",
+        () -> catalog(revoked, "Bearer " + tokens.issue(node.participantId())), r -> r.statusCode() != 200);
     assertRefused(response, "certificate_revoked", "was revoked on", "keyCompromise");
     assertThat(Files.readString(node.log())).contains("certificate_revoked").contains("federation CRL number 2 installed");
     // New connections soon fail their handshake: the TLS layer is given the new CRL too, just after.
-    IOException handshake = null;
-    deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (handshake == null && System.nanoTime() < deadline) {
+    IOException handshake = Await.until(Duration.ofSeconds(10), "a failed handshake of the revoked member", () -> {
       try {
         assertRefused(catalog(member(REVOKED), "Bearer " + tokens.issue(node.participantId())), "certificate_revoked");
-        Thread.sleep(50);
+        return null;
       } catch (IOException e) {
-        handshake = e;
+        return e;
       }
-    }
+    }, Objects::nonNull);
     assertThat(handshake).as("handshake of a revoked client").isNotNull();
     // Outbound too: the node no longer opens connections to the revoked member.
-    HttpResponse<String> outbound = null;
-    deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      outbound = node.api().send("POST", "/api/catalog/request", new JsonObject()
-          .put("counterPartyId", revokedNode.participantId()).put("counterPartyAddress", revokedNode.dspAddress())
-          .encode());
-      if (outbound.statusCode() != 200) {
-        break;
-      }
-      Thread.sleep(50);
-    }
+    HttpResponse<String> outbound = Await.until(Duration.ofSeconds(10), "a refused call to the revoked member",
+        () -> node.api().send("POST", "/api/catalog/request", new JsonObject()
+            .put("counterPartyId", revokedNode.participantId()).put("counterPartyAddress", revokedNode.dspAddress())
+            .encode()), r -> r.statusCode() != 200);
     assertThat(outbound.statusCode()).as(outbound.body()).isEqualTo(502);
     assertThat(new JsonObject(outbound.body()).getString("title")).isEqualTo("Partner unreachable");
     // Members in good standing are unaffected.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.testing.Federation;
+import fr.socle.testing.LocalFederation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.OpaServer;
 import fr.socle.testing.Paths;
@@ -36,8 +37,7 @@ class PolicyEnforcementTest {
   @TempDir
   static Path work;
 
-  private OpaServer providerOpa;
-  private OpaServer consumerOpa;
+  private LocalFederation federation;
   private NodeProcess provider;
   private NodeProcess consumer;
   private String expected;
@@ -45,18 +45,15 @@ class PolicyEnforcementTest {
   @BeforeAll
   void startNodes() throws Exception {
     expected = "socle@" + PolicyBundles.canonical().revision();
-    providerOpa = OpaServer.start(work.resolve("opa-provider.log"));
-    consumerOpa = OpaServer.start(work.resolve("opa-consumer.log"));
-    provider = NodeProcess.start(work, Federation.PROVIDER, providerOpa.url());
-    consumer = NodeProcess.start(work, Federation.CONSUMER, consumerOpa.url());
+    federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER).start();
+    provider = federation.node(Federation.PROVIDER);
+    consumer = federation.node(Federation.CONSUMER);
   }
 
   @AfterAll
   void stopNodes() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {provider, consumer, providerOpa, consumerOpa}) {
-      if (c != null) {
-        c.close();
-      }
+    if (federation != null) {
+      federation.close();
     }
   }
 
@@ -123,7 +120,7 @@ class PolicyEnforcementTest {
     Path stale = PolicyBundles.build(work.resolve("bundles"), "sha256-0000000000000000",
         Paths.certs().resolve("policy-signing.key"));
     JsonObject offer = territoryOffer();
-    providerOpa = OpaServer.restart(providerOpa, stale, work.resolve("opa-provider.log"));
+    OpaServer providerOpa = federation.restartOpa(Federation.PROVIDER, stale);
     try {
       assertThat(providerOpa.bundleActive()).as("validly signed, so OPA runs it").isTrue();
       HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
@@ -137,8 +134,7 @@ class PolicyEnforcementTest {
           + "node expects " + expected).contains("policy bundle socle@sha256-0000000000000000]");
       assertThat(Files.readString(provider.log())).contains("allow=false reasons=[policy_bundle_revision_mismatch]");
     } finally {
-      providerOpa = OpaServer.restart(providerOpa, PolicyBundles.canonical().tarball(),
-          work.resolve("opa-provider.log"));
+      federation.restartOpa(Federation.PROVIDER);
     }
     assertThat(negotiate(offer).getString("state")).isEqualTo("FINALIZED");
   }
@@ -150,7 +146,7 @@ class PolicyEnforcementTest {
     Path altered = PolicyBundles.altered(work.resolve("bundles"));
     try {
       for (Path bundle : new Path[] {unsigned, altered}) {
-        providerOpa = OpaServer.restart(providerOpa, bundle, work.resolve("opa-provider.log"));
+        OpaServer providerOpa = federation.restartOpa(Federation.PROVIDER, bundle);
         assertThat(providerOpa.bundleActive()).as(bundle.toString()).isFalse();
         HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
         assertThat(ready.statusCode()).as(bundle.toString()).isEqualTo(503);
@@ -161,8 +157,7 @@ class PolicyEnforcementTest {
         assertThat(negotiation.getString("detail")).contains("No signed policy bundle is active");
       }
     } finally {
-      providerOpa = OpaServer.restart(providerOpa, PolicyBundles.canonical().tarball(),
-          work.resolve("opa-provider.log"));
+      federation.restartOpa(Federation.PROVIDER);
     }
     assertThat(provider.api().send("GET", "/ready", null).statusCode()).isEqualTo(200);
   }

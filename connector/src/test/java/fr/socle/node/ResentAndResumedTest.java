@@ -2,6 +2,7 @@ package fr.socle.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -264,18 +266,11 @@ class ResentAndResumedTest {
    * log just after its change commits.
    */
   private static JsonObject awaitAudited(NodeProcess node, String subject, String change) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    List<JsonObject> seen;
-    do {
-      seen = auditedChanges(node, subject);
-      for (JsonObject payload : seen) {
-        if (change.equals(payload.getString("change")) && payload.getValue("note") != null) {
-          return payload;
-        }
-      }
-      Thread.sleep(200);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("no audit entry " + change + " for " + subject + " within " + WAIT + "; seen: " + seen);
+    Predicate<JsonObject> noted = payload -> change.equals(payload.getString("change"))
+        && payload.getValue("note") != null;
+    return Await.until(WAIT, "an audit entry " + change + " with a note for " + subject,
+        () -> auditedChanges(node, subject), seen -> seen.stream().anyMatch(noted))
+        .stream().filter(noted).findFirst().orElseThrow();
   }
 
   /** The payloads of the audit entries about {@code subject}, from the node's auditor export. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -110,24 +111,31 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   private void awaitReady(Duration limit) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
     Path runFile = dataDir.resolve("node.json");
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
-      }
-      if (Files.exists(runFile)) {
-        try {
-          run = new JsonObject(Files.readString(runFile));
-          return;
-        } catch (RuntimeException partial) {
-          // the node is still writing the file
+    try {
+      run = Await.until(limit, "the node to write " + runFile, () -> {
+        if (!process.isAlive()) {
+          throw new IOException("node exited with " + process.exitValue() + "; log:\n" + Files.readString(log));
         }
-      }
-      Thread.sleep(50);
+        return readRun(runFile);
+      }, Objects::nonNull);
+    } catch (AssertionError late) {
+      kill();
+      throw new IOException("node did not start within " + limit + "; log:\n" + Files.readString(log));
     }
-    kill();
-    throw new IOException("node did not start within " + limit + "; log:\n" + Files.readString(log));
+  }
+
+  /** What the node reported in {@code runFile}, or null while it has not written it whole. */
+  private static JsonObject readRun(Path runFile) throws IOException {
+    if (!Files.exists(runFile)) {
+      return null;
+    }
+    try {
+      return new JsonObject(Files.readString(runFile));
+    } catch (RuntimeException partial) {
+      // the node is still writing the file
+      return null;
+    }
   }
 
   public String participantId() {
@@ -226,17 +234,8 @@ public final class NodeProcess implements AutoCloseable {
     /** Polls a resource until {@code field} reaches one of {@code values}; readiness, not a fixed delay. */
     public JsonObject awaitField(String path, String field, Duration limit, String... values)
         throws IOException, InterruptedException {
-      long deadline = System.nanoTime() + limit.toNanos();
-      JsonObject last = null;
-      while (System.nanoTime() < deadline) {
-        last = get(path);
-        if (List.of(values).contains(last.getString(field))) {
-          return last;
-        }
-        Thread.sleep(50);
-      }
-      throw new AssertionError(path + ": " + field + " did not reach " + List.of(values) + " within " + limit
-          + "; last: " + (last == null ? null : last.encodePrettily()));
+      return Await.until(limit, path + ": " + field + " in " + List.of(values), () -> get(path),
+          last -> List.of(values).contains(last.getString(field)));
     }
 
     private static JsonObject expect(HttpResponse<String> r, int... statuses) {

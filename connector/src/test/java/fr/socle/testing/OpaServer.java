@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A real OPA server process on a free loopback port, configured as a node's sidecar is: bundle mode
@@ -21,13 +22,11 @@ public final class OpaServer implements AutoCloseable {
 
   private final Process process;
   private final int port;
-  private final Path bundle;
   private boolean bundleActive;
 
-  private OpaServer(Process process, int port, Path bundle) {
+  private OpaServer(Process process, int port) {
     this.process = process;
     this.port = port;
-    this.bundle = bundle;
   }
 
   /** OPA on the signed bundle of {@code policies/}; returns once the bundle is active. */
@@ -48,36 +47,9 @@ public final class OpaServer implements AutoCloseable {
     return start(bundle, logFile, freePort(), null);
   }
 
-  /**
-   * OPA on the canonical signed bundle, uploading its decision log to a node's receiver on
-   * 127.0.0.1:{@code receiverPort} (the node's {@code opa.decisionLogs.port}) with the token of
-   * {@link #decisionLogToken()}, as {@code launchers/federation.sh} starts a node's sidecar.
-   */
-  public static OpaServer withDecisionLogs(Path logFile, int receiverPort) throws IOException, InterruptedException {
-    OpaServer server = start(PolicyBundles.canonical().tarball(), logFile, freePort(),
-        List.of("services.socle-node.url=http://127.0.0.1:" + receiverPort));
-    if (!server.bundleActive()) {
-      server.close();
-      throw new IOException("OPA refused the canonical signed bundle; see " + logFile);
-    }
-    return server;
-  }
-
   /** The token file the canonical configuration gives OPA for its decision-log uploads. */
   public static Path decisionLogToken() throws IOException, InterruptedException {
     return PolicyBundles.canonical().opaConfig().resolveSibling("decision-log.token");
-  }
-
-  /** Starts a new OPA on the port and bundle a stopped one used, as an operator restarting a sidecar would. */
-  public static OpaServer restart(OpaServer stopped, Path logFile) throws IOException, InterruptedException {
-    return restart(stopped, stopped.bundle, logFile);
-  }
-
-  /** Starts a new OPA on the port a stopped one used, with another bundle. */
-  public static OpaServer restart(OpaServer stopped, Path bundle, Path logFile) throws IOException,
-      InterruptedException {
-    stopped.close();
-    return start(bundle, logFile, stopped.port, null);
   }
 
   /**
@@ -102,7 +74,7 @@ public final class OpaServer implements AutoCloseable {
     long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
     Process process = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-    OpaServer server = new OpaServer(process, port, bundle);
+    OpaServer server = new OpaServer(process, port);
     server.awaitBundleOutcome(logFile, logStart, Duration.ofSeconds(30));
     return server;
   }
@@ -131,29 +103,29 @@ public final class OpaServer implements AutoCloseable {
   private void awaitBundleOutcome(Path logFile, long logStart, Duration limit) throws InterruptedException,
       IOException {
     HttpClient client = HttpClient.newHttpClient();
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IOException("OPA exited with " + process.exitValue() + "; log:\n" + tail(logFile, logStart));
-      }
-      try {
-        HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/health?bundles")).build(),
-            HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          bundleActive = true;
-          return;
+    try {
+      bundleActive = Await.until(limit, "OPA to activate or refuse its bundle", () -> {
+        if (!process.isAlive()) {
+          throw new IOException("OPA exited with " + process.exitValue() + "; log:\n" + tail(logFile, logStart));
         }
-        if (tail(logFile, logStart).contains("Bundle load failed")) {
-          bundleActive = false;
-          return;
+        try {
+          HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url() + "/health?bundles")).build(),
+              HttpResponse.BodyHandlers.discarding());
+          if (r.statusCode() == 200) {
+            return true;
+          }
+          if (tail(logFile, logStart).contains("Bundle load failed")) {
+            return false;
+          }
+        } catch (IOException notYet) {
+          // not listening yet
         }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(50);
+        return null;
+      }, Objects::nonNull);
+    } catch (AssertionError late) {
+      close();
+      throw new IOException("OPA neither activated nor refused its bundle within " + limit);
     }
-    close();
-    throw new IOException("OPA neither activated nor refused its bundle within " + limit);
   }
 
   private static String tail(Path logFile, long from) throws IOException {

@@ -2,6 +2,7 @@ package fr.socle.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Await;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.testing.TwoNodes;
@@ -203,15 +204,7 @@ class TransferResumptionTest {
   }
 
   private JsonObject awaitDetail(String t, String text) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonObject seen;
-    do {
-      seen = consumer.api().get("/api/transfers/" + t);
-      if (seen.getString("detail", "").contains(text)) {
-        return seen;
-      }
-      Thread.sleep(100);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("transfer " + t + " never had a detail containing '" + text + "': " + seen.encode());
+    return Await.until(WAIT, "transfer " + t + " with a detail containing '" + text + "'",
+        () -> consumer.api().get("/api/transfers/" + t), seen -> seen.getString("detail", "").contains(text));
   }
 }

@@ -300,8 +300,8 @@ class DspTckTest {
   private static void seed(NodeConfig config, Clock clock, String selfId, String kitAddress) {
     Vertx vertx = Vertx.vertx();
     try {
-      Database db = vertx.executeBlocking(() -> Database.open(vertx, config.databaseUrl(), config.databaseUser(),
-          config.databasePassword(), 2), false).await();
+      Database db = vertx.executeBlocking(() -> Database.open(vertx, config.database().url(), config.database().user(),
+          config.database().password(), 2), false).await();
       try {
         TckSeed.seed(new CatalogStore(db, clock), new NegotiationStore(db, clock), clock, selfId, KIT, kitAddress)
             .await();
