@@ -8,7 +8,7 @@ import fr.socle.node.Node;
 import fr.socle.node.NodeConfig;
 import fr.socle.node.ProtocolSecurity;
 import fr.socle.protocol.Dsp;
-import fr.socle.protocol.DspException;
+import fr.socle.protocol.Refusal;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.store.Database;
 import fr.socle.testing.OpaServer;
@@ -271,7 +271,7 @@ class DspTckTest {
     return ctx -> {
       String given = ctx.request().getHeader("Authorization");
       if (given == null || !MessageDigest.isEqual(want, sha256(given))) {
-        throw new DspException(401, "unauthenticated", "the kit's Authorization header is required");
+        throw new Refusal(Refusal.Kind.UNAUTHENTICATED, "unauthenticated", "the kit's Authorization header is required");
       }
       return KIT;
     };

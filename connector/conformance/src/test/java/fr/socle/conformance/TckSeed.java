@@ -8,7 +8,7 @@ import fr.socle.negotiation.Agreement;
 import fr.socle.negotiation.Negotiation;
 import fr.socle.negotiation.NegotiationState;
 import fr.socle.negotiation.NegotiationStore;
-import fr.socle.negotiation.Role;
+import fr.socle.process.Role;
 import fr.socle.protocol.Dsp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
