@@ -112,8 +112,9 @@ public final class StepRunner {
   /** What is running now, whether rows wait to be picked up again, and whether a step looks stuck. */
   public Status status() {
     long now = System.nanoTime();
-    long oldest = running.values().stream().mapToLong(began -> (now - began) / 1_000_000_000L).max().orElse(0);
-    return new Status(name, running.size(), backlog, oldest, oldest >= tuning.stalledAfter().toSeconds());
+    long oldest = running.values().stream().mapToLong(began -> now - began).max().orElse(-1);
+    return new Status(name, running.size(), backlog, Math.max(0, oldest) / 1_000_000_000L,
+        oldest >= tuning.stalledAfter().toNanos());
   }
 
   private void rescan() {

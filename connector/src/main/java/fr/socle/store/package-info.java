@@ -3,6 +3,7 @@
  * database by default or PostgreSQL, with every statement run off the event loop.
  *
  * <p>State rows change only through conditional updates ({@code WHERE id = ? AND state = ?}); a
- * zero-row update is reported as a {@link fr.socle.store.Conflict}, never ignored.
+ * zero-row update is reported as a {@link fr.socle.store.Conflict}, never ignored. At the bottom of the
+ * house: it imports no other Socle package.
  */
 package fr.socle.store;

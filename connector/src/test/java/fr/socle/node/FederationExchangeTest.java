@@ -364,7 +364,12 @@ class FederationExchangeTest {
       JsonObject negotiation = negotiate(consumer, offer);
       assertThat(negotiation.getString("state")).isEqualTo("TERMINATED");
       assertThat(negotiation.getString("detail")).contains("policy engine (OPA) is unreachable");
-      assertThat(provider.api().get("/health").getString("status")).isEqualTo("UP");
+      JsonObject health = provider.api().get("/health");
+      assertThat(health.getString("status")).isEqualTo("UP");
+      assertThat(health.getJsonArray("stepRunners").stream().map(r -> ((JsonObject) r).getString("name")))
+          .containsExactly("negotiation", "transfer");
+      assertThat(health.getJsonArray("stepRunners").stream().map(r -> ((JsonObject) r).getBoolean("stalled")))
+          .containsOnly(false);
       HttpResponse<String> ready = provider.api().send("GET", "/ready", null);
       assertThat(ready.statusCode()).isEqualTo(503);
       assertThat(ready.body()).contains("policy engine (OPA)");
