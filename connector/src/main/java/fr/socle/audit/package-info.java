@@ -3,9 +3,8 @@
  * RFC 9162 Merkle tree, with signed tree heads and the inclusion and consistency proofs an auditor
  * checks offline.
  *
- * <p>The pure parts ({@link fr.socle.audit.Merkle}, {@code MerkleTree}, {@link fr.socle.audit.Jcs},
- * the verifiers) do no I/O and can be used by the {@code socle audit
- * verify} command without a database or a node. {@link fr.socle.audit.AuditLog} is the only class that
+ * <p>The pure parts ({@link fr.socle.audit.Merkle}, {@code MerkleTree}, the verifiers) do no I/O and
+ * can be used by the {@code socle audit verify} command without a database or a node. {@link fr.socle.audit.AuditLog} is the only class that
  * touches the database and the worker threads.
  *
  * <p>The log does not trust its own storage: an entry altered or removed in the database after it was

@@ -3,6 +3,7 @@ package fr.socle.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.testing.Vectors;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,7 +31,7 @@ class TreeHeadTest {
   private static final TestPki PKI = TestPki.create("Tree head test");
 
   static Stream<Arguments> vectors() throws IOException, URISyntaxException {
-    return Vectors.load("sth-");
+    return Vectors.load("audit", "sth-");
   }
 
   @ParameterizedTest(name = "{0}")
