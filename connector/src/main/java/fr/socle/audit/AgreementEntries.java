@@ -1,9 +1,9 @@
 package fr.socle.audit;
 
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
+import fr.socle.agreement.SignatureCheck;
 import fr.socle.audit.AuditReport.Check;
-import fr.socle.negotiation.AgreementSigner.Role;
-import fr.socle.negotiation.AgreementVerifier;
-import fr.socle.negotiation.SignatureCheck;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

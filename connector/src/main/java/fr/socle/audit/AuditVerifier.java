@@ -13,9 +13,9 @@ import static fr.socle.audit.AuditExport.SIZE;
 import static fr.socle.audit.AuditExport.TO;
 import static fr.socle.audit.AuditExport.TREE_HEAD;
 
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.audit.AuditReport.Check;
 import fr.socle.audit.AuditReport.Unsigned;
-import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

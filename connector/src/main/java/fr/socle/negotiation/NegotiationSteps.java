@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.agreement.AgreementSigner;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.catalog.Offer;
 import fr.socle.negotiation.NegotiationHook.Move;

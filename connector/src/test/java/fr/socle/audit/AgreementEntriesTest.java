@@ -2,10 +2,10 @@ package fr.socle.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.negotiation.Agreement;
-import fr.socle.negotiation.AgreementSigner;
-import fr.socle.negotiation.AgreementSigner.Role;
-import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.testing.Federation;
 import fr.socle.testing.Paths;
 import fr.socle.trust.TrustMaterial;

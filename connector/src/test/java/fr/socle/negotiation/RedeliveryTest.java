@@ -3,6 +3,8 @@ package fr.socle.negotiation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;

@@ -1,10 +1,10 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
-import fr.socle.negotiation.AgreementSigner.Role;
+import fr.socle.agreement.AgreementSigner.Role;
 import fr.socle.trust.FederationVerifier;
 import fr.socle.trust.Participant;
 import fr.socle.trust.TrustException;

@@ -1,4 +1,4 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import java.security.cert.X509Certificate;
 import java.time.Instant;

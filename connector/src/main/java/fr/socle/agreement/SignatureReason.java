@@ -1,4 +1,4 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import java.util.Locale;
 

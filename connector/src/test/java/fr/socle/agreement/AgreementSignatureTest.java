@@ -1,8 +1,8 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.socle.negotiation.AgreementSigner.Role;
+import fr.socle.agreement.AgreementSigner.Role;
 import fr.socle.testing.Federation;
 import fr.socle.testing.Paths;
 import fr.socle.trust.TrustMaterial;
