@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS transfer (
   updated_at TIMESTAMP NOT NULL
 );
 
--- Agreement signatures (JWS by provider and consumer, see negotiation.AgreementSigner), added by ALTER
+-- Agreement signatures (JWS by provider and consumer, see agreement.AgreementSigner), added by ALTER
 -- so that databases created before them gain the columns at the next start.
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature_state VARCHAR(20) DEFAULT 'NOT_SIGNED' NOT NULL;
 ALTER TABLE agreement ADD COLUMN IF NOT EXISTS provider_signature TEXT;

@@ -1,9 +1,10 @@
 package fr.socle.audit;
 
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
+import fr.socle.agreement.SignatureCheck;
 import fr.socle.audit.AuditReport.Check;
-import fr.socle.negotiation.AgreementSigner.Role;
-import fr.socle.negotiation.AgreementVerifier;
-import fr.socle.negotiation.SignatureCheck;
+import fr.socle.trust.JwsReason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -40,7 +41,7 @@ final class AgreementEntries {
         Object state = side.getValue("state");
         if (!(side.getValue("jws") instanceof String jws)) {
           if ("SIGNED".equals(state)) {
-            return new Check("agreements", Reason.UNSIGNED, "entry " + seq + ": the " + role.claim()
+            return new Check("agreements", JwsReason.UNSIGNED, "entry " + seq + ": the " + role.claim()
                 + " signature is recorded as SIGNED but absent");
           }
           unsigned.append(unsigned.isEmpty() ? "" : ", ").append("entry ").append(seq).append(' ').append(role.claim())
@@ -49,7 +50,7 @@ final class AgreementEntries {
         }
         SignatureCheck result = verifier.verify(jws, agreement, role);
         if (result instanceof SignatureCheck.Invalid invalid) {
-          return new Check("agreements", Reason.BAD_SIGNATURE, "entry " + seq + " (agreement "
+          return new Check("agreements", JwsReason.BAD_SIGNATURE, "entry " + seq + " (agreement "
               + agreement.getValue("@id") + "): " + role.claim() + " signature: " + invalid.summary());
         }
         signatures++;

@@ -1,5 +1,6 @@
 package fr.socle.audit;
 
+import fr.socle.canonical.Jcs;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Objects;

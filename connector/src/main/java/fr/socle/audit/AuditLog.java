@@ -1,5 +1,6 @@
 package fr.socle.audit;
 
+import fr.socle.canonical.Jcs;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package fr.socle.audit;
 
+import fr.socle.trust.ReasonCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -18,13 +19,13 @@ public record AuditReport(List<Check> checks, Unsigned unsigned) {
    * One check: its name, {@code failure == null} when it holds, and what was found. A {@code warning}
    * holds but tells the reader something the verdict alone would hide.
    */
-  public record Check(String name, Reason failure, String message, boolean warning) {
+  public record Check(String name, ReasonCode failure, String message, boolean warning) {
     public Check {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(message, "message");
     }
 
-    public Check(String name, Reason failure, String message) {
+    public Check(String name, ReasonCode failure, String message) {
       this(name, failure, message, false);
     }
 

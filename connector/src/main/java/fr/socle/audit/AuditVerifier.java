@@ -13,9 +13,10 @@ import static fr.socle.audit.AuditExport.SIZE;
 import static fr.socle.audit.AuditExport.TO;
 import static fr.socle.audit.AuditExport.TREE_HEAD;
 
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.audit.AuditReport.Check;
 import fr.socle.audit.AuditReport.Unsigned;
-import fr.socle.negotiation.AgreementVerifier;
+import fr.socle.trust.ReasonCode;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -393,7 +394,7 @@ public final class AuditVerifier {
     return (value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= 0;
   }
 
-  private static Reason reasonOf(ProofResult result) {
+  private static ReasonCode reasonOf(ProofResult result) {
     return result instanceof Rejected r ? r.reason() : Reason.ROOT_MISMATCH;
   }
 
@@ -420,7 +421,7 @@ public final class AuditVerifier {
     return new Check(name, null, message, true);
   }
 
-  private static Check fail(String name, Reason reason, String message) {
+  private static Check fail(String name, ReasonCode reason, String message) {
     return new Check(name, reason, message);
   }
 }

@@ -1,5 +1,6 @@
 package fr.socle.audit;
 
+import fr.socle.canonical.Jcs;
 import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.Scope;

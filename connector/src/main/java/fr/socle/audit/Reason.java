@@ -1,9 +1,14 @@
 package fr.socle.audit;
 
+import fr.socle.trust.ReasonCode;
 import java.util.Locale;
 
-/** Why an audit proof, tree head, export or log operation was refused; {@link #code()} is stable. */
-public enum Reason {
+/**
+ * Why an audit proof, export or log operation was refused; {@link #code()} is stable. A tree head's
+ * JWS is refused with a {@link fr.socle.trust.JwsReason} (it goes through {@link
+ * fr.socle.trust.SignedJws}), so a report may carry either.
+ */
+public enum Reason implements ReasonCode {
   /** A tree size is negative. */
   INVALID_SIZE,
   /** A leaf index is negative or not below the tree size. */
@@ -17,24 +22,11 @@ public enum Reason {
   /** A root recomputed from a proof or from entries differs from the expected root. */
   ROOT_MISMATCH,
 
-  /** A tree head or export is not well-formed (compact JWS, base64url, JSON). */
+  /**
+   * An export is not well-formed: its JSON, an entry, a proof, an earlier head's filing, an agreement
+   * entry. (A tree head that is not a compact JWS is {@link fr.socle.trust.JwsReason#MALFORMED}.)
+   */
   MALFORMED,
-  /** The JWS {@code typ} header is not {@link TreeHeadSigner#TYPE}. */
-  WRONG_TYPE,
-  /** The JWS carries no signature ({@code alg: none} or an empty signature part). */
-  UNSIGNED,
-  /** The JWS {@code alg} is not in the allowlist (ES256 only). */
-  ALG_NOT_ALLOWED,
-  /** The JWS has no {@code x5c} certificate chain. */
-  MISSING_X5C,
-  /** The {@code x5c} chain does not lead to the federation root certificate. */
-  UNTRUSTED_CHAIN,
-  /** The signature does not verify with the key of the first {@code x5c} certificate. */
-  BAD_SIGNATURE,
-  /** A required claim ({@code size}, {@code root}, {@code time}) is absent. */
-  MISSING_CLAIM,
-  /** A claim is present but has the wrong type or format. */
-  INVALID_CLAIM,
 
   /** An exported entry's seq is not the next one expected, or entries of the range are missing. */
   SEQ_ORDER,
@@ -59,6 +51,7 @@ public enum Reason {
   CORRUPT_STORE;
 
   /** The stable snake_case code, as used in vector files and problem responses. */
+  @Override
   public String code() {
     return name().toLowerCase(Locale.ROOT);
   }

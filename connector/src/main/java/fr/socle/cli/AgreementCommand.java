@@ -1,8 +1,8 @@
 package fr.socle.cli;
 
-import fr.socle.negotiation.AgreementSigner.Role;
-import fr.socle.negotiation.AgreementVerifier;
-import fr.socle.negotiation.SignatureCheck;
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
+import fr.socle.agreement.SignatureCheck;
 import fr.socle.trust.Participant;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;

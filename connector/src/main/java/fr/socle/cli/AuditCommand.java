@@ -1,11 +1,11 @@
 package fr.socle.cli;
 
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.audit.AuditExport;
 import fr.socle.audit.AuditReport;
 import fr.socle.audit.AuditVerifier;
 import fr.socle.audit.Reason;
 import fr.socle.audit.TreeHeadVerifier;
-import fr.socle.negotiation.AgreementVerifier;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintWriter;

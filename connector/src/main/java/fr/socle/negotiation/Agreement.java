@@ -8,7 +8,8 @@ import java.time.Instant;
 
 /**
  * A contract agreement: the ODRL agreement both parties hold, their signatures of it (see
- * {@link AgreementSigner}), how often it has been used, and its revocation by the provider, if any.
+ * {@link fr.socle.agreement.AgreementSigner}), how often it has been used, and its revocation by the
+ * provider, if any.
  */
 public record Agreement(String id, String negotiationId, String assetId, String providerId, String consumerId,
     JsonObject body, Instant signedAt, long accessCount, Signatures signatures, Revocation revocation) {

@@ -1,5 +1,9 @@
 package fr.socle.negotiation;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementVerifier;
+import fr.socle.agreement.SignatureCheck;
+import fr.socle.agreement.SignatureReason;
 import fr.socle.process.CounterParty;
 import fr.socle.process.PartnerMessages;
 import fr.socle.process.Role;

@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.agreement.AgreementSigner;
 import fr.socle.policy.LocalizedText;
 import fr.socle.policy.UsageDeclaration;
 import fr.socle.protocol.Dsp;

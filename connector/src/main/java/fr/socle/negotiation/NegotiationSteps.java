@@ -1,5 +1,6 @@
 package fr.socle.negotiation;
 
+import fr.socle.agreement.AgreementSigner;
 import fr.socle.process.ProcessSteps;
 import fr.socle.process.Role;
 import fr.socle.catalog.CatalogStore;

@@ -1,7 +1,7 @@
 /**
  * Runs contract negotiations on both sides, provider and consumer, as persisted state machines that
- * resume after a crash, and keeps the agreements they produce, signed by the provider and
- * countersigned by the consumer ({@link fr.socle.negotiation.AgreementSigner},
- * {@link fr.socle.negotiation.AgreementVerifier}).
+ * resume after a crash, and keeps the agreements they produce. The provider signs each agreement and the
+ * consumer countersigns it with {@link fr.socle.agreement}, which also checks the partner's signature on
+ * receipt. May use catalog, policy, protocol, store, statemachine and agreement; never audit.
  */
 package fr.socle.negotiation;

@@ -1,5 +1,7 @@
 package fr.socle.node;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.audit.AuditLog;
 import fr.socle.audit.AuditType;
 import fr.socle.audit.AuditedDecisions;
@@ -21,8 +23,6 @@ import fr.socle.management.AuditorApi;
 import fr.socle.management.IdempotencyKeys;
 import fr.socle.management.ManagementApi;
 import fr.socle.negotiation.NegotiationHook;
-import fr.socle.negotiation.AgreementSigner;
-import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.negotiation.NegotiationManager;
 import fr.socle.negotiation.NegotiationStore;
 import fr.socle.process.Role;

@@ -17,9 +17,11 @@ import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -36,6 +38,9 @@ import java.util.Set;
  * <p>Revocation is checked for the leaf only (the issuing CA is certified by an offline root that
  * publishes no CRL). A stale CRL makes revocation status unknown, which is a refusal: fail closed,
  * from the first second past its nextUpdate.
+ *
+ * <p>An auditor holds only the root certificate: {@link #offline} is that mode (see there). Either mode
+ * backs {@link SignedJws}, the one check of a JWS signed by a node.
  *
  * <p>Immutable. When the CRL is refreshed, build a new verifier and swap the reference.
  */
@@ -56,24 +61,59 @@ public final class FederationVerifier {
         this.clock = clock;
     }
 
+    /**
+     * The verifier of an auditor holding only the federation root certificate, offline: PKIX from the
+     * leaf through the intermediates the chain carries to {@code rootCa}, at {@code clock}'s time (set it
+     * inside the certificates' validity to check old signatures), without revocation since there is no
+     * CRL to read; the leaf must be an end entity allowed to sign (digitalSignature).
+     */
+    public static FederationVerifier offline(X509Certificate rootCa, Clock clock) {
+        return new FederationVerifier(Objects.requireNonNull(rootCa, "rootCa"), null, null,
+                Objects.requireNonNull(clock, "clock"));
+    }
+
     public X509Certificate rootCa() {
         return rootCa;
     }
 
+    /** Null for an {@link #offline} verifier. */
     public X509Certificate issuingCa() {
         return issuingCa;
     }
 
+    /** Null for an {@link #offline} verifier. */
     public X509CRL crl() {
         return crl;
     }
 
-    /** Verifies {@code chain}, leaf first; only the leaf is used (see the class note). */
+    /**
+     * Verifies {@code chain}, leaf first: {@link #chainRefusal}, then the participant the leaf names.
+     * On a node only the leaf is used (see the class note).
+     */
     public Verification verify(List<X509Certificate> chain) {
+        Verification.Rejected refused = chainRefusal(chain);
+        if (refused != null) {
+            return refused;
+        }
+        try {
+            return new Verification.Verified(Participant.fromCertificate(chain.get(0)), chain.get(0));
+        } catch (TrustException e) {
+            return new Verification.Rejected(e.reason(), e.getMessage());
+        }
+    }
+
+    /**
+     * Every check of {@link #verify} but the participant id, for signers known by their certificate
+     * alone: null when {@code chain.get(0)} is a certificate of the federation allowed to sign.
+     */
+    public Verification.Rejected chainRefusal(List<X509Certificate> chain) {
         if (chain == null || chain.isEmpty()) {
             return new Verification.Rejected(Reason.MISSING_CERTIFICATE, "no certificate presented");
         }
-        X509Certificate leaf = chain.get(0);
+        return issuingCa == null ? offlineRefusal(chain) : nodeRefusal(chain.get(0));
+    }
+
+    private Verification.Rejected nodeRefusal(X509Certificate leaf) {
         String subject = SubjectNames.display(leaf.getSubjectX500Principal());
         if (!leaf.getIssuerX500Principal().equals(issuingCa.getSubjectX500Principal())) {
             return new Verification.Rejected(Reason.UNTRUSTED_ISSUER, "certificate '" + subject + "' is issued by '"
@@ -95,15 +135,48 @@ public final class FederationVerifier {
         if (stale != null) {
             return stale;
         }
-        Verification.Rejected usage = checkNodeUsage(leaf, subject);
-        if (usage != null) {
-            return usage;
+        return checkNodeUsage(leaf, subject);
+    }
+
+    private Verification.Rejected offlineRefusal(List<X509Certificate> chain) {
+        // RFC 5280 paths exclude the trust anchor; x5c may still carry it (RFC 7515 §4.1.6).
+        List<X509Certificate> path = new ArrayList<>(chain);
+        path.removeIf(rootCa::equals);
+        if (path.isEmpty() || !path.get(0).equals(chain.get(0))) {
+            return new Verification.Rejected(Reason.INVALID_CHAIN,
+                    "the chain must start with the signer's certificate, not the root certificate");
         }
+        X509Certificate leaf = path.get(0);
+        String subject = SubjectNames.display(leaf.getSubjectX500Principal());
+        if (leaf.getBasicConstraints() >= 0) {
+            return new Verification.Rejected(Reason.NOT_A_NODE_CERTIFICATE,
+                    "certificate '" + subject + "' is a CA certificate, expected a node certificate");
+        }
+        // PKIX checks key usage on the CA certificates only; the signer's is checked here.
+        boolean[] usage = leaf.getKeyUsage();
+        if (usage != null && !usage[0]) {
+            return new Verification.Rejected(Reason.NOT_A_NODE_CERTIFICATE,
+                    "certificate '" + subject + "' may not sign: its keyUsage lacks digitalSignature");
+        }
+        Reason reason = Reason.INVALID_CHAIN;
+        String problem;
         try {
-            return new Verification.Verified(Participant.fromCertificate(leaf), leaf);
-        } catch (TrustException e) {
-            return new Verification.Rejected(e.reason(), e.getMessage());
+            PKIXParameters parameters = new PKIXParameters(Set.of(new TrustAnchor(rootCa, null)));
+            parameters.setRevocationEnabled(false);
+            parameters.setDate(Date.from(clock.instant()));
+            CertPathValidator.getInstance("PKIX")
+                    .validate(CertificateFactory.getInstance("X.509").generateCertPath(path), parameters);
+            return null;
+        } catch (CertPathValidatorException e) {
+            reason = e.getReason() == BasicReason.EXPIRED ? Reason.CERTIFICATE_EXPIRED
+                    : e.getReason() == BasicReason.NOT_YET_VALID ? Reason.CERTIFICATE_NOT_YET_VALID
+                    : e.getReason() == PKIXReason.NO_TRUST_ANCHOR ? Reason.UNTRUSTED_ISSUER : Reason.INVALID_CHAIN;
+            problem = e.getMessage();
+        } catch (GeneralSecurityException e) {
+            problem = e.getMessage();
         }
+        return new Verification.Rejected(reason, "x5c does not chain to root "
+                + rootCa.getSubjectX500Principal().getName() + ": " + problem);
     }
 
     /** {@link #verify} for code that propagates failures: returns the participant or throws. */

@@ -1,17 +1,8 @@
 package fr.socle.trust;
 
-import com.nimbusds.jose.Header;
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.util.Base64URL;
-import com.nimbusds.jose.util.X509CertChainUtils;
 import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,17 +21,15 @@ import java.util.List;
  * and a request kept for later (a lifetime of at most five minutes).
  *
  * <p>{@link #verify} runs these checks in this order and stops at the first failure, each with its
- * own {@link Reason} (RFC 8725, the JWT best current practice, for the choices):
+ * own {@link Reason}:
  * <ol>
- *   <li>structure: three base64url parts, a JSON header, a JSON claims set ({@code token_malformed});</li>
- *   <li>{@code typ} is {@value #TYPE_NAME} (explicit typing, RFC 8725 §3.11): another JWS the node key
- *       signs, such as a contract agreement, can never pass as a token ({@code token_type_invalid});</li>
- *   <li>{@code alg} is ES256, before any key is looked at: {@code none}, HMAC (which would take the
- *       public key for a secret) and RSA are refused ({@code token_algorithm_not_allowed});</li>
- *   <li>{@code x5c} is present and decodes ({@code token_x5c_missing});</li>
- *   <li>its leaf belongs to the federation: issuing CA, validity, revocation against the CRL in force,
- *       node usage, participant id with a valid SIREN ({@link FederationVerifier}'s reasons);</li>
- *   <li>the signature verifies with that leaf's key ({@code token_signature_invalid});</li>
+ *   <li>a token is present ({@code token_missing});</li>
+ *   <li>the JWS, by {@link SignedJws} with {@code typ} {@value #TYPE_NAME}: structure
+ *       ({@code token_malformed}), type ({@code token_type_invalid}), alg ES256 and a signature
+ *       ({@code token_algorithm_not_allowed}), no critical header ({@code token_malformed}), x5c
+ *       ({@code token_x5c_missing}), the leaf belongs to the federation now: issuing CA, validity,
+ *       revocation against the CRL in force, node usage, participant id with a valid SIREN
+ *       ({@link FederationVerifier}'s reasons), then the signature ({@code token_signature_invalid});</li>
  *   <li>claims: iss, sub, aud, iat, exp, jti present ({@code token_claim_missing}); iss and sub are the
  *       leaf's participant ({@code token_issuer_mismatch}); aud is exactly this node
  *       ({@code token_audience_mismatch}); exp not passed, iat and nbf not in the future, each with
@@ -50,11 +39,8 @@ import java.util.List;
  *   <li>last, the binding: the leaf is the TLS client certificate of the connection
  *       ({@code missing_certificate}, {@code tls_certificate_mismatch}).</li>
  * </ol>
- * The key is only ever the x5c leaf's: {@code jwk}, {@code jku}, {@code x5u} and {@code kid} are
- * ignored, so a token cannot point the verifier at a key of its choosing. The claims are parsed with
- * the structure but read only after the signature has verified. The
- * {@code jti} is recorded at its check, so a token presented with the wrong TLS certificate is burnt:
- * it was stolen, and its owner has sent it already.
+ * The {@code jti} is recorded at its check, so a token presented with the wrong TLS certificate is
+ * burnt: it was stolen, and its owner has sent it already.
  *
  * <p>Immutable: the profile and this node's id are fixed at construction; the federation verifier is
  * read from {@link FederationTrust} at each call so that a reloaded CRL applies at once.
@@ -73,7 +59,7 @@ public final class NodeTokenVerifier {
   private static final List<String> REQUIRED_CLAIMS = List.of("aud", "exp", "iat", "iss", "jti", "sub");
 
   private final String self;
-  private final FederationTrust federation;
+  private final SignedJws jws;
   private final ReplayCache replays;
   private final Clock clock;
 
@@ -84,7 +70,7 @@ public final class NodeTokenVerifier {
    */
   public NodeTokenVerifier(ParticipantId self, FederationTrust federation, ReplayCache replays, Clock clock) {
     this.self = self.value();
-    this.federation = federation;
+    this.jws = SignedJws.named("node token", TYPE_NAME, federation::verifier);
     this.replays = replays;
     this.clock = clock;
   }
@@ -100,72 +86,48 @@ public final class NodeTokenVerifier {
     if (token == null || token.isBlank()) {
       return reject(Reason.TOKEN_MISSING, "a node token is required (a JWT signed by the calling node)");
     }
-    // 1. Structure.
-    String[] parts = token.split("\\.", -1);
-    if (parts.length != 3) {
-      return reject(Reason.TOKEN_MALFORMED, "expected a compact JWS of 3 dot-separated parts, got " + parts.length);
+    SignedJws.Outcome outcome = jws.verify(token);
+    if (outcome instanceof SignedJws.Refused refused) {
+      return refusal(refused);
     }
-    Header header;
-    JWTClaimsSet untrustedClaims;
+    return checkClaims((SignedJws.Signed) outcome, tlsCertificate);
+  }
+
+  /**
+   * The one place where the pipeline's refusals become node-token codes, which partners and tests
+   * know; a chain the federation refused keeps the federation's own reason, as for TLS.
+   */
+  private static Verification.Rejected refusal(SignedJws.Refused refused) {
+    if (refused.chain() != null) {
+      return refused.chain();
+    }
+    Reason reason = switch (refused.reason()) {
+      case MALFORMED, INVALID_CLAIM -> Reason.TOKEN_MALFORMED;
+      case WRONG_TYPE -> Reason.TOKEN_TYPE_INVALID;
+      case UNSIGNED, ALG_NOT_ALLOWED -> Reason.TOKEN_ALGORITHM_NOT_ALLOWED;
+      // Without a chain the federation could read (absent, or x5c that does not decode).
+      case MISSING_X5C, UNTRUSTED_CHAIN -> Reason.TOKEN_X5C_MISSING;
+      case BAD_SIGNATURE -> Reason.TOKEN_SIGNATURE_INVALID;
+      case MISSING_CLAIM -> Reason.TOKEN_CLAIM_MISSING;
+    };
+    return reject(reason, refused.detail());
+  }
+
+  private Verification checkClaims(SignedJws.Signed signed, X509Certificate tlsCertificate) {
+    JWTClaimsSet claims;
     try {
-      header = Header.parse(new Base64URL(parts[0]));
-      untrustedClaims = JWTClaimsSet.parse(new Base64URL(parts[1]).decodeToString());
-    } catch (ParseException | IllegalArgumentException e) {
-      return reject(Reason.TOKEN_MALFORMED, "the token does not parse: " + e.getMessage());
-    }
-    // 2. Explicit type.
-    if (!TYPE.equals(header.getType())) {
-      return reject(Reason.TOKEN_TYPE_INVALID, "expected typ '" + TYPE_NAME + "', got "
-          + (header.getType() == null ? "none" : "'" + header.getType() + "'"));
-    }
-    // 3. Algorithm, before any key is touched. A header that is not a JWS header (alg none, or a JWE
-    // algorithm) is refused here too, under the same reason.
-    if (!(header instanceof JWSHeader jwsHeader) || !JWSAlgorithm.ES256.equals(jwsHeader.getAlgorithm())) {
-      return reject(Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "expected alg ES256, got '" + header.getAlgorithm() + "'");
-    }
-    if (jwsHeader.getCriticalParams() != null && !jwsHeader.getCriticalParams().isEmpty()) {
-      // RFC 7515 §4.1.11: a recipient must refuse critical parameters it does not implement; none are.
-      return reject(Reason.TOKEN_MALFORMED, "critical header parameters are not supported, got "
-          + jwsHeader.getCriticalParams());
-    }
-    // 4. Certificate chain present.
-    List<X509Certificate> chain;
-    try {
-      chain = jwsHeader.getX509CertChain() == null ? List.of() : X509CertChainUtils.parse(jwsHeader.getX509CertChain());
+      claims = JWTClaimsSet.parse(signed.claims().getMap());
     } catch (ParseException e) {
-      return reject(Reason.TOKEN_X5C_MISSING, "the x5c header does not decode to X.509 certificates: "
-          + e.getMessage());
+      return reject(Reason.TOKEN_MALFORMED, "the token's claims do not parse: " + e.getMessage());
     }
-    if (chain.isEmpty()) {
-      return reject(Reason.TOKEN_X5C_MISSING, "expected an x5c header with the caller's node certificate, found none");
-    }
-    // 5. The leaf belongs to the federation now (validity, CRL in force, participant id).
-    Verification membership = federation.verifier().verify(chain);
-    if (!(membership instanceof Verification.Verified member)) {
-      return membership;
-    }
-    X509Certificate leaf = member.certificate();
-    // 6. Signature.
-    SignedJWT jwt;
-    try {
-      jwt = new SignedJWT(new Base64URL(parts[0]), new Base64URL(parts[1]), new Base64URL(parts[2]));
-      if (!jwt.verify(new ECDSAVerifier((ECPublicKey) leaf.getPublicKey()))) {
-        return reject(Reason.TOKEN_SIGNATURE_INVALID, "the signature does not verify with the key of the x5c"
-            + " certificate '" + member.participant().displayName() + "' (" + member.participant().id() + ")");
-      }
-    } catch (ParseException | JOSEException | ClassCastException e) {
-      return reject(Reason.TOKEN_SIGNATURE_INVALID, "the signature cannot be checked with the x5c certificate's key: "
-          + e.getMessage());
-    }
-    // 7. Claims, now that they are signed.
-    JWTClaimsSet claims = untrustedClaims;
     for (String name : REQUIRED_CLAIMS) {
       if (claims.getClaim(name) == null) {
         return reject(Reason.TOKEN_CLAIM_MISSING, "claim '" + name + "' is required, found claims "
             + claims.getClaims().keySet().stream().sorted().toList());
       }
     }
-    String participant = member.participant().id().value();
+    X509Certificate leaf = signed.signer();
+    String participant = signed.participant().id().value();
     Verification.Rejected claimProblem = checkIdentity(claims, participant);
     if (claimProblem == null) {
       claimProblem = checkTimes(claims);
@@ -173,7 +135,7 @@ public final class NodeTokenVerifier {
     if (claimProblem != null) {
       return claimProblem;
     }
-    // 8. Single use. Kept until the last instant the token could still pass the exp check.
+    // Single use. Kept until the last instant the token could still pass the exp check.
     Instant forgetAfter = claims.getExpirationTime().toInstant().plus(SKEW);
     switch (replays.firstUse(participant, claims.getJWTID(), forgetAfter)) {
       case REPLAYED -> {
@@ -188,7 +150,7 @@ public final class NodeTokenVerifier {
       }
       default -> throw new IllegalStateException("unknown replay outcome");
     }
-    // 9. Binding to the connection.
+    // Binding to the connection.
     if (tlsCertificate == null) {
       return reject(Reason.MISSING_CERTIFICATE,
           "the connection carries no TLS client certificate to bind the token to");
@@ -199,7 +161,7 @@ public final class NodeTokenVerifier {
           + Serials.format(tlsCertificate.getSerialNumber()) + ", '"
           + SubjectNames.display(tlsCertificate.getSubjectX500Principal()) + "')");
     }
-    return member;
+    return new Verification.Verified(signed.participant(), leaf);
   }
 
   private Verification.Rejected checkIdentity(JWTClaimsSet claims, String participant) {

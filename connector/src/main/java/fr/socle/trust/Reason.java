@@ -6,7 +6,7 @@ import java.util.Locale;
  * Why a trust operation refused its input. The {@link #code()} values are stable and appear in logs,
  * problem responses and audit entries, so never rename a constant: add a new one.
  */
-public enum Reason {
+public enum Reason implements ReasonCode {
     /** A SIREN is not 9 digits or fails its Luhn checksum. */
     INVALID_SIREN,
     /** A certificate subject has no organizationIdentifier (OID 2.5.4.97). */
@@ -60,15 +60,16 @@ public enum Reason {
     /** A file could not be read or written. */
     IO_ERROR,
 
-    // Node-to-node tokens (NodeTokenVerifier), in the order the verifier checks them.
+    // Node-to-node tokens (NodeTokenVerifier), in the order the verifier checks them; the JWS steps are
+    // SignedJws's, whose JwsReason each maps to one of these.
 
     /** A request carries no node token where one is required. */
     TOKEN_MISSING,
-    /** A node token is not a compact JWS with a JSON header and a JSON claims set. */
+    /** A node token is not a compact JWS with a JSON header and a JSON claims set, or has a critical header. */
     TOKEN_MALFORMED,
     /** A node token's {@code typ} header is not {@code socle-node+jwt}. */
     TOKEN_TYPE_INVALID,
-    /** A node token's {@code alg} is not ES256 ({@code none}, HMAC and RSA included). */
+    /** A node token's {@code alg} is not ES256 ({@code none}, HMAC and RSA included), or its signature is empty. */
     TOKEN_ALGORITHM_NOT_ALLOWED,
     /** A node token has no {@code x5c} certificate chain, or one that cannot be decoded. */
     TOKEN_X5C_MISSING,

@@ -13,7 +13,12 @@
  * {@link fr.socle.trust.FederationVerifier} decides whether a peer's certificate chain belongs to the
  * federation; {@link fr.socle.trust.FederationTrust} keeps that verifier current as the CRL changes.
  * Between nodes, {@link fr.socle.trust.NodeTokenIssuer} signs the token a node puts on each call and
- * {@link fr.socle.trust.NodeTokenVerifier} checks it. The on-disk contract is
+ * {@link fr.socle.trust.NodeTokenVerifier} checks it. Every JWS a node signs (node tokens, agreement
+ * signatures, audit tree heads) is checked by one pipeline, {@link fr.socle.trust.SignedJws}, whose
+ * refusals are {@link fr.socle.trust.JwsReason}s; offline, an auditor's chain check is
+ * {@link fr.socle.trust.FederationVerifier#offline}. The on-disk contract is
  * {@link fr.socle.trust.FederationLayout}.
+ *
+ * <p>A base package: it depends on no other Socle package.
  */
 package fr.socle.trust;

@@ -2,12 +2,13 @@ package fr.socle.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.negotiation.Agreement;
-import fr.socle.negotiation.AgreementSigner;
-import fr.socle.negotiation.AgreementSigner.Role;
-import fr.socle.negotiation.AgreementVerifier;
 import fr.socle.testing.Federation;
 import fr.socle.testing.Paths;
+import fr.socle.trust.JwsReason;
 import fr.socle.trust.TrustMaterial;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +66,7 @@ class AgreementEntriesTest {
     JsonObject entry = entry(4, body, bothSigned(body));
     entry.getJsonObject("payload").getJsonObject("agreement").put("target", "autre");
     AuditReport.Check check = AgreementEntries.check(AUDITOR, new JsonArray().add(entry));
-    assertThat(check.failure()).isEqualTo(Reason.BAD_SIGNATURE);
+    assertThat(check.failure()).isEqualTo(JwsReason.BAD_SIGNATURE);
     assertThat(check.message()).startsWith("entry 4 (agreement " + body.getString("@id")
         + "): provider signature: digest_mismatch: the agreement was altered after signing");
   }
@@ -76,7 +77,7 @@ class AgreementEntriesTest {
     JsonObject entry = entry(7, body, bothSigned(body));
     entry.getJsonObject("payload").getJsonObject("signatures").getJsonObject("consumer").putNull("jws");
     AuditReport.Check check = AgreementEntries.check(AUDITOR, new JsonArray().add(entry));
-    assertThat(check.failure()).isEqualTo(Reason.UNSIGNED);
+    assertThat(check.failure()).isEqualTo(JwsReason.UNSIGNED);
     assertThat(check.message()).isEqualTo("entry 7: the consumer signature is recorded as SIGNED but absent");
   }
 

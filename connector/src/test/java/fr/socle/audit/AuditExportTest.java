@@ -3,6 +3,7 @@ package fr.socle.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import fr.socle.audit.AuditReport.Check;
+import fr.socle.trust.JwsReason;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -206,14 +207,14 @@ class AuditExportTest {
     signature[5] ^= 1;
     JsonObject tampered = export100.copy().put("treeHead",
         parts[0] + "." + parts[1] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature));
-    assertThat(failure(tampered)).isEqualTo(new Check("tree head", Reason.BAD_SIGNATURE,
-        "tree head signature does not verify"));
+    assertThat(failure(tampered)).isEqualTo(new Check("tree head", JwsReason.BAD_SIGNATURE,
+        "the signature does not verify with the key of the x5c certificate 'Audit test node'"));
   }
 
   @Test
   void headFromAnotherFederationIsUntrusted() {
     AuditReport report = new AuditVerifier(TreeHeadTest.verifier(TestPki.create("Other"))).verify(export100);
-    assertThat(report.failure().failure()).isEqualTo(Reason.UNTRUSTED_CHAIN);
+    assertThat(report.failure().failure()).isEqualTo(JwsReason.UNTRUSTED_CHAIN);
     assertThat(report.failure().message()).startsWith("x5c does not chain to root CN=Other Root CA: ");
   }
 

@@ -2,6 +2,7 @@ package fr.socle.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Vectors;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MerkleVectorTest {
 
   static Stream<Arguments> vectors() throws IOException, URISyntaxException {
-    return Vectors.load("inclusion-", "consistency-");
+    return Vectors.load("audit", "inclusion-", "consistency-");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -3,6 +3,9 @@ package fr.socle.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.testing.Jws;
+import fr.socle.testing.Vectors;
+import fr.socle.trust.JwsReason;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,7 +33,7 @@ class TreeHeadTest {
   private static final TestPki PKI = TestPki.create("Tree head test");
 
   static Stream<Arguments> vectors() throws IOException, URISyntaxException {
-    return Vectors.load("sth-");
+    return Vectors.load("audit", "sth-");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -73,13 +76,30 @@ class TreeHeadTest {
     String flipped = Base64.getUrlEncoder().withoutPadding()
         .encodeToString(VectorGenerator.flipBit(Base64.getUrlDecoder().decode(parts[2])));
     assertThat(verifier(PKI).verify(parts[0] + "." + parts[1] + "." + flipped))
-        .isEqualTo(new Rejected(Reason.BAD_SIGNATURE, "tree head signature does not verify"));
+        .isEqualTo(new Rejected(JwsReason.BAD_SIGNATURE,
+            "the signature does not verify with the key of the x5c certificate 'Tree head test node'"));
     assertThat(verifier(PKI).verify(parts[0] + "." + parts[1]))
-        .isEqualTo(new Rejected(Reason.MALFORMED, "tree head is not a compact JWS: 2 parts, want 3"));
+        .isEqualTo(new Rejected(JwsReason.MALFORMED, "tree head is not a compact JWS: 2 parts, want 3"));
     assertThat(verifier(TestPki.create("Elsewhere")).verify(jws)).isInstanceOfSatisfying(Rejected.class, r -> {
-      assertThat(r.reason()).isEqualTo(Reason.UNTRUSTED_CHAIN);
+      assertThat(r.reason()).isEqualTo(JwsReason.UNTRUSTED_CHAIN);
       assertThat(r.detail()).startsWith("x5c does not chain to root CN=Elsewhere Root CA: ");
     });
+  }
+
+  /** The pipeline's order (see SignedJwsTest): each head is wrong twice and refused for the earlier step. */
+  @Test
+  void checksRunInThePipelineOrder() {
+    TestPki elsewhere = TestPki.create("Elsewhere");
+    JsonObject claims = new JsonObject().put("size", 1).put("root", Merkle.encodeHash(Merkle.hashLeaf(new byte[0])))
+        .put("time", "2026-01-01T00:00:00.000Z");
+    assertThat(verifier(PKI).verify(Jws.compact(Jws.header("none", "JWT", List.of(elsewhere.node)), claims, null)))
+        .isInstanceOfSatisfying(Rejected.class, r -> assertThat(r.reason()).isEqualTo(JwsReason.WRONG_TYPE));
+    assertThat(verifier(PKI).verify(Jws.compact(Jws.header("none", TreeHeadSigner.TYPE, List.of(elsewhere.node)),
+        claims, null))).isInstanceOfSatisfying(Rejected.class,
+            r -> assertThat(r.reason()).isEqualTo(JwsReason.UNSIGNED));
+    assertThat(verifier(PKI).verify(Jws.compact(Jws.header("ES256", TreeHeadSigner.TYPE, List.of(elsewhere.node)),
+        claims, PKI.nodeKeys.getPrivate()))).isInstanceOfSatisfying(Rejected.class,
+            r -> assertThat(r.reason()).isEqualTo(JwsReason.UNTRUSTED_CHAIN));
   }
 
   @Test

@@ -4,9 +4,12 @@ import fr.socle.edge.Failures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementSigner.Role;
+import fr.socle.agreement.AgreementVerifier;
+import fr.socle.agreement.SignatureCheck;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.negotiation.Agreement.SignatureState;
-import fr.socle.negotiation.AgreementSigner.Role;
 import fr.socle.negotiation.NegotiationStore.Change;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.ParticipantDirectory;

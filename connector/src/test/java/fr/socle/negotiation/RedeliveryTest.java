@@ -5,6 +5,8 @@ import fr.socle.process.Role;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.agreement.AgreementSigner;
+import fr.socle.agreement.AgreementVerifier;
 import fr.socle.catalog.Asset;
 import fr.socle.catalog.AssetSource;
 import fr.socle.catalog.CatalogStore;

@@ -14,7 +14,9 @@ import com.nimbusds.jose.util.Base64;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import fr.socle.testing.Jws;
 import fr.socle.testing.MutableClock;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -182,8 +184,8 @@ class NodeTokenVerifierTest {
 
   @Test
   void malformedTokens() throws Exception {
-    assertRejected(verifyFromCaller("not-a-jwt"), Reason.TOKEN_MALFORMED, "3 dot-separated parts, got 1");
-    assertRejected(verifyFromCaller("a.b.c.d.e"), Reason.TOKEN_MALFORMED, "got 5");
+    assertRejected(verifyFromCaller("not-a-jwt"), Reason.TOKEN_MALFORMED, "not a compact JWS: 1 parts, want 3");
+    assertRejected(verifyFromCaller("a.b.c.d.e"), Reason.TOKEN_MALFORMED, "5 parts, want 3");
     assertRejected(verifyFromCaller("e30.e30.e30x"), Reason.TOKEN_MALFORMED, "does not parse");
     String[] good = callerToken(c -> c).split("\\.");
     String notJsonClaims = Base64URL.encode("[1,2]".getBytes(StandardCharsets.UTF_8)).toString();
@@ -193,9 +195,9 @@ class NodeTokenVerifierTest {
   @Test
   void wrongOrMissingType() throws Exception {
     String plainJwt = sign(header(caller).type(JOSEObjectType.JWT).build(), claims(caller).build(), caller.nodeKey());
-    assertRejected(verifyFromCaller(plainJwt), Reason.TOKEN_TYPE_INVALID, "expected typ 'socle-node+jwt', got 'JWT'");
+    assertRejected(verifyFromCaller(plainJwt), Reason.TOKEN_TYPE_INVALID, "typ is 'JWT', want 'socle-node+jwt'");
     String untyped = sign(header(caller).type(null).build(), claims(caller).build(), caller.nodeKey());
-    assertRejected(verifyFromCaller(untyped), Reason.TOKEN_TYPE_INVALID, "got none");
+    assertRejected(verifyFromCaller(untyped), Reason.TOKEN_TYPE_INVALID, "typ is absent");
   }
 
   @Test
@@ -203,7 +205,7 @@ class NodeTokenVerifierTest {
     String header = "{\"alg\":\"none\",\"typ\":\"socle-node+jwt\",\"x5c\":[\"" + x5c(caller.nodeChain()).get(0) + "\"]}";
     String token = Base64URL.encode(header.getBytes(StandardCharsets.UTF_8)) + "."
         + Base64URL.encode(claims(caller).build().toString().getBytes(StandardCharsets.UTF_8)) + ".";
-    assertRejected(verifyFromCaller(token), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "expected alg ES256, got 'none'");
+    assertRejected(verifyFromCaller(token), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "unsigned node token: alg 'none'");
   }
 
   @Test
@@ -212,7 +214,7 @@ class NodeTokenVerifierTest {
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).type(NodeTokenVerifier.TYPE)
         .x509CertChain(x5c(caller.nodeChain())).build(), claims(caller).build());
     jwt.sign(new MACSigner(caller.nodeCertificate().getPublicKey().getEncoded()));
-    assertRejected(verifyFromCaller(jwt.serialize()), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "got 'HS256'");
+    assertRejected(verifyFromCaller(jwt.serialize()), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "alg 'HS256' is not allowed");
   }
 
   @Test
@@ -223,7 +225,7 @@ class NodeTokenVerifierTest {
     SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(NodeTokenVerifier.TYPE)
         .x509CertChain(x5c(caller.nodeChain())).build(), claims(caller).build());
     jwt.sign(new RSASSASigner((RSAPrivateKey) rsa.getPrivate()));
-    assertRejected(verifyFromCaller(jwt.serialize()), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "got 'RS256'");
+    assertRejected(verifyFromCaller(jwt.serialize()), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "alg 'RS256' is not allowed");
   }
 
   @Test
@@ -237,6 +239,20 @@ class NodeTokenVerifierTest {
   void missingX5c() throws Exception {
     String token = sign(header(caller).x509CertChain(null).build(), claims(caller).build(), caller.nodeKey());
     assertRejected(verifyFromCaller(token), Reason.TOKEN_X5C_MISSING, "found none");
+  }
+
+  /** The pipeline's order (see SignedJwsTest): each token is wrong twice and refused for the earlier step. */
+  @Test
+  void checksRunInThePipelineOrder() throws Exception {
+    TrustMaterial foreign = foreignNode("order", "Fédération étrangère");
+    String type = NodeTokenVerifier.TYPE_NAME;
+    JsonObject claims = new JsonObject(claims(foreign).build().toJSONObject());
+    assertRejected(verifier.verify(Jws.compact(Jws.header("none", "JWT", foreign.nodeChain()), claims, null),
+        foreign.nodeCertificate()), Reason.TOKEN_TYPE_INVALID, "typ is 'JWT'");
+    assertRejected(verifier.verify(Jws.compact(Jws.header("none", type, foreign.nodeChain()), claims, null),
+        foreign.nodeCertificate()), Reason.TOKEN_ALGORITHM_NOT_ALLOWED, "alg 'none'");
+    assertRejected(verifier.verify(Jws.compact(Jws.header("ES256", type, foreign.nodeChain()), claims,
+        caller.nodeKey()), foreign.nodeCertificate()), Reason.UNTRUSTED_ISSUER, "expected the federation issuing CA");
   }
 
   // ---- 5: the chain belongs to the federation -------------------------------------------------------

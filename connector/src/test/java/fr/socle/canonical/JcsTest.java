@@ -1,8 +1,9 @@
-package fr.socle.audit;
+package fr.socle.canonical;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import fr.socle.testing.Vectors;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class JcsTest {
 
   static Stream<Arguments> vectors() throws IOException, URISyntaxException {
-    return Vectors.load("jcs-");
+    return Vectors.load("canonical", "jcs-");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -1,4 +1,4 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -9,7 +9,7 @@ import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.util.Base64;
-import fr.socle.audit.Jcs;
+import fr.socle.canonical.Jcs;
 import fr.socle.trust.TrustMaterial;
 import fr.socle.trust.X5c;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
+import fr.socle.trust.ReasonCode;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 
@@ -11,8 +12,11 @@ public sealed interface SignatureCheck permits SignatureCheck.Valid, SignatureCh
       implements SignatureCheck {
   }
 
-  /** The signature was refused; {@code detail} says what was expected and what was found. */
-  record Invalid(SignatureReason reason, String detail) implements SignatureCheck {
+  /**
+   * The signature was refused, for a {@link fr.socle.trust.JwsReason} or a {@link SignatureReason};
+   * {@code detail} says what was expected and what was found.
+   */
+  record Invalid(ReasonCode reason, String detail) implements SignatureCheck {
 
     /** One line, {@code code: detail}, for errors and reports. */
     public String summary() {

@@ -1,4 +1,4 @@
-package fr.socle.audit;
+package fr.socle.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,15 +14,16 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**
- * Loads {@code vectors/audit/<case>.json} files by name prefix as (case name, content) arguments for a
+ * Loads {@code vectors/<set>/<case>.json} files by name prefix as (case name, content) arguments for a
  * {@code @MethodSource}. Every file has {@code desc}, {@code kind}, {@code inputs} and {@code wantReason}.
  */
-final class Vectors {
+public final class Vectors {
 
   private Vectors() {}
 
-  static Stream<Arguments> load(String... prefixes) throws IOException, URISyntaxException {
-    Path dir = Path.of(Objects.requireNonNull(Vectors.class.getResource("/vectors/audit")).toURI());
+  /** @param set the directory under {@code vectors/}: {@code audit} or {@code canonical} */
+  public static Stream<Arguments> load(String set, String... prefixes) throws IOException, URISyntaxException {
+    Path dir = Path.of(Objects.requireNonNull(Vectors.class.getResource("/vectors/" + set)).toURI());
     List<Arguments> out = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.sorted().toList()) {

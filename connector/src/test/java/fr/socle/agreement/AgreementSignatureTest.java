@@ -1,10 +1,13 @@
-package fr.socle.negotiation;
+package fr.socle.agreement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import fr.socle.negotiation.AgreementSigner.Role;
+import fr.socle.agreement.AgreementSigner.Role;
 import fr.socle.testing.Federation;
+import fr.socle.testing.Jws;
 import fr.socle.testing.Paths;
+import fr.socle.trust.JwsReason;
+import fr.socle.trust.ReasonCode;
 import fr.socle.trust.TrustMaterial;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -111,11 +114,11 @@ class AgreementSignatureTest {
     char[] signature = parts[2].toCharArray();
     signature[10] = signature[10] == 'A' ? 'B' : 'A';
     assertInvalid(auditor.verify(parts[0] + "." + parts[1] + "." + new String(signature), agreement, Role.PROVIDER),
-        SignatureReason.BAD_SIGNATURE, "does not verify");
+        JwsReason.BAD_SIGNATURE, "does not verify");
     JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8));
     String forged = b64(claims.put("digest", AgreementSigner.digest(agreement.copy().put("target", "x"))).encode());
     assertInvalid(auditor.verify(parts[0] + "." + forged + "." + parts[2], agreement, Role.PROVIDER),
-        SignatureReason.BAD_SIGNATURE, "does not verify");
+        JwsReason.BAD_SIGNATURE, "does not verify");
   }
 
   @Test
@@ -125,7 +128,7 @@ class AgreementSignatureTest {
     String otherHeader = new AgreementSigner(outsider, CLOCK).sign(agreement, Role.PROVIDER).split("\\.")[0];
     String[] parts = jws.split("\\.");
     assertInvalid(auditor.verify(otherHeader + "." + parts[1] + "." + parts[2], agreement, Role.PROVIDER),
-        SignatureReason.BAD_SIGNATURE, "does not verify with the key of");
+        JwsReason.BAD_SIGNATURE, "does not verify with the key of");
   }
 
   @Test
@@ -148,7 +151,7 @@ class AgreementSignatureTest {
   void aCertificateOfAnotherFederationIsUntrusted(AgreementVerifier verifier) {
     JsonObject agreement = agreement().put("assigner", id(foreign));
     assertInvalid(verifier.verify(new AgreementSigner(foreign, CLOCK).sign(agreement, Role.PROVIDER), agreement,
-        Role.PROVIDER), SignatureReason.UNTRUSTED_CHAIN, "");
+        Role.PROVIDER), JwsReason.UNTRUSTED_CHAIN, "");
   }
 
   @Test
@@ -156,7 +159,7 @@ class AgreementSignatureTest {
     JsonObject agreement = agreement();
     AgreementVerifier wrongRoot = AgreementVerifier.offline(foreign.rootCa(), CLOCK);
     assertInvalid(wrongRoot.verify(new AgreementSigner(provider, CLOCK).sign(agreement, Role.PROVIDER), agreement,
-        Role.PROVIDER), SignatureReason.UNTRUSTED_CHAIN, "does not chain to the root");
+        Role.PROVIDER), JwsReason.UNTRUSTED_CHAIN, "does not chain to root");
   }
 
   @Test
@@ -165,24 +168,40 @@ class AgreementSignatureTest {
     String[] parts = new AgreementSigner(provider, CLOCK).sign(agreement, Role.PROVIDER).split("\\.");
     JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(parts[0]), StandardCharsets.UTF_8));
     assertInvalid(auditor.verify(b64(header.copy().put("alg", "none").encode()) + "." + parts[1] + ".", agreement,
-        Role.PROVIDER), SignatureReason.UNSIGNED, "unsigned");
+        Role.PROVIDER), JwsReason.UNSIGNED, "unsigned");
     assertInvalid(auditor.verify(b64(header.copy().put("alg", "HS256").encode()) + "." + parts[1] + "." + parts[2],
-        agreement, Role.PROVIDER), SignatureReason.ALG_NOT_ALLOWED, "alg 'HS256' is not allowed, want 'ES256'");
+        agreement, Role.PROVIDER), JwsReason.ALG_NOT_ALLOWED, "alg 'HS256' is not allowed, want 'ES256'");
     assertInvalid(auditor.verify(b64(header.copy().put("typ", "JWT").encode()) + "." + parts[1] + "." + parts[2],
-        agreement, Role.PROVIDER), SignatureReason.WRONG_TYPE, "typ is 'JWT', want 'socle-agreement+jws'");
+        agreement, Role.PROVIDER), JwsReason.WRONG_TYPE, "typ is 'JWT', want 'socle-agreement+jws'");
     JsonObject noChain = header.copy();
     noChain.remove("x5c");
     assertInvalid(auditor.verify(b64(noChain.encode()) + "." + parts[1] + "." + parts[2], agreement, Role.PROVIDER),
-        SignatureReason.MISSING_X5C, "no x5c");
-    assertInvalid(auditor.verify("not-a-jws", agreement, Role.PROVIDER), SignatureReason.MALFORMED, "1 parts, want 3");
-    assertInvalid(auditor.verify(null, agreement, Role.PROVIDER), SignatureReason.UNSIGNED, "no provider signature");
+        JwsReason.MISSING_X5C, "no x5c");
+    assertInvalid(auditor.verify("not-a-jws", agreement, Role.PROVIDER), JwsReason.MALFORMED, "1 parts, want 3");
+    assertInvalid(auditor.verify(null, agreement, Role.PROVIDER), JwsReason.UNSIGNED, "no provider signature");
+  }
+
+  /** The pipeline's order (see SignedJwsTest): each signature is wrong twice and refused for the earlier step. */
+  @ParameterizedTest
+  @MethodSource("verifiers")
+  void checksRunInThePipelineOrder(AgreementVerifier verifier) {
+    JsonObject agreement = agreement();
+    String signed = new AgreementSigner(provider, CLOCK).sign(agreement, Role.PROVIDER);
+    JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(signed.split("\\.")[1]),
+        StandardCharsets.UTF_8));
+    assertInvalid(verifier.verify(Jws.compact(Jws.header("none", "JWT", foreign.nodeChain()), claims, null),
+        agreement, Role.PROVIDER), JwsReason.WRONG_TYPE, "typ is 'JWT'");
+    assertInvalid(verifier.verify(Jws.compact(Jws.header("none", AgreementSigner.TYPE, foreign.nodeChain()), claims,
+        null), agreement, Role.PROVIDER), JwsReason.UNSIGNED, "alg 'none'");
+    assertInvalid(verifier.verify(Jws.compact(Jws.header("ES256", AgreementSigner.TYPE, foreign.nodeChain()), claims,
+        provider.nodeKey()), agreement, Role.PROVIDER), JwsReason.UNTRUSTED_CHAIN, "(untrusted_issuer)");
   }
 
   private static String b64(String text) {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void assertInvalid(SignatureCheck check, SignatureReason reason, String detail) {
+  private static void assertInvalid(SignatureCheck check, ReasonCode reason, String detail) {
     assertThat(check).isInstanceOfSatisfying(SignatureCheck.Invalid.class, invalid -> {
       assertThat(invalid.reason()).as(invalid.detail()).isEqualTo(reason);
       assertThat(invalid.detail()).contains(detail);

@@ -1,4 +1,4 @@
-package fr.socle.audit;
+package fr.socle.canonical;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * RFC 8785 JSON Canonicalization Scheme over Vert.x JSON values: the exact bytes that audit leaf hashes
- * cover, so that a verifier re-parsing an export recomputes the same hash whatever whitespace, key
- * order or number spelling the export was written with.
+ * and agreement digests cover, so that a verifier re-parsing an export or an agreement recomputes the
+ * same hash whatever whitespace, key order or number spelling it was written with.
  *
  * <p>Accepted values are those JSON can hold: {@link JsonObject}, {@link JsonArray}, {@link Map},
  * {@link List}, {@link CharSequence}, {@link Number}, {@link Boolean} and {@code null}. Anything else
