@@ -83,7 +83,8 @@ public final class AgreementVerifier {
           + (role == Role.PROVIDER ? "assigner" : "assignee") + " is " + quote(named));
     }
     if (!claims.getString("agreement").equals(agreement.getValue("@id"))) {
-      return invalid(SignatureReason.AGREEMENT_ID_MISMATCH, "signature is for agreement " + claims.getString("agreement")
+      return invalid(SignatureReason.AGREEMENT_ID_MISMATCH,
+          "signature is for agreement " + claims.getString("agreement")
           + ", want " + quote(agreement.getValue("@id")));
     }
     String digest = AgreementSigner.digest(agreement);

@@ -255,7 +255,8 @@ public final class AuditVerifier {
             "seq out of order at position " + i + " (want: " + want + ", got: " + entry.seq() + ")");
       }
       if (!(recorded instanceof String recordedText)) {
-        return fail("entries", Reason.MALFORMED, "entry " + want + ": field '" + LEAF_HASH + "' is absent or not a string");
+        return fail("entries", Reason.MALFORMED,
+            "entry " + want + ": field '" + LEAF_HASH + "' is absent or not a string");
       }
       boolean signed = want < signedSize;
       if (!signed && inclusion != null) {
@@ -295,7 +296,8 @@ public final class AuditVerifier {
     return ok("root", "the " + leafHashes.size() + " entries hash to the signed root");
   }
 
-  private static Check checkInclusions(List<byte[]> leafHashes, List<JsonArray> inclusions, long from, SignedTreeHead head) {
+  private static Check checkInclusions(List<byte[]> leafHashes, List<JsonArray> inclusions, long from,
+      SignedTreeHead head) {
     for (int i = 0; i < leafHashes.size(); i++) {
       long seq = from + i;
       ProofResult result;

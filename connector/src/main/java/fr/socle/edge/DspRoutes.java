@@ -54,7 +54,8 @@ public final class DspRoutes {
   private final TransferManager transfers;
   private final long maxBodyBytes;
 
-  public DspRoutes(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations, TransferManager transfers,
+  public DspRoutes(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations,
+      TransferManager transfers,
       long maxBodyBytes) {
     this.authenticator = authenticator;
     this.catalog = catalog;
@@ -101,7 +102,8 @@ public final class DspRoutes {
     });
 
     router.get("/negotiations/:pid").handler(ctx ->
-        reply(ctx, 200, negotiations.get(authenticator.authenticate(ctx), ctx.pathParam("pid")).map(NegotiationManager::dspBody),
+        reply(ctx, 200, negotiations.get(authenticator.authenticate(ctx),
+            ctx.pathParam("pid")).map(NegotiationManager::dspBody),
             "ContractNegotiationError"));
     router.post("/negotiations/request").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);
@@ -119,7 +121,8 @@ public final class DspRoutes {
         negotiations::onTermination);
 
     router.get("/transfers/:pid").handler(ctx ->
-        reply(ctx, 200, transfers.get(authenticator.authenticate(ctx), ctx.pathParam("pid")).map(TransferManager::dspBody),
+        reply(ctx, 200, transfers.get(authenticator.authenticate(ctx),
+            ctx.pathParam("pid")).map(TransferManager::dspBody),
             "TransferError"));
     router.post("/transfers/request").handler(ctx -> {
       String caller = authenticator.authenticate(ctx);

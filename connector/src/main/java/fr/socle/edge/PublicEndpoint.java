@@ -160,8 +160,10 @@ public final class PublicEndpoint {
                 + "; a token is refreshed only while it is STARTED"));
           }
           return decisions.decide(t).compose(decision -> decision.allow()
-              ? Future.succeededFuture(EdrTokens.dataAddress(DataAddresses.pull(selfAddress, pid), tokens.issue(t, sid)))
-              : Future.failedFuture(new Refusal(Refusal.Kind.FORBIDDEN, "refresh_denied", "no new access token under agreement "
+              ? Future.succeededFuture(EdrTokens.dataAddress(DataAddresses.pull(selfAddress, pid), tokens.issue(t,
+                  sid)))
+              : Future.failedFuture(new Refusal(Refusal.Kind.FORBIDDEN, "refresh_denied",
+                  "no new access token under agreement "
                   + t.agreementId() + ": " + decision.summary())));
         })
         .onSuccess(address -> ctx.response().putHeader("Content-Type", "application/json").end(address.toBuffer()))
@@ -219,7 +221,8 @@ public final class PublicEndpoint {
   }
 
   private static Refusal unknown(String pid) {
-    return new Refusal(Refusal.Kind.UNAUTHENTICATED, "invalid_token", "no transfer " + pid + " of this provider for this access token");
+    return new Refusal(Refusal.Kind.UNAUTHENTICATED, "invalid_token",
+        "no transfer " + pid + " of this provider for this access token");
   }
 
   /** A refused token: 401 with the RFC 6750 challenge when the token is not acceptable, 403 when misused. */

@@ -100,7 +100,8 @@ public final class PushReceiver {
     }
     String token = bearer(request.getHeader("Authorization"));
     if (token == null) {
-      refuse(ctx, new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_missing", "the push needs the receiver's token in Authorization"
+      refuse(ctx, new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_missing",
+          "the push needs the receiver's token in Authorization"
           + " (Bearer), as announced in the transfer request's dataAddress"));
       return;
     }
@@ -125,19 +126,23 @@ public final class PushReceiver {
       throw unknown(t.id());
     }
     if (!caller.equals(t.counterPartyId())) {
-      throw new Refusal(Refusal.Kind.FORBIDDEN, "wrong_provider", "transfer " + t.id() + " is provided by " + t.counterPartyId()
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "wrong_provider",
+          "transfer " + t.id() + " is provided by " + t.counterPartyId()
           + ", the caller is " + caller);
     }
     if (t.state() != TransferState.STARTED) {
-      throw new Refusal(Refusal.Kind.FORBIDDEN, "transfer_not_started", "transfer " + t.id() + " is " + t.state().dspState()
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "transfer_not_started",
+          "transfer " + t.id() + " is " + t.state().dspState()
           + "; a push is received only while it is STARTED");
     }
     if (t.tokenHash() == null) {
-      throw new Refusal(Refusal.Kind.FORBIDDEN, "not_a_receiver", "transfer " + t.id() + " is delivered to the destination its"
+      throw new Refusal(Refusal.Kind.FORBIDDEN, "not_a_receiver",
+          "transfer " + t.id() + " is delivered to the destination its"
           + " operator named, not to this node");
     }
     if (!AccessTokens.matches(token, t.tokenHash())) {
-      throw new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_invalid", "the token is not the one this node announced for transfer "
+      throw new Refusal(Refusal.Kind.UNAUTHENTICATED, "token_invalid",
+          "the token is not the one this node announced for transfer "
           + t.id());
     }
   }
@@ -149,7 +154,8 @@ public final class PushReceiver {
     return OrderedFileWriter.create(vertx, temp)
         .compose(file -> {
           Intake intake = new Intake(ctx, t, body, file);
-          file.failureHandler(e -> intake.abort(new Refusal(Refusal.Kind.CANNOT_STORE, "cannot_store", "the receiver cannot store"
+          file.failureHandler(e -> intake.abort(new Refusal(Refusal.Kind.CANNOT_STORE, "cannot_store",
+              "the receiver cannot store"
               + " the body: " + e.getMessage()), "the disk refused a write: " + e.getMessage()));
           // The body goes to the disk and nowhere else: it may arrive in the memory it was read into.
           StreamTuning.readIntoDirectBuffers(request.connection());

@@ -43,7 +43,8 @@ public record Negotiation(String id, Role role, NegotiationState state, String c
     return new JsonObject().put("id", id).put("role", role.name()).put("state", state.name())
         .put("dspState", state.dspState()).put("counterPartyId", counterPartyId)
         .put("counterPartyPid", counterPartyPid).put("counterPartyAddress", counterPartyAddress)
-        .put("offerId", offerId).put("assetId", assetId).put("agreementId", agreementId).put("detail", new fr.socle.policy.LocalizedText(detail, detailFr).in(language))
+        .put("offerId", offerId).put("assetId", assetId).put("agreementId", agreementId).put("detail",
+            new fr.socle.policy.LocalizedText(detail, detailFr).in(language))
         .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString());
   }
 }

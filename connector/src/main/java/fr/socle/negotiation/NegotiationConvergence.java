@@ -67,6 +67,7 @@ final class NegotiationConvergence {
   /** The operator's detail when the counter-party shows the negotiation TERMINATED. */
   static LocalizedText terminatedBy(String counterParty) {
     return new LocalizedText("terminated by " + counterParty + ", which shows the negotiation TERMINATED when asked for"
-        + " its state", "terminée par " + counterParty + ", qui indique la négociation TERMINATED quand on lui demande son état");
+        + " its state",
+            "terminée par " + counterParty + ", qui indique la négociation TERMINATED quand on lui demande son état");
   }
 }

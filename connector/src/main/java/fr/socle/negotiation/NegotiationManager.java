@@ -178,7 +178,8 @@ public final class NegotiationManager {
         return n;
       }
       if (!offerId.equals(requested.requestedOfferId())) {
-        throw new Refusal(Refusal.Kind.CONFLICT, "consumer_pid_in_use", "consumerPid " + consumerPid + " already names negotiation "
+        throw new Refusal(Refusal.Kind.CONFLICT, "consumer_pid_in_use",
+            "consumerPid " + consumerPid + " already names negotiation "
             + n.id() + ", requested for offer " + requested.requestedOfferId() + ", not " + offerId
             + "; a new negotiation needs a new consumerPid", "le consumerPid " + consumerPid
             + " désigne déjà la négociation " + n.id() + ", demandée pour l'offre " + requested.requestedOfferId()

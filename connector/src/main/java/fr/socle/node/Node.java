@@ -140,13 +140,15 @@ public final class Node extends VerticleBase {
           .compose(v -> keepPolicyBundle())
           .compose(v -> listenForDecisionLogs())
           .compose(v -> {
-            heads = new TreeHeadSchedule(vertx, audit, config.audit().headEveryEntries(), config.audit().headEveryMillis());
+            heads = new TreeHeadSchedule(vertx, audit, config.audit().headEveryEntries(),
+                config.audit().headEveryMillis());
             heads.start();
             return dspServer.listen();
           })
           .compose(server -> {
             String selfAddress = config.dsp().address(server.actualPort());
-            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(), prepared.templates(),
+            wire(prepared.trust(), prepared.security(), prepared.federation(), prepared.directory(),
+                prepared.templates(),
                 selfAddress, dspRouter, managementRouter);
             return managementServer.listen();
           });
@@ -202,7 +204,8 @@ public final class Node extends VerticleBase {
       trust = TrustMaterial.load(config.trust().nodeDir(), config.trust().federationDir(), null, clock);
       federation = new FederationTrust(trust, new FederationLayout(config.trust().federationDir()).crl(), clock);
       security = securityOverride != null ? securityOverride
-          : ProtocolSecurity.federation(NodeTls.of(config.trust().nodeDir(), config.trust().federationDir()), config.dsp().host(),
+          : ProtocolSecurity.federation(NodeTls.of(config.trust().nodeDir(), config.trust().federationDir()),
+              config.dsp().host(),
               config.dsp().port(), trust, federation, clock);
     } catch (TrustException e) {
       throw new NodeConfig.ConfigException("tls: " + e.getMessage());
@@ -217,7 +220,8 @@ public final class Node extends VerticleBase {
       throw new NodeConfig.ConfigException("policy templates: " + e.getMessage());
     }
     config.prepareDataDir();
-    Database database = Database.open(vertx, config.database().url(), config.database().user(), config.database().password(), 4);
+    Database database = Database.open(vertx, config.database().url(), config.database().user(),
+        config.database().password(), 4);
     if (config.database().url().equals(NodeConfig.defaultDatabaseUrl(config.dataDir()))) {
       try {
         H2Import.importIfPresent(config.dataDir(), database.dataSource());
@@ -230,7 +234,8 @@ public final class Node extends VerticleBase {
     return new Prepared(trust, federation, security, directory, templates, database);
   }
 
-  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation, ParticipantDirectory directory,
+  private void wire(TrustMaterial trust, ProtocolSecurity security, FederationTrust federation,
+      ParticipantDirectory directory,
       PolicyTemplates templates, String selfAddress, Router dspRouter, Router managementRouter) {
     StateRecorder recorder = new StateRecorder() {
       @Override
@@ -257,24 +262,29 @@ public final class Node extends VerticleBase {
     CatalogService catalog = new CatalogService(catalogStore, policy, inputs, participantId, selfAddress,
         config.opa().maxDecisionsInFlight());
     EdrTokens tokens = new EdrTokens(participantId, trust.nodeKey(),
-        (ECPublicKey) trust.nodeCertificate().getPublicKey(), Duration.ofSeconds(config.dataPlane().accessTokenSeconds()), clock);
+        (ECPublicKey) trust.nodeCertificate().getPublicKey(),
+            Duration.ofSeconds(config.dataPlane().accessTokenSeconds()), clock);
     NegotiationManager negotiations = new NegotiationManager(vertx, negotiationStore, catalogStore, client, policy,
         inputs, negotiationHook, clock, participantId, selfAddress, new AgreementSigner(trust, clock),
         AgreementVerifier.federation(federation::verifier), config.limits().maxOpenNegotiationsPerParticipant());
     DataAccess dataAccess = new DataAccess(vertx, negotiationStore, catalogStore, policy, inputs, config.dataDir(),
-        config.dataPlane().databases(), config.dataPlane().maxDownloadsPerParticipant(), config.dataPlane().sourceTimeoutMillis(), audit);
+        config.dataPlane().databases(), config.dataPlane().maxDownloadsPerParticipant(),
+            config.dataPlane().sourceTimeoutMillis(), audit);
     Pusher pusher = new Pusher(vertx, dspClientOptions, config.dataPlane().pushTimeoutMillis(), security.tokenFor(),
         security.serverIdentity(), dataAccess);
     TransferDecisions transferDecisions = new TransferDecisions(negotiationStore, catalogStore, policy, inputs);
     TransferManager transfers = new TransferManager(vertx, transferStore, negotiationStore, client, transferDecisions,
-        transferHook, clock, participantId, selfAddress, tokens, pusher, config.limits().maxOpenTransfersPerParticipant());
+        transferHook, clock, participantId, selfAddress, tokens, pusher,
+            config.limits().maxOpenTransfersPerParticipant());
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
-        config.dataDir().resolve("received"), config.dataPlane().maxReceivedBytes(), config.dataPlane().pushTimeoutMillis(),
+        config.dataDir().resolve("received"), config.dataPlane().maxReceivedBytes(),
+            config.dataPlane().pushTimeoutMillis(),
         new Receipts(audit));
     receiver.mount(dspRouter);
-    new DspRoutes(security.authenticator(), catalog, negotiations, transfers, config.limits().maxBodyBytes()).mount(dspRouter);
+    new DspRoutes(security.authenticator(), catalog, negotiations, transfers,
+        config.limits().maxBodyBytes()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
         tokens, transferStore, transferDecisions, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"
@@ -291,10 +301,12 @@ public final class Node extends VerticleBase {
 
     DataFetcher fetcher = new DataFetcher(vertx, dspClientOptions, config.dsp().timeoutMillis(), security.tokenFor(),
         security.serverIdentity());
-    new ManagementApi(config.management().apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver, audit,
+    new ManagementApi(config.management().apiKey(), catalogStore, negotiations, transfers, client, fetcher, receiver,
+        audit,
         () -> readiness(engine), config.limits().maxBodyBytes(), templates, participantId,
         dspClientOptions.isSsl() ? "https://" : "http://", new IdempotencyKeys(database, clock,
-            Duration.ofSeconds(config.management().idempotencyKeySeconds()), config.management().maxIdempotencyKeys())).mount(managementRouter);
+            Duration.ofSeconds(config.management().idempotencyKeySeconds()),
+                config.management().maxIdempotencyKeys())).mount(managementRouter);
     new AuditorApi(config.management().auditorKey(), audit).mount(managementRouter);
     managementRouter.route().failureHandler(ManagementApi::handleFailure);
     watchCrl(federation, client, fetcher, pusher);

@@ -100,7 +100,8 @@ public final class Pusher {
   public Pusher(Vertx vertx, HttpClientOptions tls, long timeoutMillis, Function<String, String> tokenFor,
       ServerIdentity serverIdentity, DataAccess access) {
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(StreamTuning.bulk(tls).setIdleTimeout((int) Math.max(1, timeoutMillis / 1000)));
+    this.client = vertx.createHttpClient(StreamTuning.bulk(tls).setIdleTimeout((int) Math.max(1,
+        timeoutMillis / 1000)));
     this.timeoutMillis = timeoutMillis;
     this.tokenFor = tokenFor;
     this.serverIdentity = serverIdentity;

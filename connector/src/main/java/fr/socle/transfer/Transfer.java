@@ -61,7 +61,8 @@ public record Transfer(String id, Role role, TransferState state, String counter
     return new JsonObject().put("id", id).put("role", role.name()).put("state", state.name())
         .put("dspState", state.dspState()).put("counterPartyId", counterPartyId)
         .put("counterPartyPid", counterPartyPid).put("counterPartyAddress", counterPartyAddress)
-        .put("agreementId", agreementId).put("format", format).put("detail", new fr.socle.policy.LocalizedText(detail, detailFr).in(language))
+        .put("agreementId", agreementId).put("format", format).put("detail", new fr.socle.policy.LocalizedText(detail,
+            detailFr).in(language))
         .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString())
         .put("destination", destination == null ? null : destination.getValue("endpoint"));
   }

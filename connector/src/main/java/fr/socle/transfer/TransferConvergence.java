@@ -49,6 +49,7 @@ final class TransferConvergence {
   /** The operator's detail when the counter-party shows the transfer TERMINATED. */
   static LocalizedText terminatedBy(String counterParty) {
     return new LocalizedText("terminated by " + counterParty + ", which shows the transfer TERMINATED when asked for"
-        + " its state", "terminé par " + counterParty + ", qui indique le transfert TERMINATED quand on lui demande son état");
+        + " its state",
+            "terminé par " + counterParty + ", qui indique le transfert TERMINATED quand on lui demande son état");
   }
 }

@@ -253,7 +253,8 @@ public final class TransferManager {
           }
           Instant now = clock.instant();
           return store.createRequested(Transfer.open(UUID.randomUUID().toString(), Role.PROVIDER,
-              TransferState.REQUESTED, new CounterParty(caller, consumerPid, callback), agreementId, format, pushTo, now),
+              TransferState.REQUESTED, new CounterParty(caller, consumerPid, callback), agreementId, format, pushTo,
+                  now),
               maxOpenPerParticipant)
               .recover(PartnerMessages.openLimit("transfer"));
         })
@@ -272,7 +273,8 @@ public final class TransferManager {
       JsonObject pushTo) {
     String endpoint = pushTo == null ? null : pushTo.getString("endpoint");
     String kept = t.destination() == null ? null : t.destination().getString("endpoint");
-    if (!t.agreementId().equals(agreementId) || !t.format().equals(format) || !java.util.Objects.equals(kept, endpoint)) {
+    if (!t.agreementId().equals(agreementId) || !t.format().equals(format) || !java.util.Objects.equals(kept,
+        endpoint)) {
       return Future.failedFuture(new Refusal(Refusal.Kind.CONFLICT, "consumer_pid_in_use", "consumerPid " + consumerPid
           + " already names transfer " + t.id() + ", requested under agreement " + t.agreementId() + " in " + t.format()
           + (kept == null ? "" : " to " + kept) + "; a new transfer needs a new consumerPid",
@@ -336,7 +338,8 @@ public final class TransferManager {
   public Future<Transfer> onTermination(String caller, String pid, DspMessage message) {
     // A Socle partner also gives its reason in French, shown to operators who read French.
     LocalizedText reason = new LocalizedText(String.valueOf(message.body().getValue("reason", "no reason given")),
-        LocalizedText.frenchIn(message.body())).prefixed("terminated by " + caller + ": ", "terminé par " + caller + " : ");
+        LocalizedText.frenchIn(message.body())).prefixed("terminated by " + caller + ": ",
+            "terminé par " + caller + " : ");
     return owned(caller, pid, message).compose(t -> transition(t, Change.to(t.state(), TransferState.TERMINATED)
         .withDetail(reason)));
   }

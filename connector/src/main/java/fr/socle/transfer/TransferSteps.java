@@ -228,7 +228,8 @@ final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
     // The hash is stored before the token leaves: the consumer may use it before the acknowledgement is back.
     return store.prepareToken(t.id(), t.state(), AccessTokens.hash(sid))
         .compose(v -> client.post(t.counterPartyAddress(), "/transfers/" + t.consumerPid() + "/start",
-            t.counterPartyId(), TransferManager.pids(Dsp.message("TransferStartMessage"), t).put("dataAddress", address))
+            t.counterPartyId(), TransferManager.pids(Dsp.message("TransferStartMessage"), t).put("dataAddress",
+                address))
             .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), TransferState.STARTED))
                 : refused(t, sent.cause())));
   }

@@ -200,8 +200,10 @@ public final class FederationVerifier {
             parameters.setDate(Date.from(now));
             parameters.setRevocationEnabled(true);
             parameters.addCertPathChecker(revocation);
-            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(List.of(crl))));
-            validator.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf, issuingCa)), parameters);
+            parameters.addCertStore(CertStore.getInstance("Collection",
+                new CollectionCertStoreParameters(List.of(crl))));
+            validator.validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf, issuingCa)),
+                parameters);
             return null;
         } catch (CertPathValidatorException e) {
             return rejection(e, List.of(leaf, issuingCa), now);

@@ -76,7 +76,8 @@ class AuditExportTest {
   void untouchedExportsVerify() {
     AuditReport report = verifier.verify(export100);
     assertThat(report.ok()).as(report.toString()).isTrue();
-    assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries", "root",
+    assertThat(report.checks()).extracting(Check::name).containsExactly("export", "tree head", "range", "entries",
+        "root",
         "earlier heads", "unsigned");
     assertThat(report.unsigned().count()).isZero();
     assertThat(report.checks().get(1).line()).startsWith("ok   tree head: size 100, root "
@@ -88,7 +89,8 @@ class AuditExportTest {
   @Test
   void exportsAreSelfContainedJson() {
     JsonObject reread = new JsonObject(export100.encode());
-    assertThat(reread.fieldNames()).containsExactlyInAnyOrder("format", "from", "to", "treeHead", "entries", "consistency");
+    assertThat(reread.fieldNames()).containsExactlyInAnyOrder("format", "from", "to", "treeHead", "entries",
+        "consistency");
     assertThat(reread.getJsonArray("consistency")).hasSize(1);
     assertThat(reread.getJsonArray("consistency").getJsonObject(0).getLong("size")).isEqualTo(60);
     assertThat(verifier.verify(reread).ok()).isTrue();

@@ -78,7 +78,8 @@ class AuditTrailTest {
     provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", id)
         .put("policyId", "p-" + id));
     JsonObject catalog = consumer.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
+        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress",
+            provider.dspAddress()));
     JsonObject offer = null;
     for (Object d : catalog.getJsonArray("dataset")) {
       if (id.equals(((JsonObject) d).getString("@id"))) {
@@ -109,7 +110,8 @@ class AuditTrailTest {
     provider.api().post("/api/offers", new JsonObject().put("id", "o-" + id).put("assetId", id)
         .put("policyId", "p-" + id));
     consumer.api().post("/api/catalog/request",
-        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress", provider.dspAddress()));
+        new JsonObject().put("counterPartyId", provider.participantId()).put("counterPartyAddress",
+            provider.dspAddress()));
   }
 
   /** The provider's whole log as JSON Lines, as an auditor downloads it. */
@@ -311,7 +313,8 @@ class AuditTrailTest {
     assertThat(original).contains(rule);
     Files.writeString(rego, original.replace(rule, "allow := false"));
     Path changedBundle = work.resolve("changed.tar.gz");
-    Process build = new ProcessBuilder(Paths.opa().toString(), "build", "--bundle", "policies", "--ignore", "*_test.rego",
+    Process build = new ProcessBuilder(Paths.opa().toString(), "build", "--bundle", "policies", "--ignore",
+        "*_test.rego",
         "--ignore", "templates", "--revision", PolicyBundles.canonical().revision(), "--signing-key",
         Paths.certs().resolve("policy-signing.key").toString(), "--signing-alg", "ES256", "--verification-key-id",
         "socle-policy-signing", "--output", changedBundle.toString()).directory(changed.toFile()).inheritIO().start();

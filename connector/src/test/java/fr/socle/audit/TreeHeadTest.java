@@ -42,7 +42,8 @@ class TreeHeadTest {
     JsonObject in = vector.getJsonObject("inputs");
     X509Certificate root = (X509Certificate) CertificateFactory.getInstance("X.509")
         .generateCertificate(new ByteArrayInputStream(in.getString("rootCa").getBytes(StandardCharsets.US_ASCII)));
-    TreeHeadVerifier verifier = new TreeHeadVerifier(root, Clock.fixed(Instant.parse(in.getString("at")), ZoneOffset.UTC));
+    TreeHeadVerifier verifier = new TreeHeadVerifier(root, Clock.fixed(Instant.parse(in.getString("at")),
+        ZoneOffset.UTC));
     TreeHeadResult result = verifier.verify(in.getString("jws"));
     String code = result instanceof Rejected r ? r.reason().code() : "ok";
     assertThat(code).as(vector.getString("desc") + " -> " + result).isEqualTo(vector.getString("wantReason"));
@@ -60,11 +61,13 @@ class TreeHeadTest {
     TreeHeadResult.Verified verified = (TreeHeadResult.Verified) result;
     assertThat(verified.head()).isEqualTo(head);
     assertThat(verified.signer()).isEqualTo(PKI.node);
-    JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(head.jws().split("\\.")[0]), StandardCharsets.UTF_8));
+    JsonObject header = new JsonObject(new String(Base64.getUrlDecoder().decode(head.jws().split("\\.")[0]),
+        StandardCharsets.UTF_8));
     assertThat(header.getString("typ")).isEqualTo("socle-sth+jwt");
     assertThat(header.getString("alg")).isEqualTo("ES256");
     assertThat(header.getJsonArray("x5c")).hasSize(1);
-    JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(head.jws().split("\\.")[1]), StandardCharsets.UTF_8));
+    JsonObject claims = new JsonObject(new String(Base64.getUrlDecoder().decode(head.jws().split("\\.")[1]),
+        StandardCharsets.UTF_8));
     assertThat(claims).isEqualTo(new JsonObject().put("size", 9).put("root", Merkle.encodeHash(root))
         .put("time", "2026-02-03T04:05:06.789Z"));
   }

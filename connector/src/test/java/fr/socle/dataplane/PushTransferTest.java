@@ -312,7 +312,8 @@ class PushTransferTest {
   void unsupportedFormatsAndAPushWithoutDestinationAreBadRequests() throws Exception {
     file("formats.csv", "x\n".getBytes(StandardCharsets.UTF_8));
     String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/formats.csv"), use());
-    JsonObject request = new JsonObject().put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
+    JsonObject request = new JsonObject().put("@context",
+        new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
         .put("@type", "TransferRequestMessage").put("consumerPid", "urn:uuid:c-1").put("agreementId", agreement)
         .put("callbackAddress", consumer.dspAddress());
     HttpResponse<String> ftp = dsp(request.copy().put("format", "HttpData-FTP"));

@@ -36,7 +36,8 @@ class PushReceiverTest {
   @Test
   void aRefusedBodyIsAlwaysA4xx() {
     for (BodyRefused.Kind kind : BodyRefused.Kind.values()) {
-      assertThat(Failures.status(PushReceiver.refusal(new BodyRefused(kind, "x")).kind())).as(kind.name()).isBetween(400, 499);
+      assertThat(Failures.status(PushReceiver.refusal(new BodyRefused(kind,
+          "x")).kind())).as(kind.name()).isBetween(400, 499);
     }
   }
 }

@@ -95,7 +95,8 @@ class AgreementCountersignTest {
     Instant now = CLOCK.instant();
     return await(store.create(new Negotiation(UUID.randomUUID().toString(), side == Role.PROVIDER
         ? fr.socle.process.Role.PROVIDER : fr.socle.process.Role.CONSUMER, state, counterParty,
-        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", new JsonObject().put("@id", "offer-1"),
+        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", new JsonObject().put("@id",
+            "offer-1"),
         null, null, now, now)));
   }
 

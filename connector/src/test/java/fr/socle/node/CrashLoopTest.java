@@ -156,7 +156,8 @@ class CrashLoopTest {
         for (int i = 0; working.get(); i++) {
           try {
             HttpResponse<String> r = provider.api().send("POST", "/api/assets", new JsonObject().put("id", "w-" + i)
-                .put("title", "Actif " + i).put("contentType", "text/csv").put("sourcePath", "assets/eau.csv").encode());
+                .put("title", "Actif " + i).put("contentType", "text/csv").put("sourcePath",
+                    "assets/eau.csv").encode());
             if (r.statusCode() == 201) {
               acknowledged.add("w-" + i);
             }

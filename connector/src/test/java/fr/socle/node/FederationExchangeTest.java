@@ -334,7 +334,8 @@ class FederationExchangeTest {
         "/negotiations/x/agreement", "/negotiations/x/events", "/negotiations/x/agreement/verification",
         "/transfers/request", "/transfers/x/start", "/transfers/x/completion", "/transfers/x/termination"}) {
       HttpResponse<String> r = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress() + path))
-          .header("Content-Type", "application/json").header("Authorization", consumerToken()).POST(HttpRequest.BodyPublishers.ofString("{\"@context\": ["))
+          .header("Content-Type", "application/json").header("Authorization",
+              consumerToken()).POST(HttpRequest.BodyPublishers.ofString("{\"@context\": ["))
           .build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).as(path).isEqualTo(400);
       JsonObject error = new JsonObject(r.body());
@@ -348,7 +349,8 @@ class FederationExchangeTest {
       assertThat(new JsonObject(r.body()).getString("detail")).as(path).contains("must be a JSON object");
     }
     HttpResponse<String> wrongType = member.send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
-        + "/negotiations/request")).header("Authorization", consumerToken()).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        + "/negotiations/request")).header("Authorization",
+            consumerToken()).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
         .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
         .put("@type", "TransferRequestMessage").encode())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(wrongType.statusCode()).isEqualTo(400);

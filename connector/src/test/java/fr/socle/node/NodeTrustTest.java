@@ -96,7 +96,8 @@ class NodeTrustTest {
     return Federation.tokens(federation, slug).issue(audience);
   }
 
-  private HttpResponse<String> catalog(HttpClient client, String authorization) throws IOException, InterruptedException {
+  private HttpResponse<String> catalog(HttpClient client, String authorization) throws IOException,
+      InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(node.dspAddress() + "/catalog/request"))
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
             .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))

@@ -77,7 +77,8 @@ abstract class StoreContract {
 
   @Test
   void offersJoinTheirAssetAndPolicy() {
-    await(catalog.saveAsset(new Asset("a-1", "Budget", "desc", "text/csv", new AssetSource.FileSource("assets/b.csv"), "public")));
+    await(catalog.saveAsset(new Asset("a-1", "Budget", "desc", "text/csv", new AssetSource.FileSource("assets/b.csv"),
+        "public")));
     await(catalog.savePolicy(new PolicyDefinition("p-1", new JsonObject().put("permission", "x"))));
     Offer offer = await(catalog.saveOffer("o-1", "a-1", "p-1"));
     assertThat(offer.asset().title()).isEqualTo("Budget");
@@ -124,7 +125,8 @@ abstract class StoreContract {
       }
       return rows;
     }));
-    assertThat(staged).containsExactly("admin asset.created:a-1", "admin offer.created:o-1", "admin policy.created:p-1");
+    assertThat(staged).containsExactly("admin asset.created:a-1", "admin offer.created:o-1",
+        "admin policy.created:p-1");
   }
 
   @Test

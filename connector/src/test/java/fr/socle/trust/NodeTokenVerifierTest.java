@@ -82,7 +82,8 @@ class NodeTokenVerifierTest {
     // TrustMaterial.load refuses an expired node certificate, as it should: assemble it by hand.
     List<X509Certificate> expiredChain = PemFiles.readCertificates(expiredDir.resolve("node.crt"));
     expired = new TrustMaterial(Participant.fromCertificate(expiredChain.get(0)),
-        PemFiles.readPrivateKey(expiredDir.resolve("node.key"), null), expiredChain, caller.rootCa(), caller.issuingCa(),
+        PemFiles.readPrivateKey(expiredDir.resolve("node.key"), null), expiredChain, caller.rootCa(),
+            caller.issuingCa(),
         caller.crl());
   }
 
@@ -441,7 +442,8 @@ class NodeTokenVerifierTest {
 
   @Test
   void fullReplayCacheRefusesRatherThanForgets() throws Exception {
-    NodeTokenVerifier small = new NodeTokenVerifier(self.participant().id(), federation, new ReplayCache(1, clock), clock);
+    NodeTokenVerifier small = new NodeTokenVerifier(self.participant().id(), federation, new ReplayCache(1, clock),
+        clock);
     assertThat(small.verify(callerToken(c -> c), caller.nodeCertificate())).isInstanceOf(Verification.Verified.class);
     assertRejected(small.verify(callerToken(c -> c), caller.nodeCertificate()), Reason.REPLAY_CACHE_FULL,
         "holds 1 unexpired token ids");
