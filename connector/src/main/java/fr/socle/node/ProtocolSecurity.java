@@ -44,7 +44,7 @@ public record ProtocolSecurity(HttpServerOptions serverOptions, HttpClientOption
   public static ProtocolSecurity federation(NodeTls tls, String host, int port, TrustMaterial trust,
       FederationTrust federation, Clock clock) {
     NodeTokenVerifier verifier = new NodeTokenVerifier(trust.participant().id(), federation,
-        new ReplayCache(ReplayCache.DEFAULT_CAPACITY, clock), clock);
+        new ReplayCache(ReplayCache.DEFAULT_CAPACITY, ReplayCache.DEFAULT_PER_ISSUER, clock), clock);
     NodeTokenIssuer issuer = new NodeTokenIssuer(trust, clock);
     return new ProtocolSecurity(tls.serverOptions(host, port), tls.clientOptions(),
         new TokenAuthenticator(verifier, TokenAuthenticator.DSP_HEADER),

@@ -142,8 +142,10 @@ public final class NodeTokenVerifier {
         return reject(Reason.TOKEN_REPLAYED, "jti '" + claims.getJWTID() + "' of " + participant + " was already used");
       }
       case FULL -> {
-        return reject(Reason.REPLAY_CACHE_FULL, "this node holds " + replays.capacity()
-            + " unexpired token ids and accepts no more until some expire");
+        return reject(Reason.REPLAY_CACHE_FULL, replays.size() >= replays.capacity()
+            ? "this node holds " + replays.capacity() + " unexpired token ids and accepts no more until some expire"
+            : participant + " has " + replays.perIssuer() + " unexpired token ids on this node, its share, and may"
+                + " send no more calls until some expire");
       }
       case FIRST_USE -> {
         // accepted

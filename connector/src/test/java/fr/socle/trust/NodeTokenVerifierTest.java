@@ -452,6 +452,22 @@ class NodeTokenVerifierTest {
   }
 
   @Test
+  void aMemberFloodingValidCallsFillsOnlyItsOwnShare() throws Exception {
+    NodeTokenVerifier shared = new NodeTokenVerifier(self.participant().id(), federation, new ReplayCache(10, 3, clock),
+        clock);
+    for (int i = 0; i < 3; i++) {
+      assertThat(shared.verify(callerToken(c -> c), caller.nodeCertificate())).isInstanceOf(Verification.Verified.class);
+    }
+    assertRejected(shared.verify(callerToken(c -> c), caller.nodeCertificate()), Reason.REPLAY_CACHE_FULL,
+        "NTRFR-" + CALLER + " has 3 unexpired token ids on this node, its share");
+    // Another member is not locked out by the first one's flood.
+    String others = sign(header(other).build(), claims(other).build(), other.nodeKey());
+    assertThat(shared.verify(others, other.nodeCertificate())).isInstanceOf(Verification.Verified.class);
+    clock.advance(NodeTokenIssuer.LIFETIME.plus(NodeTokenVerifier.SKEW).plusSeconds(1));
+    assertThat(shared.verify(callerToken(c -> c), caller.nodeCertificate())).isInstanceOf(Verification.Verified.class);
+  }
+
+  @Test
   void x5cOtherThanTheTlsCertificate() throws Exception {
     // A valid token of the caller, carried by a connection that the other member opened.
     assertRejected(verifier.verify(callerToken(c -> c), other.nodeCertificate()), Reason.TLS_CERTIFICATE_MISMATCH,
