@@ -53,15 +53,24 @@ public final class DspRoutes {
   private final NegotiationManager negotiations;
   private final TransferManager transfers;
   private final long maxBodyBytes;
+  private final RequestShares shares;
 
+  /** @param requestsPerPartner the DSP requests one partner may have in progress here at once */
   public DspRoutes(PeerAuthenticator authenticator, CatalogService catalog, NegotiationManager negotiations,
-      TransferManager transfers,
-      long maxBodyBytes) {
+      TransferManager transfers, long maxBodyBytes, int requestsPerPartner) {
     this.authenticator = authenticator;
     this.catalog = catalog;
     this.negotiations = negotiations;
     this.transfers = transfers;
     this.maxBodyBytes = maxBodyBytes;
+    this.shares = new RequestShares(requestsPerPartner);
+  }
+
+  /** The authenticated partner, its request counted against its share. */
+  private String caller(RoutingContext ctx) {
+    String caller = authenticator.authenticate(ctx);
+    shares.admit(ctx, caller);
+    return caller;
   }
 
   /** Mounts the endpoints on {@code router}. */
@@ -70,14 +79,7 @@ public final class DspRoutes {
     router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
 
     router.post("/catalog/request").handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
-      DspMessage request = message(ctx, "CatalogRequestMessage");
-      // Filters are not supported (the specification leaves their content open): all are ignored,
-      // but a filter that is not even the array the schema wants is an error.
-      Object filter = request.body().getValue("filter");
-      if (filter != null && !(filter instanceof JsonArray)) {
-        throw Refusal.invalid("CatalogRequestMessage: 'filter' must be an array, got " + filter);
-      }
+      String caller = caller(ctx);
       int offset = queryInt(ctx, "offset", 0, Integer.MAX_VALUE, 0);
       int limit = queryInt(ctx, "limit", 1, MAX_PAGE, MAX_PAGE);
       String from = ctx.request().getParam("from");
@@ -85,13 +87,21 @@ public final class DspRoutes {
         throw Refusal.invalid("query parameter 'from' must be a dataset id matching " + DATASET_ID.pattern()
             + ", got '" + from + "'");
       }
-      reply(ctx, 200, catalog.catalogFor(caller, offset, from, limit).map(page -> {
+      reply(ctx, 200, message(ctx, "CatalogRequestMessage").compose(request -> {
+        // Filters are not supported (the specification leaves their content open): all are ignored,
+        // but a filter that is not even the array the schema wants is an error.
+        Object filter = request.body().getValue("filter");
+        if (filter != null && !(filter instanceof JsonArray)) {
+          throw Refusal.invalid("CatalogRequestMessage: 'filter' must be an array, got " + filter);
+        }
+        return catalog.catalogFor(caller, offset, from, limit);
+      }).map(page -> {
         links(ctx, page);
         return page.catalog();
       }), "CatalogError");
     });
     router.get("/catalog/datasets/:id").handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
+      String caller = caller(ctx);
       String id = ctx.pathParam("id");
       reply(ctx, 200, catalog.datasetFor(caller, id).map(d -> {
         if (d == null) {
@@ -102,13 +112,13 @@ public final class DspRoutes {
     });
 
     router.get("/negotiations/:pid").handler(ctx ->
-        reply(ctx, 200, negotiations.get(authenticator.authenticate(ctx),
+        reply(ctx, 200, negotiations.get(caller(ctx),
             ctx.pathParam("pid")).map(NegotiationManager::dspBody),
             "ContractNegotiationError"));
     router.post("/negotiations/request").handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
-      DspMessage m = message(ctx, "ContractRequestMessage");
-      reply(ctx, 201, negotiations.onContractRequest(caller, m).map(NegotiationManager::dspBody),
+      String caller = caller(ctx);
+      reply(ctx, 201, message(ctx, "ContractRequestMessage")
+          .compose(m -> negotiations.onContractRequest(caller, m)).map(NegotiationManager::dspBody),
           "ContractNegotiationError");
     });
     negotiation(router, "/negotiations/:pid/request", "ContractRequestMessage", negotiations::onCounterRequest);
@@ -121,13 +131,13 @@ public final class DspRoutes {
         negotiations::onTermination);
 
     router.get("/transfers/:pid").handler(ctx ->
-        reply(ctx, 200, transfers.get(authenticator.authenticate(ctx),
+        reply(ctx, 200, transfers.get(caller(ctx),
             ctx.pathParam("pid")).map(TransferManager::dspBody),
             "TransferError"));
     router.post("/transfers/request").handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
-      DspMessage m = message(ctx, "TransferRequestMessage");
-      reply(ctx, 201, transfers.onTransferRequest(caller, m).map(TransferManager::dspBody), "TransferError");
+      String caller = caller(ctx);
+      reply(ctx, 201, message(ctx, "TransferRequestMessage")
+          .compose(m -> transfers.onTransferRequest(caller, m)).map(TransferManager::dspBody), "TransferError");
     });
     transfer(router, "/transfers/:pid/start", "TransferStartMessage", transfers::onStart);
     transfer(router, "/transfers/:pid/suspension", "TransferSuspensionMessage", transfers::onSuspension);
@@ -177,18 +187,17 @@ public final class DspRoutes {
 
   private void negotiation(Router router, String path, String type, Handler<Negotiation> handler) {
     router.post(path).handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
-      DspMessage m = message(ctx, type);
-      reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(n -> (JsonObject) null),
-          "ContractNegotiationError");
+      String caller = caller(ctx);
+      reply(ctx, 200, message(ctx, type).compose(m -> handler.handle(caller, ctx.pathParam("pid"), m))
+          .map(n -> (JsonObject) null), "ContractNegotiationError");
     });
   }
 
   private void transfer(Router router, String path, String type, Handler<Transfer> handler) {
     router.post(path).handler(ctx -> {
-      String caller = authenticator.authenticate(ctx);
-      DspMessage m = message(ctx, type);
-      reply(ctx, 200, handler.handle(caller, ctx.pathParam("pid"), m).map(t -> (JsonObject) null), "TransferError");
+      String caller = caller(ctx);
+      reply(ctx, 200, message(ctx, type).compose(m -> handler.handle(caller, ctx.pathParam("pid"), m))
+          .map(t -> (JsonObject) null), "TransferError");
     });
   }
 
@@ -198,14 +207,20 @@ public final class DspRoutes {
     ctx.response().putHeader("Content-Type", "application/json").end(body.encode());
   }
 
-  static DspMessage message(RoutingContext ctx, String type) {
+  /**
+   * The request's message, checked as JSON-LD of {@code type}. The JSON-LD expansion runs on a worker
+   * thread: it costs up to milliseconds per message, which the event loop serving every partner
+   * should not spend; the message comes back on the request's context.
+   */
+  private static Future<DspMessage> message(RoutingContext ctx, String type) {
     JsonObject body;
     try {
       body = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      throw Refusal.invalid("the body of a " + type + " must be a JSON object: " + e.getMessage());
+      return Future.failedFuture(Refusal.invalid("the body of a " + type + " must be a JSON object: "
+          + e.getMessage()));
     }
-    return DspMessage.of(body, type);
+    return ctx.vertx().executeBlocking(() -> DspMessage.of(body, type), false);
   }
 
   private static void reply(RoutingContext ctx, int status, Future<JsonObject> result, String errorType) {

@@ -31,6 +31,7 @@ import fr.socle.policy.DecisionPoint;
 import fr.socle.policy.ParticipantDirectory;
 import fr.socle.policy.PolicyEngine;
 import fr.socle.policy.PolicyTemplates;
+import fr.socle.edge.Connections;
 import fr.socle.edge.DspRoutes;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
@@ -128,8 +129,11 @@ public final class Node extends VerticleBase {
           clock);
       // The DSP server must listen before the address partners call back is known (port 0 in tests).
       // Pushed bodies arrive on this server.
-      dspServerOptions = StreamTuning.bulk(prepared.security().serverOptions());
+      // A connection silent for longer than a push may stay silent (limits.pushTimeoutMillis) serves no one.
+      dspServerOptions = StreamTuning.bulk(prepared.security().serverOptions())
+          .setIdleTimeout(config.limits().dspIdleTimeoutSeconds());
       dspServer = vertx.createHttpServer(dspServerOptions);
+      Connections.cap(dspServer, config.limits().maxDspConnections(), "DSP server");
       managementServer = vertx.createHttpServer(new HttpServerOptions().setHost(config.management().host())
           .setPort(config.management().port()));
       Router dspRouter = Router.router(vertx);
@@ -283,8 +287,8 @@ public final class Node extends VerticleBase {
             config.dataPlane().pushTimeoutMillis(),
         new Receipts(audit));
     receiver.mount(dspRouter);
-    new DspRoutes(security.authenticator(), catalog, negotiations, transfers,
-        config.limits().maxBodyBytes()).mount(dspRouter);
+    new DspRoutes(security.authenticator(), catalog, negotiations, transfers, config.limits().maxBodyBytes(),
+        config.limits().maxDspRequestsPerParticipant()).mount(dspRouter);
     PublicEndpoint publicEndpoint = new PublicEndpoint(security.dataPlaneAuthenticator(), security.authenticator(),
         tokens, transferStore, transferDecisions, dataAccess,
         (id, why) -> transfers.terminate(id, why).onFailure(e -> LOG.warn("transfer {} could not be terminated after"

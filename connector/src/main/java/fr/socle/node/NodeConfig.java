@@ -82,10 +82,13 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
   }
 
   /**
-   * What one caller may ask of this node: the largest request body either API reads, and the unfinished
-   * transfers and negotiations one partner may keep open ({@code limits.*}).
+   * What one caller may ask of this node: the largest request body either API reads, the unfinished
+   * transfers and negotiations one partner may keep open, the DSP requests one partner may have in
+   * progress at once, and the connections the DSP server holds and how long an idle one stays open
+   * ({@code limits.*}).
    */
-  public record Limits(long maxBodyBytes, int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant) {
+  public record Limits(long maxBodyBytes, int maxOpenTransfersPerParticipant, int maxOpenNegotiationsPerParticipant,
+      int maxDspRequestsPerParticipant, int maxDspConnections, int dspIdleTimeoutSeconds) {
   }
 
   /** How often the audit log signs its tree head: every so many entries or milliseconds ({@code audit.*}). */
@@ -169,7 +172,12 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
             r.positive("limits.accessTokenSeconds", 300)),
         new Limits(r.positive("limits.maxBodyBytes", 1_048_576),
             (int) r.positive("limits.maxOpenTransfersPerParticipant", 100),
-            (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100)),
+            (int) r.positive("limits.maxOpenNegotiationsPerParticipant", 100),
+            // With 8 decisions in flight per catalog request, 16 requests keep one member to an eighth of
+            // the policy engine's waiting queue.
+            (int) r.positive("limits.maxDspRequestsPerParticipant", 16),
+            (int) r.positive("limits.maxDspConnections", 512),
+            (int) r.positive("limits.dspIdleTimeoutSeconds", 120)),
         new Audit(r.positive("audit.signHeadEveryEntries", 1_000), r.positive("audit.signHeadEveryMillis", 60_000)),
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
   }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +46,8 @@ class HonestCatalogTest {
   private static final int VISIBLE = 5_000;
   /** Every this many visible datasets, one the consumer may not see. */
   private static final int HIDDEN_EVERY = 20;
+  /** The DSP requests one member may have in progress on the provider. */
+  private static final int SHARE = 3;
 
   @TempDir
   static Path work;
@@ -57,7 +60,8 @@ class HonestCatalogTest {
   @BeforeAll
   void start() throws Exception {
     visible = seed(work.resolve(Federation.PROVIDER).resolve("data"));
-    federation = LocalFederation.in(work).node(Federation.PROVIDER).node(Federation.CONSUMER).start();
+    federation = LocalFederation.in(work).node(Federation.PROVIDER, new JsonObject().put("limits",
+        new JsonObject().put("maxDspRequestsPerParticipant", SHARE))).node(Federation.CONSUMER).start();
     provider = federation.node(Federation.PROVIDER);
     consumer = federation.node(Federation.CONSUMER);
   }
@@ -210,6 +214,30 @@ class HonestCatalogTest {
   }
 
   @Test
+  void aMemberFloodingCatalogRequestsIsRefusedBeyondItsShareWhileAnotherMemberIsAnswered() throws Exception {
+    // Each page of 100 datasets takes 100 audited decisions: the flood holds its whole share meanwhile.
+    HttpClient flooder = TlsClients.member(Federation.OUTSIDER);
+    List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+    for (int i = 0; i < 4 * SHARE; i++) {
+      flood.add(flooder.sendAsync(dspAs(Federation.OUTSIDER, provider.dspAddress() + "/catalog/request?limit=100"),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    HttpResponse<String> other = TlsClients.member(Federation.CONSUMER).send(
+        dsp(provider.dspAddress() + "/catalog/request?limit=10"), HttpResponse.BodyHandlers.ofString());
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(200);
+    assertThat(new JsonObject(other.body()).getJsonArray("dataset")).hasSize(10);
+
+    List<HttpResponse<String>> answers = flood.stream().map(CompletableFuture::join).toList();
+    assertThat(answers).extracting(HttpResponse::statusCode).containsOnly(200, 429);
+    assertThat(answers.stream().filter(a -> a.statusCode() == 200)).hasSizeBetween(SHARE, 4 * SHARE - 1);
+    JsonObject refused = new JsonObject(answers.stream().filter(a -> a.statusCode() == 429).findFirst()
+        .orElseThrow().body());
+    assertThat(refused.getString("@type")).isEqualTo("CatalogError");
+    assertThat(refused.getString("code")).isEqualTo("too_many_requests");
+    assertThat(refused.getJsonArray("reason").getString(0)).contains("its share");
+  }
+
+  @Test
   void policyEngineDownIsAnErrorNotAnEmptyCatalog() throws Exception {
     federation.opa(Federation.PROVIDER).close();
     try {
@@ -247,8 +275,13 @@ class HonestCatalogTest {
   }
 
   private HttpRequest dsp(String uri) {
+    return dspAs(Federation.CONSUMER, uri);
+  }
+
+  /** A catalog request of member {@code slug}, with a fresh token of its own. */
+  private HttpRequest dspAs(String slug, String uri) {
     return HttpRequest.newBuilder(URI.create(uri)).header("Content-Type", "application/json")
-        .header("Authorization", token()).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        .header("Authorization", "Bearer " + Federation.token(slug, provider.participantId())).POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
             .put("@context", new JsonArray().add("https://w3id.org/dspace/2025/1/context.jsonld"))
             .put("@type", "CatalogRequestMessage").encode())).build();
   }
