@@ -26,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -278,13 +279,15 @@ public final class NegotiationManager {
         // A redelivery of the agreement this consumer holds: acknowledged without checking it again.
         return Future.succeededFuture(n);
       }
-      if (!n.assetId().equals(body.getValue("target"))) {
-        throw Refusal.invalid("the agreement's target " + body.getValue("target")
-            + " is not the negotiated asset " + n.assetId());
+      if (!n.state().canMoveTo(NegotiationState.AGREED)) {
+        // Out of turn (the offer on the table was not accepted, say): a 409 from the transition, which
+        // writes nothing, whatever the agreement says.
+        return transition(n, Change.to(n.state(), NegotiationState.AGREED));
       }
-      if (!selfId.equals(body.getValue("assignee"))) {
-        throw Refusal.invalid("the agreement's assignee " + body.getValue("assignee")
-            + " is not this participant " + selfId);
+      // The stored offer is what this consumer last requested or accepted, with its usage declaration.
+      List<LocalizedText> differences = AgreementTerms.differences(n.offer(), body, caller, selfId);
+      if (!differences.isEmpty()) {
+        return refuseTerms(n, providerPid, agreementId, AgreementTerms.summary(differences));
       }
       String providerJws = signatureIn(message);
       if (providerJws == null) {
@@ -301,6 +304,22 @@ public final class NegotiationManager {
       return transition(n, Change.to(n.state(), NegotiationState.AGREED).withAgreement(agreement)
           .withCounterPartyPid(providerPid));
     });
+  }
+
+  /**
+   * An agreement whose terms are not those this consumer asked for is never countersigned: the
+   * negotiation ends (the step runner tells the provider why) and the provider's message gets a 400
+   * naming what differs.
+   */
+  private Future<Negotiation> refuseTerms(Negotiation n, String providerPid, String agreementId, LocalizedText why) {
+    LOG.warn("negotiation {}: agreement {} of {} refused, terminating: {}", n.id(), agreementId, n.counterPartyId(),
+        why.en());
+    LocalizedText detail = why.prefixed("agreement " + agreementId + " refused: ",
+        "accord " + agreementId + " refusé : ");
+    return transition(n, Change.to(n.state(), NegotiationState.TERMINATING).withCounterPartyPid(providerPid)
+        .withDetail(detail))
+        .compose(ended -> Future.failedFuture(new Refusal(Refusal.Kind.INVALID, "agreement_terms_differ",
+            detail.en(), detail.fr())));
   }
 
   /** {@code POST /negotiations/:pid/events}: ACCEPTED for a provider, FINALIZED for a consumer. */

@@ -33,7 +33,7 @@ import java.util.Map;
  *
  * <p>Spec: https://eclipse-dataspace-protocol-base.github.io/DataspaceProtocol/2025-1/#json-ld-context
  */
-final class JsonLd {
+public final class JsonLd {
 
   static final String ODRL_PROFILE = "https://w3id.org/dspace/2025/1/odrl-profile.jsonld";
   private static final String NAMESPACE = "https://w3id.org/dspace/2025/1/";
@@ -84,6 +84,30 @@ final class JsonLd {
     } catch (JsonLdError e) {
       throw Refusal.invalid("the " + expectedType + " cannot be compacted with the DSP context: " + reason(e));
     }
+  }
+
+  /**
+   * {@code node} in expanded form, read as it reads under {@code member} of a DSP {@code messageType}
+   * message (an offer in a ContractRequestMessage, an agreement in a ContractAgreementMessage): the DSP
+   * context defines the ODRL terms only inside its message types, so a bare policy means nothing
+   * outside one. What two policies mean can then be compared whatever their member order, prefixes or
+   * single values against arrays. Throws a 400 {@link Refusal} when it is not JSON-LD the node can read.
+   */
+  public static JsonObject expandedIn(String messageType, String member, JsonObject node) {
+    JsonObject message = Dsp.message(messageType).put(member, node);
+    jakarta.json.JsonArray expanded;
+    try {
+      expanded = com.apicatalog.jsonld.JsonLd.expand(JsonDocument.of(toJakarta(message))).loader(LOADER).get();
+    } catch (JsonLdError e) {
+      throw Refusal.invalid("the " + member + " is not JSON-LD this node can process: " + reason(e));
+    }
+    JsonValue values = expanded.size() == 1 && expanded.get(0) instanceof jakarta.json.JsonObject m
+        ? m.get(NAMESPACE + member) : null;
+    if (!(values instanceof jakarta.json.JsonArray array) || array.size() != 1
+        || array.get(0).getValueType() != JsonValue.ValueType.OBJECT) {
+      throw Refusal.invalid("expected one " + member + " object, got " + (values == null ? "none" : values));
+    }
+    return new JsonObject(array.get(0).toString());
   }
 
   /** The innermost message: Titanium wraps the loader's own explanation in a generic one. */

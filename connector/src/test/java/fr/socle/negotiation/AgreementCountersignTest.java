@@ -24,6 +24,7 @@ import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
@@ -84,6 +85,12 @@ class AgreementCountersignTest {
         AgreementVerifier.federation(() -> self.verifier(CLOCK)), Integer.MAX_VALUE);
   }
 
+  /** The offer the consumer asked for, whose terms {@link #agreementBody()} grants. */
+  private static JsonObject offer() {
+    return new JsonObject().put("@id", "offer-1").put("@type", "Offer").put("assigner", id(PROVIDER))
+        .put("target", "eau-2026").put("permission", new JsonArray().add(new JsonObject().put("action", "use")));
+  }
+
   private static JsonObject agreementBody() {
     return new JsonObject().put("@id", "urn:uuid:" + UUID.randomUUID()).put("@type", "Agreement")
         .put("assigner", id(PROVIDER)).put("assignee", id(CONSUMER)).put("target", "eau-2026")
@@ -95,9 +102,8 @@ class AgreementCountersignTest {
     Instant now = CLOCK.instant();
     return await(store.create(new Negotiation(UUID.randomUUID().toString(), side == Role.PROVIDER
         ? fr.socle.process.Role.PROVIDER : fr.socle.process.Role.CONSUMER, state, counterParty,
-        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", new JsonObject().put("@id",
-            "offer-1"),
-        null, null, now, now)));
+        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", offer(), null, null, now,
+        now)));
   }
 
   // ---- consumer receiving the provider's agreement ----
@@ -140,6 +146,38 @@ class AgreementCountersignTest {
         "the provider's signature of agreement " + body.getString("@id") + " is refused: digest_mismatch");
     assertThat(await(store.find(n.id())).state()).isEqualTo(NegotiationState.REQUESTED);
     assertThat(await(store.listAgreements())).isEmpty();
+  }
+
+  @Test
+  void anAgreementOnTermsNotAskedForIsRefusedAndEndsTheNegotiation() throws Exception {
+    Negotiation n = negotiation(Role.CONSUMER, NegotiationState.REQUESTED, id(PROVIDER));
+    JsonObject body = agreementBody().put("prohibition", new JsonArray().add(new JsonObject()
+        .put("action", "distribute")));
+    String providerJws = new AgreementSigner(PROVIDER, CLOCK).sign(body, Role.PROVIDER);
+
+    assertRefused(manager(CONSUMER).onAgreement(id(PROVIDER), n.id(), agreementMessage(n, body, providerJws)),
+        "the agreement differs from the terms this consumer asked for: prohibition: the agreement adds "
+        + "{action: distribute}, not asked for");
+    Negotiation ended = await(store.find(n.id()));
+    // Ending: the step runner tells the provider, which this test does not play.
+    assertThat(ended.state()).isEqualTo(NegotiationState.TERMINATING);
+    assertThat(ended.detail()).isEqualTo("agreement " + body.getString("@id") + " refused: the agreement "
+        + "differs from the terms this consumer asked for: prohibition: the agreement adds {action: distribute}, "
+        + "not asked for");
+    assertThat(ended.detailFr()).contains("prohibition : l'accord ajoute {action: distribute}");
+    assertThat(ended.agreementId()).isNull();
+    assertThat(await(store.listAgreements())).isEmpty();
+  }
+
+  @Test
+  void anAgreementOutOfTurnIsAConflictWhateverItSays() throws Exception {
+    Negotiation n = negotiation(Role.CONSUMER, NegotiationState.OFFERED, id(PROVIDER));
+    JsonObject body = agreementBody().put("target", "another-dataset");
+
+    assertThatThrownBy(() -> await(manager(CONSUMER).onAgreement(id(PROVIDER), n.id(), agreementMessage(n, body,
+        null)))).cause().isInstanceOfSatisfying(Refusal.class,
+            e -> assertThat(Failures.status(e.kind())).isEqualTo(409));
+    assertThat(await(store.find(n.id())).state()).isEqualTo(NegotiationState.OFFERED);
   }
 
   @Test

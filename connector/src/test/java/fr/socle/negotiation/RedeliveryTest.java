@@ -93,8 +93,14 @@ class RedeliveryTest {
   private Negotiation negotiation(Role role, NegotiationState state, String counterParty) throws Exception {
     Instant now = CLOCK.instant();
     return await(store.create(new Negotiation(UUID.randomUUID().toString(), role, state, counterParty,
-        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026",
-        new JsonObject().put("@id", "offer-1"), null, null, now, now)));
+        "their-" + UUID.randomUUID(), "https://127.0.0.1:1", "offer-1", "eau-2026", offer(), null, null, now,
+        now)));
+  }
+
+  /** The offer the consumer asked for, whose terms {@link #agreementBody()} grants. */
+  private static JsonObject offer() {
+    return new JsonObject().put("@id", "offer-1").put("@type", "Offer").put("assigner", id(PROVIDER))
+        .put("target", "eau-2026").put("permission", new JsonArray().add(new JsonObject().put("action", "use")));
   }
 
   private static JsonObject agreementBody() {

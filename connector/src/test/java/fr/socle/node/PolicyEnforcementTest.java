@@ -65,12 +65,17 @@ class PolicyEnforcementTest {
     provider.api().post("/api/assets", new JsonObject().put("id", "a-" + suffix).put("title", "Test")
         .put("contentType", "text/csv").put("sourcePath", "assets/a-" + suffix + ".csv")
         .put("classification", classification));
-    provider.api().post("/api/policies", policyRequest.copy().put("id", "p-" + suffix));
+    JsonObject policy = provider.api().post("/api/policies", policyRequest.copy().put("id", "p-" + suffix))
+        .getJsonObject("policy");
     provider.api().post("/api/offers", new JsonObject().put("id", "o-" + suffix).put("assetId", "a-" + suffix)
         .put("policyId", "p-" + suffix));
-    // The offer as the catalog would show it; built here because a catalog hides offers whose
-    // constraints cannot hold, and some tests negotiate precisely those.
-    return new JsonObject().put("@id", "o-" + suffix).put("@type", "Offer").put("target", "a-" + suffix);
+    // The offer as the catalog would show it, its terms those of the stored policy (the consumer
+    // countersigns no other); built here because a catalog hides offers whose constraints cannot
+    // hold, and some tests negotiate precisely those.
+    JsonObject offer = policy.copy();
+    offer.remove("@context");
+    return offer.put("@id", "o-" + suffix).put("@type", "Offer").put("assigner", provider.participantId())
+        .put("target", "a-" + suffix);
   }
 
   private static JsonObject policy(JsonObject... constraints) {
