@@ -51,10 +51,24 @@ public final class OrderedFileWriter {
     this.path = path;
   }
 
+  /** Opens the channel a writer writes to; tests put a disk that fills up in its place. */
+  @FunctionalInterface
+  public interface Opener {
+    FileChannel open(Path path) throws IOException;
+  }
+
+  /** A new file for writing; fails when {@code path} exists already. */
+  public static final Opener NEW_FILE = path -> FileChannel.open(path, StandardOpenOption.CREATE_NEW,
+      StandardOpenOption.WRITE);
+
   /** Creates {@code path}, which must not exist yet, on a worker thread. */
   public static Future<OrderedFileWriter> create(Vertx vertx, Path path) {
-    return vertx.executeBlocking(() -> new OrderedFileWriter(vertx, FileChannel.open(path,
-        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), path), false);
+    return create(vertx, path, NEW_FILE);
+  }
+
+  /** Creates {@code path} with {@code opener}, on a worker thread. */
+  public static Future<OrderedFileWriter> create(Vertx vertx, Path path, Opener opener) {
+    return vertx.executeBlocking(() -> new OrderedFileWriter(vertx, opener.open(path), path), false);
   }
 
   /** The file written. */

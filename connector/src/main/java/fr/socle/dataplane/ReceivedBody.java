@@ -94,6 +94,11 @@ public final class ReceivedBody {
     return received;
   }
 
+  /** The length the sender announced ({@code Content-Length}), or -1 when it sends the body chunked. */
+  public long announced() {
+    return expectedLength;
+  }
+
   private static BodyRefused tooLarge(long maxBytes, String found) {
     return new BodyRefused(BodyRefused.Kind.BODY_TOO_LARGE, "expected at most " + maxBytes + " bytes"
         + " (limits.maxReceivedBytes of this node), got " + found);

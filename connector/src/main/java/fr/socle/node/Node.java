@@ -11,6 +11,7 @@ import fr.socle.audit.TreeHeadSigner;
 import fr.socle.catalog.CatalogService;
 import fr.socle.catalog.CatalogStore;
 import fr.socle.dataplane.StreamTuning;
+import fr.socle.dataplane.ReceivedFiles;
 import fr.socle.transfer.DataFetcher;
 import fr.socle.transfer.EdrTokens;
 import fr.socle.transfer.DataAccess;
@@ -283,7 +284,8 @@ public final class Node extends VerticleBase {
 
     // Before the DSP body handler, which would buffer the body: a push is streamed to disk.
     PushReceiver receiver = new PushReceiver(vertx, security.dataPlaneAuthenticator(), transferStore,
-        config.dataDir().resolve("received"), config.dataPlane().maxReceivedBytes(),
+        new ReceivedFiles(vertx, config.dataDir().resolve("received"), config.dataPlane().maxReceivedDiskBytes()),
+            config.dataPlane().maxReceivedBytes(),
             config.dataPlane().pushTimeoutMillis(),
         new Receipts(audit));
     receiver.mount(dspRouter);

@@ -74,11 +74,12 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
 
   /**
    * Moving the bytes: the SQL databases sources may read ({@code databases}) and how long a source may
-   * take, downloads one partner may run at once, the largest push received, a push's timeout and an
-   * access token's lifetime ({@code limits.*}).
+   * take, downloads one partner may run at once, the largest push received, the disk all received
+   * bodies may take, a push's timeout and an access token's lifetime ({@code limits.*}).
    */
   public record DataPlane(Map<String, SqlDatabase> databases, long sourceTimeoutMillis,
-      int maxDownloadsPerParticipant, long maxReceivedBytes, long pushTimeoutMillis, long accessTokenSeconds) {
+      int maxDownloadsPerParticipant, long maxReceivedBytes, long maxReceivedDiskBytes, long pushTimeoutMillis,
+      long accessTokenSeconds) {
   }
 
   /**
@@ -97,6 +98,9 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
 
   /** The embedded database's file in the data directory. */
   public static final String EMBEDDED_DATABASE = "socle.db";
+
+  /** The default of {@code limits.maxReceivedBytes}; that of {@code limits.maxReceivedDiskBytes} follows it. */
+  private static final long MAX_RECEIVED_BYTES = 10L << 30;
 
   /** Reads and validates {@code file}. */
   public static NodeConfig load(Path file) {
@@ -165,7 +169,9 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
         new DataPlane(databases(json), r.positive("limits.sourceTimeoutMillis", 30_000),
             (int) r.positive("limits.maxDownloadsPerParticipant", 4),
             // The largest push this node accepts as a consumer; beyond it the body is refused (413) as it arrives.
-            r.positive("limits.maxReceivedBytes", 10L << 30),
+            r.positive("limits.maxReceivedBytes", MAX_RECEIVED_BYTES),
+            // The disk received bodies may take, kept and in progress together; beyond it a push is refused (507).
+            maxReceivedDiskBytes(r),
             // A push's connect timeout, and the longest either end of it may stay silent.
             r.positive("limits.pushTimeoutMillis", 30_000),
             // Short: a leaked access token is worth little for long; the consumer refreshes it as needed.
@@ -180,6 +186,21 @@ public record NodeConfig(String name, Path dataDir, Dsp dsp, Management manageme
             (int) r.positive("limits.dspIdleTimeoutSeconds", 120)),
         new Audit(r.positive("audit.signHeadEveryEntries", 1_000), r.positive("audit.signHeadEveryMillis", 60_000)),
         r.raw("policy.templatesDir") == null ? null : r.existingDirectory("policy.templatesDir"));
+  }
+
+  /**
+   * The disk the bodies this node receives may take, kept files and uploads in progress together
+   * (beyond it a push is refused, 507): by default 50 GiB, or {@code limits.maxReceivedBytes} when larger.
+   * Less than {@code limits.maxReceivedBytes} would refuse pushes that bound allows, so it is a mistake.
+   */
+  private static long maxReceivedDiskBytes(Reader r) {
+    long maxReceived = r.positive("limits.maxReceivedBytes", MAX_RECEIVED_BYTES);
+    long value = r.positive("limits.maxReceivedDiskBytes", Math.max(50L << 30, maxReceived));
+    if (value < maxReceived) {
+      throw new ConfigException("limits.maxReceivedDiskBytes must be at least limits.maxReceivedBytes (" + maxReceived
+          + "), the largest push this node accepts, got " + value);
+    }
+    return value;
   }
 
   private static int maxDecisionsInFlight(Reader r) {

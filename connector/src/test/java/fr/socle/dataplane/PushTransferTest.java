@@ -2,12 +2,14 @@ package fr.socle.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;
 import fr.socle.transfer.EdrTokens;
+import fr.socle.transfer.PushDestination;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,6 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -45,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the provider pushes file and HTTP sources to the consumer node's own receiver, both sides end
  * COMPLETED, and what arrived is what was sent; the policy, a source that is down and a destination
  * that is not the consumer end the transfer TERMINATED with the reason on both sides; the receiver
- * refuses other participants, wrong tokens and transfers that are not STARTED; a provider killed
- * mid-push pushes again after its restart.
+ * refuses other participants, wrong tokens, transfers that are not STARTED and a second upload while
+ * one is in progress; a provider killed mid-push pushes again after its restart.
  *
  * <p>An HTTP backend in the test holds some bodies half-sent on request, which keeps a push in
  * progress for as long as a test needs it, without any timing assumption.
@@ -306,6 +312,81 @@ class PushTransferTest {
     HttpResponse<String> r = TlsClients.member(caller).send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
     assertThat(new JsonObject(r.body()).getString("code")).isEqualTo(code);
+  }
+
+  /**
+   * A provider that opens a second upload of a transfer while one is in progress is refused at once,
+   * with no second file; once the first upload has ended (here broken by the provider's crash), the
+   * transfer is received again as before.
+   */
+  @Test
+  void aSecondUploadWhileOneIsInProgressIsRefusedAndOneAfterItEndedIsAccepted() throws Exception {
+    Held h = new Held(random(1 << 20));
+    held.put("/held/twice", h);
+    String t = push(agreementFor(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
+        + backend.actualPort() + "/held/twice"), use()), null);
+    assertThat(h.halfSent.await(30, TimeUnit.SECONDS)).isTrue();
+    Await.until(WAIT, "the upload of " + t + " in progress on the consumer", () -> partials(t) == 1);
+    String token = receiverToken(consumer.api().get("/api/transfers/" + t).getString("counterPartyPid"));
+
+    HttpResponse<String> second = pushAs(Federation.PROVIDER, t, token,
+        "not the data".getBytes(StandardCharsets.UTF_8));
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(409);
+    JsonObject error = new JsonObject(second.body());
+    assertThat(error.getString("code")).isEqualTo("upload_in_progress");
+    assertThat(error.getJsonArray("reason").getString(0)).isEqualTo("an upload of transfer " + t
+        + " is already in progress; send it again once that one has ended");
+    assertThat(error.encode()).contains("un envoi du transfert " + t + " est déjà en cours");
+    assertThat(partials(t)).as("temporary files of " + t).isEqualTo(1);
+    assertThat(received(t)).doesNotExist();
+
+    // The first upload ends: its connection breaks with the provider's process.
+    provider.kill();
+    Await.until(WAIT, "the consumer to drop the broken upload of " + t, () -> Files.readString(consumer.log())
+        .contains("push of transfer " + t + " from " + provider.participantId() + " dropped"));
+    assertThat(partials(t)).isZero();
+    HttpResponse<String> again = pushAs(Federation.PROVIDER, t, token, h.content);
+    assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+    assertThat(Files.readAllBytes(received(t))).isEqualTo(h.content);
+
+    provider.launch();
+    consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "COMPLETED");
+    assertThat(Files.readAllBytes(received(t))).isEqualTo(h.content);
+    assertThat(partials(t)).isZero();
+  }
+
+  /** The temporary files of transfer {@code t}'s uploads in the consumer's receiver. */
+  private long partials(String t) throws Exception {
+    if (!Files.isDirectory(received(t).getParent())) {
+      return 0; // nothing received yet
+    }
+    try (Stream<Path> all = Files.list(received(t).getParent())) {
+      return all.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("." + t + ".")).count();
+    }
+  }
+
+  /**
+   * The receiver's token the provider pushes transfer {@code providerPid} with. Neither node shows it
+   * (the consumer keeps only its hash): read from the provider's database, as a provider that sends a
+   * body of its own choosing would use it.
+   */
+  private String receiverToken(String providerPid) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + provider.dataDir().resolve("socle.db"));
+        PreparedStatement ps = c.prepareStatement("SELECT destination FROM transfer WHERE id = ?")) {
+      ps.setString(1, providerPid);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).as("provider transfer " + providerPid).isTrue();
+        return PushDestination.parse(new JsonObject(rs.getString(1))).token();
+      }
+    }
+  }
+
+  /** A push of {@code body} to the consumer's receiver, sent by {@code caller} with the receiver's token. */
+  private HttpResponse<String> pushAs(String caller, String transfer, String token, byte[] body) throws Exception {
+    return TlsClients.member(caller).send(HttpRequest.newBuilder(URI.create(consumer.dspAddress()
+            + "/push/transfers/" + transfer)).header("Socle-Node-Token", Federation.token(caller,
+            consumer.participantId())).header("Authorization", "Bearer " + token)
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test

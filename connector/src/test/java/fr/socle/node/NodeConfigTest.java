@@ -60,14 +60,35 @@ class NodeConfigTest {
         .isEqualTo("jdbc:sqlite:" + dir.resolve("data").toAbsolutePath().resolve("socle.db"));
   }
 
+  @Test
+  void theDiskForReceivedBodiesHasADefaultAndHoldsAtLeastTheLargestBody() throws Exception {
+    Path data = dir.resolve("data");
+    assertThat(config(data).dataPlane().maxReceivedDiskBytes()).isEqualTo(50L << 30);
+    assertThat(config(data, new JsonObject().put("maxReceivedBytes", 80L << 30)).dataPlane().maxReceivedDiskBytes())
+        .as("a larger largest body").isEqualTo(80L << 30);
+    assertThat(config(data, new JsonObject().put("maxReceivedBytes", 1_000).put("maxReceivedDiskBytes", 1_000_000))
+        .dataPlane().maxReceivedDiskBytes()).isEqualTo(1_000_000);
+    assertThatThrownBy(() -> config(data, new JsonObject().put("maxReceivedBytes", 2_000)
+        .put("maxReceivedDiskBytes", 1_999))).isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessage("limits.maxReceivedDiskBytes must be at least limits.maxReceivedBytes (2000), the largest push"
+            + " this node accepts, got 1999");
+    assertThatThrownBy(() -> config(data, new JsonObject().put("maxReceivedDiskBytes", 0)))
+        .isInstanceOf(NodeConfig.ConfigException.class)
+        .hasMessage("limits.maxReceivedDiskBytes must be a positive number, got 0");
+  }
+
   private NodeConfig config(Path data) throws Exception {
+    return config(data, new JsonObject());
+  }
+
+  private NodeConfig config(Path data, JsonObject limits) throws Exception {
     Path certs = Paths.certs();
     Path file = dir.resolve("node.json");
     Files.writeString(file, new JsonObject().put("dataDir", data.toString())
         .put("management", new JsonObject().put("apiKey", "0123456789abcdef0123"))
         .put("tls", new JsonObject().put("nodeDir", certs.resolve("nodes/region-exemple").toString())
             .put("federationDir", certs.toString()))
-        .put("opa", new JsonObject().put("expectedRevision", "sha256-0000")).encode());
+        .put("opa", new JsonObject().put("expectedRevision", "sha256-0000")).put("limits", limits).encode());
     return NodeConfig.load(file);
   }
 }
