@@ -13,18 +13,30 @@ import java.time.Instant;
  * the receiver's token: on the provider, the one the consumer asked for; on a consumer that named
  * its own destination, that one; a consumer receiving the push itself keeps its receiver's address
  * without token, and only the hash of the token it announced, in {@code tokenHash}.
+ *
+ * <p>{@code suspendedBy} is the participant whose suspension holds a SUSPENDED transfer, kept apart
+ * from the {@code detail} a partner's message writes: a provider's suspension is the provider's alone
+ * to lift. Null when the transfer was never suspended or started again since.
  */
 public record Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
     String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
-    String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination)
-    implements ProcessRow<TransferState> {
+    String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination,
+    String suspendedBy) implements ProcessRow<TransferState> {
+
+  /** A transfer not suspended. */
+  public Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
+      String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
+      String detail, Instant createdAt, Instant updatedAt, String detailFr, JsonObject destination) {
+    this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
+        tokenHash, detail, createdAt, updatedAt, detailFr, destination, null);
+  }
 
   /** A transfer without push destination. */
   public Transfer(String id, Role role, TransferState state, String counterPartyId, String counterPartyPid,
       String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
       String detail, Instant createdAt, Instant updatedAt, String detailFr) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
-        tokenHash, detail, createdAt, updatedAt, detailFr, null);
+        tokenHash, detail, createdAt, updatedAt, detailFr, null, null);
   }
 
   /** A transfer whose detail, if any, is in English only. */
@@ -32,7 +44,7 @@ public record Transfer(String id, Role role, TransferState state, String counter
       String counterPartyAddress, String agreementId, String format, JsonObject dataAddress, String tokenHash,
       String detail, Instant createdAt, Instant updatedAt) {
     this(id, role, state, counterPartyId, counterPartyPid, counterPartyAddress, agreementId, format, dataAddress,
-        tokenHash, detail, createdAt, updatedAt, null, null);
+        tokenHash, detail, createdAt, updatedAt, null, null, null);
   }
 
   /**
@@ -43,7 +55,7 @@ public record Transfer(String id, Role role, TransferState state, String counter
   public static Transfer open(String id, Role role, TransferState state, CounterParty with, String agreementId,
       String format, JsonObject destination, Instant now) {
     return new Transfer(id, role, state, with.id(), with.pid(), with.address(), agreementId, format, null, null, null,
-        now, now, null, destination);
+        now, now, null, destination, null);
   }
 
   /** Whether data is pushed by the provider ({@code HttpData-PUSH}) rather than pulled by the consumer. */
@@ -64,6 +76,6 @@ public record Transfer(String id, Role role, TransferState state, String counter
         .put("agreementId", agreementId).put("format", format).put("detail", new fr.socle.policy.LocalizedText(detail,
             detailFr).in(language))
         .put("createdAt", createdAt.toString()).put("updatedAt", updatedAt.toString())
-        .put("destination", destination == null ? null : destination.getValue("endpoint"));
+        .put("suspendedBy", suspendedBy).put("destination", destination == null ? null : destination.getValue("endpoint"));
   }
 }

@@ -26,7 +26,7 @@ public final class TransferStore {
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
-      + "detail_fr, destination";
+      + "detail_fr, destination, suspended_by";
   private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
       + TransferState.TERMINATED + "')";
 
@@ -34,34 +34,40 @@ public final class TransferStore {
    * A state change; non-null fields replace the stored values. The token hash is set by
    * {@link #prepareToken}. {@code note}, when not null, goes into the change's audit record only: why
    * the node moved when no message asked it to (e.g. the counter-party's state, read back).
+   * {@code suspendedBy} is recorded with a move to SUSPENDED; a move to STARTED clears it.
    */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
-      String detail, String detailFr, String note) {
+      String detail, String detailFr, String note, String suspendedBy) {
 
     public static Change to(TransferState from, TransferState to) {
-      return new Change(from, to, null, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, dataAddress, detail, detailFr, note);
+      return new Change(from, to, pid, dataAddress, detail, detailFr, note, suspendedBy);
     }
 
     public Change withDataAddress(JsonObject address) {
-      return new Change(from, to, counterPartyPid, address, detail, detailFr, note);
+      return new Change(from, to, counterPartyPid, address, detail, detailFr, note, suspendedBy);
     }
 
     /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text, null, note);
+      return new Change(from, to, counterPartyPid, dataAddress, text, null, note, suspendedBy);
     }
 
     /** A detail in English and (when known) French, shown in the operator's language. */
     public Change withDetail(fr.socle.policy.LocalizedText text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr(), note);
+      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr(), note, suspendedBy);
     }
 
     public Change withNote(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, text);
+      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, text, suspendedBy);
+    }
+
+    /** The participant whose suspension holds the transfer once it is SUSPENDED. */
+    public Change withSuspendedBy(String participant) {
+      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, note, participant);
     }
   }
 
@@ -130,7 +136,7 @@ public final class TransferStore {
   /** Inserts {@code t} and stages its audit record, in the caller's transaction. */
   private void insert(Connection c, Transfer t) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
       ps.setString(1, t.id());
       ps.setString(2, t.role().name());
       ps.setString(3, t.state().name());
@@ -146,6 +152,7 @@ public final class TransferStore {
       ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
       ps.setString(14, t.detailFr());
       ps.setString(15, t.destination() == null ? null : t.destination().encode());
+      ps.setString(16, t.suspendedBy());
       ps.executeUpdate();
     }
     recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
@@ -250,9 +257,13 @@ public final class TransferStore {
       // a resumption waits for the policy's answer; the next start issues a new one.
       String token = change.to() == TransferState.SUSPENDED ? "CASE WHEN role = 'PROVIDER' THEN NULL ELSE token_hash END"
           : "token_hash";
+      // Who suspended has a column of its own, never read from the detail a partner's message writes;
+      // a new start ends every suspension.
+      String suspendedBy = change.to() == TransferState.STARTED ? "NULL"
+          : change.suspendedBy() == null ? "suspended_by" : "?";
       try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, token_hash = " + token + ", "
           + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
-          + "detail = COALESCE(?, detail), updated_at = ?, detail_fr = "
+          + "detail = COALESCE(?, detail), updated_at = ?, suspended_by = " + suspendedBy + ", detail_fr = "
           + (change.detail() == null ? "detail_fr" : "?") + " WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
@@ -260,6 +271,9 @@ public final class TransferStore {
         ps.setString(4, change.detail());
         ps.setTimestamp(5, Timestamp.from(clock.instant()));
         int next = 6;
+        if ("?".equals(suspendedBy)) {
+          ps.setString(next++, change.suspendedBy());
+        }
         if (change.detail() != null) {
           // A new detail brings its own French, or none: never the French of the previous one.
           ps.setString(next++, change.detailFr());
@@ -276,6 +290,30 @@ public final class TransferStore {
       recorder.stage(c, "transfer", id, change.note() == null ? record : record.put("note", change.note()));
       return moved;
     }).onSuccess(moved -> listeners.forEach(l -> l.accept(moved))).compose(this::published);
+  }
+
+  /**
+   * Makes the suspension of a transfer still SUSPENDED {@code participant}'s, with {@code detail}: a
+   * provider that suspends a transfer its consumer suspended first holds the suspension from then on,
+   * and the consumer can no longer lift it. {@link Conflict} when the transfer has moved on.
+   */
+  public Future<Transfer> holdSuspension(String id, String participant, String detail) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET suspended_by = ?, detail = ?, "
+          + "detail_fr = NULL, updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, participant);
+        ps.setString(2, detail);
+        ps.setTimestamp(3, Timestamp.from(clock.instant()));
+        ps.setString(4, id);
+        ps.setString(5, TransferState.SUSPENDED.name());
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("transfer " + id + " is " + find(c, id).state() + ", expected " + TransferState.SUSPENDED);
+        }
+      }
+      Transfer held = find(c, id);
+      recorder.stage(c, "transfer", id, held.toJson().put("change", "suspension now held by " + participant));
+      return held;
+    }).compose(this::published);
   }
 
   /**
@@ -325,7 +363,7 @@ public final class TransferStore {
               TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
               rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
               rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14),
-              destination == null ? null : new JsonObject(destination)));
+              destination == null ? null : new JsonObject(destination), rs.getString(16)));
         }
       }
     }

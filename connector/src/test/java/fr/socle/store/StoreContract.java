@@ -291,6 +291,45 @@ abstract class StoreContract {
     }
   }
 
+  /**
+   * Who suspended a transfer has a column of its own: a later detail does not change it, it survives
+   * a failed resumption, a provider may take a suspension over, and a new start clears it.
+   */
+  @Test
+  void whoSuspendedATransferIsKeptApartFromItsDetail() {
+    Transfer t = transfer("NTRFR-219900016", Role.PROVIDER);
+    await(transfers.create(t));
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTED)));
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.STARTED, TransferState.SUSPENDING)
+        .withDetail("suspended by NTRFR-239900038: audit")));
+    assertThat(await(transfers.find(t.id())).suspendedBy()).isNull();
+    Transfer suspended = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDING,
+        TransferState.SUSPENDED).withSuspendedBy("NTRFR-239900038")));
+    assertThat(suspended.suspendedBy()).isEqualTo("NTRFR-239900038");
+    assertThat(suspended.toJson().getString("suspendedBy")).isEqualTo("NTRFR-239900038");
+
+    // A resumption that goes back to SUSPENDED with another detail keeps the holder.
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDED, TransferState.RESUMING)));
+    Transfer back = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.RESUMING,
+        TransferState.SUSPENDED).withDetail("suspended by NTRFR-219900016: night batch")));
+    assertThat(back.suspendedBy()).isEqualTo("NTRFR-239900038");
+    assertThat(back.detail()).isEqualTo("suspended by NTRFR-219900016: night batch");
+
+    Transfer held = await(transfers.holdSuspension(t.id(), "NTRFR-219900016", "taken over"));
+    assertThat(held.suspendedBy()).isEqualTo("NTRFR-219900016");
+    assertThat(held.detail()).isEqualTo("taken over");
+    reopen();
+    assertThat(await(transfers.find(t.id())).suspendedBy()).as("read back after a restart")
+        .isEqualTo("NTRFR-219900016");
+
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDED, TransferState.RESUMING)));
+    Transfer started = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.RESUMING,
+        TransferState.STARTED)));
+    assertThat(started.suspendedBy()).isNull();
+    assertThatThrownBy(() -> await(transfers.holdSuspension(t.id(), "NTRFR-239900038", "too late")))
+        .isInstanceOf(Conflict.class).hasMessage("transfer " + t.id() + " is STARTED, expected SUSPENDED");
+  }
+
   @Test
   void unfinishedTransfersAreListedByAgreement() {
     String agreement = "urn:uuid:" + UUID.randomUUID();
