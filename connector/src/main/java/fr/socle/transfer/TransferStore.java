@@ -5,6 +5,7 @@ import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
+import fr.socle.store.SealedValues;
 import fr.socle.store.StateRecorder;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
@@ -20,13 +21,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** Transfer processes in the node's database; every state change is a compare-and-set. */
+/**
+ * Transfer processes in the node's database; every state change is a compare-and-set. The data
+ * address and the push destination, which hold a partner's bearer token, are kept encrypted
+ * ({@link SealedValues}, each bound to its row and column); the token this node hands out itself is
+ * kept as a hash only.
+ */
 public final class TransferStore {
-
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
       + "detail_fr, destination, suspended_by";
+  /** The columns kept encrypted: each holds a DataAddress with a partner's token. */
+  private static final List<String> SEALED = List.of("data_address", "destination");
+  /** How many rows kept in clear by an earlier version one transaction encrypts. */
+  private static final int SEAL_BATCH = 200;
   private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
       + TransferState.TERMINATED + "')";
 
@@ -79,16 +88,26 @@ public final class TransferStore {
   private final Clock clock;
 
   private final StateRecorder recorder;
+  private final SealedValues sealed;
   private final List<Consumer<Transfer>> listeners = new CopyOnWriteArrayList<>();
+  /**
+   * Whether a value in clear, as an earlier version wrote it, is read as it is: until
+   * {@link #sealInClear} has encrypted them all. From then on this node writes none, so one found is
+   * refused like a value that does not decrypt.
+   */
+  private volatile boolean clearAccepted = true;
 
+  /** A store whose encrypted values are readable by this instance only: for tests. */
   public TransferStore(Database db, Clock clock) {
-    this(db, clock, StateRecorder.NONE);
+    this(db, clock, StateRecorder.NONE, SealedValues.ephemeral());
   }
 
-  public TransferStore(Database db, Clock clock, StateRecorder recorder) {
+  /** @param sealed the key of the node's encrypted values ({@link SealedValues#derivedFrom}) */
+  public TransferStore(Database db, Clock clock, StateRecorder recorder, SealedValues sealed) {
     this.db = db;
     this.clock = clock;
     this.recorder = recorder;
+    this.sealed = sealed;
   }
 
   /**
@@ -145,13 +164,13 @@ public final class TransferStore {
       ps.setString(6, t.counterPartyAddress());
       ps.setString(7, t.agreementId());
       ps.setString(8, t.format());
-      ps.setString(9, t.dataAddress() == null ? null : t.dataAddress().encode());
+      ps.setString(9, seal(t.id(), "data_address", t.dataAddress()));
       ps.setString(10, t.tokenHash());
       ps.setString(11, t.detail());
       ps.setTimestamp(12, Timestamp.from(t.createdAt()));
       ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
       ps.setString(14, t.detailFr());
-      ps.setString(15, t.destination() == null ? null : t.destination().encode());
+      ps.setString(15, seal(t.id(), "destination", t.destination()));
       ps.setString(16, t.suspendedBy());
       ps.executeUpdate();
     }
@@ -195,7 +214,7 @@ public final class TransferStore {
   }
 
   /** The transfer {@code counterPartyId} requested under {@code consumerPid}, or null. */
-  private static Requested findRequested(Connection c, String counterPartyId, String consumerPid)
+  private Requested findRequested(Connection c, String counterPartyId, String consumerPid)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT transfer_id FROM transfer_request "
         + "WHERE role = ? AND counter_party_id = ? AND counter_party_pid = ?")) {
@@ -214,7 +233,7 @@ public final class TransferStore {
    * one's hash. {@link Conflict} when the transfer has moved on.
    */
   public Future<Void> updateDestination(String id, TransferState state, JsonObject destination) {
-    return updateWhileIn(id, state, "destination", destination.encode());
+    return updateWhileIn(id, state, "destination", seal(id, "destination", destination));
   }
 
   public Future<Transfer> find(String id) {
@@ -267,7 +286,7 @@ public final class TransferStore {
           + (change.detail() == null ? "detail_fr" : "?") + " WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
-        ps.setString(3, change.dataAddress() == null ? null : change.dataAddress().encode());
+        ps.setString(3, seal(id, "data_address", change.dataAddress()));
         ps.setString(4, change.detail());
         ps.setTimestamp(5, Timestamp.from(clock.instant()));
         int next = 6;
@@ -321,7 +340,7 @@ public final class TransferStore {
    * refreshed access token; {@link Conflict} when the transfer has moved on.
    */
   public Future<Void> updateDataAddress(String id, TransferState state, JsonObject address) {
-    return updateWhileIn(id, state, "data_address", address.encode());
+    return updateWhileIn(id, state, "data_address", seal(id, "data_address", address));
   }
 
   /** Sets {@code column} (a constant of this class, never input) while the transfer is in {@code state}. */
@@ -341,7 +360,7 @@ public final class TransferStore {
     });
   }
 
-  private static Transfer find(Connection c, String id) throws SQLException {
+  private Transfer find(Connection c, String id) throws SQLException {
     List<Transfer> found = query(c, "SELECT " + COLUMNS + " FROM transfer WHERE id = ?", id);
     if (found.isEmpty()) {
       throw new NotFound("no transfer with id '" + id + "'");
@@ -349,7 +368,7 @@ public final class TransferStore {
     return found.get(0);
   }
 
-  private static List<Transfer> query(Connection c, String sql, String param) throws SQLException {
+  private List<Transfer> query(Connection c, String sql, String param) throws SQLException {
     List<Transfer> result = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (param != null) {
@@ -357,16 +376,93 @@ public final class TransferStore {
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String address = rs.getString(9);
-          String destination = rs.getString(15);
-          result.add(new Transfer(rs.getString(1), Role.valueOf(rs.getString(2)),
+          String id = rs.getString(1);
+          // A value that does not open leaves the row listed, movable and terminable: only the value is
+          // refused, where it is used (Transfer#dataAddress, Transfer#destination).
+          JsonObject address = null;
+          JsonObject destination = null;
+          String unreadable = null;
+          try {
+            address = open(id, "data_address", rs.getString(9));
+          } catch (SealedValues.Unreadable e) {
+            unreadable = "data_address";
+          }
+          try {
+            destination = open(id, "destination", rs.getString(15));
+          } catch (SealedValues.Unreadable e) {
+            unreadable = "destination";
+          }
+          result.add(new Transfer(id, Role.valueOf(rs.getString(2)),
               TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
-              rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
+              rs.getString(7), rs.getString(8), address, rs.getString(10),
               rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14),
-              destination == null ? null : new JsonObject(destination), rs.getString(16)));
+              destination, rs.getString(16), unreadable));
         }
       }
     }
     return result;
+  }
+
+  /** Where a value of {@code column} in row {@code id} belongs: what its encryption is bound to. */
+  private static String place(String id, String column) {
+    return "transfer/" + id + "/" + column;
+  }
+
+  private String seal(String id, String column, JsonObject value) {
+    return value == null ? null : sealed.seal(place(id, column), value.encode());
+  }
+
+  /** The value stored in {@code column} of row {@code id}; {@link SealedValues.Unreadable} when it does not open. */
+  private JsonObject open(String id, String column, String stored) {
+    if (stored == null) {
+      return null;
+    }
+    if (clearAccepted && stored.startsWith("{")) {
+      return new JsonObject(stored);
+    }
+    return new JsonObject(sealed.open(place(id, column), stored));
+  }
+
+  /**
+   * Encrypts the data addresses and push destinations an earlier version kept in clear, a batch per
+   * transaction; called once at start-up. Succeeds with how many values it encrypted; from then on a
+   * value in clear is refused. Each update is a compare-and-set on the value read, so a concurrent
+   * write (which encrypts) is left as it is.
+   */
+  public Future<Integer> sealInClear() {
+    return sealBatches(0).onSuccess(n -> clearAccepted = false);
+  }
+
+  /** One batch of {@link #sealInClear}: the values found in clear, and those it encrypted (not a concurrent write). */
+  private record Batch(int found, int sealed) {
+  }
+
+  private Future<Integer> sealBatches(int done) {
+    return db.<Batch>transaction(c -> {
+      int found = 0;
+      int sealedNow = 0;
+      for (String column : SEALED) {
+        List<String[]> clear = new ArrayList<>();
+        // SEALED holds constants of this class, never input.
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, " + column + " FROM transfer WHERE " + column
+            + " LIKE '{%' ORDER BY id LIMIT " + SEAL_BATCH);
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            clear.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+        for (String[] row : clear) {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET " + column + " = ? WHERE id = ? AND "
+              + column + " = ?")) {
+            ps.setString(1, sealed.seal(place(row[0], column), row[1]));
+            ps.setString(2, row[0]);
+            ps.setString(3, row[1]);
+            sealedNow += ps.executeUpdate();
+          }
+        }
+        found += clear.size();
+      }
+      return new Batch(found, sealedNow);
+    }).compose(batch -> batch.found() == 0 ? Future.succeededFuture(done) : sealBatches(done + batch.sealed()));
   }
 }
