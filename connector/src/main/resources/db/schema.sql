@@ -149,3 +149,7 @@ WHERE t.role = 'PROVIDER' AND t.counter_party_id IS NOT NULL AND t.counter_party
   AND NOT EXISTS (SELECT 1 FROM transfer m WHERE m.role = t.role AND m.counter_party_id = t.counter_party_id
     AND m.counter_party_pid = t.counter_party_pid
     AND (m.created_at > t.created_at OR (m.created_at = t.created_at AND m.id > t.id)));
+
+-- The participant whose suspension holds a SUSPENDED transfer (see transfer.Transfer): a provider's
+-- suspension is its own to lift, whatever a partner's message wrote in the detail.
+ALTER TABLE transfer ADD COLUMN IF NOT EXISTS suspended_by VARCHAR(200);

@@ -37,6 +37,7 @@ import fr.socle.edge.DspRoutes;
 import fr.socle.protocol.DspClient;
 import fr.socle.store.Database;
 import fr.socle.store.H2Import;
+import fr.socle.store.SealedValues;
 import fr.socle.store.StateRecorder;
 import fr.socle.transfer.TransferHook;
 import fr.socle.transfer.TransferDecisions;
@@ -256,7 +257,8 @@ public final class Node extends VerticleBase {
     };
     CatalogStore catalogStore = new CatalogStore(database, clock, recorder);
     NegotiationStore negotiationStore = new NegotiationStore(database, clock, recorder);
-    TransferStore transferStore = new TransferStore(database, clock, recorder);
+    TransferStore transferStore = new TransferStore(database, clock, recorder,
+        SealedValues.derivedFrom(trust.nodeKey()));
     PolicyEngine engine = new PolicyEngine(vertx, config.opa().url(), config.opa().timeoutMillis(),
         config.opa().expectedRevision());
     DecisionPoint policy = new AuditedDecisions(engine, audit);
@@ -318,7 +320,17 @@ public final class Node extends VerticleBase {
     watchCrl(federation, client, fetcher, pusher);
 
     negotiations.resume().onSuccess(n -> LOG.info("resumed {} unfinished negotiations", n));
-    transfers.resume().onSuccess(n -> LOG.info("resumed {} unfinished transfers", n));
+    // Tokens an earlier version kept in clear are encrypted before the transfers go on.
+    transferStore.sealInClear().onComplete(sealed -> {
+      if (sealed.failed()) {
+        LOG.error("the transfer tokens an earlier version kept in clear could not be encrypted; they are read as they"
+            + " are until the next start tries again: {}", sealed.cause().getMessage());
+      } else if (sealed.result() > 0) {
+        LOG.info("encrypted {} transfer data addresses and push destinations an earlier version kept in clear",
+            sealed.result());
+      }
+      transfers.resume().onSuccess(n -> LOG.info("resumed {} unfinished transfers", n));
+    });
   }
 
   /**

@@ -155,6 +155,9 @@ public final class Pusher {
       destination = PushDestination.parse(t.destination());
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new PushFailed("the push destination cannot be used: " + e.getMessage(), null));
+    } catch (Refusal e) {
+      // Its token did not decrypt (Transfer#destination): never used, and the consumer reads why.
+      return Future.failedFuture(new PushFailed(e.getMessage(), e.frenchMessage()));
     }
     return access.authorize(t)
         .recover(e -> Future.failedFuture(e instanceof Refusal d && d.kind() == Refusal.Kind.FORBIDDEN

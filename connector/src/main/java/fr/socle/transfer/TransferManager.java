@@ -169,10 +169,19 @@ public final class TransferManager {
         });
   }
 
-  /** Suspends a started transfer on this node's initiative; the counter-party is told why. */
+  /**
+   * Suspends a started transfer on this node's initiative; the counter-party is told why. A provider
+   * may also suspend a transfer its consumer suspended first: the suspension becomes the provider's,
+   * which the consumer can no longer lift; no message is needed, both sides hold it suspended already.
+   */
   public Future<Transfer> suspend(String id, String reason) {
-    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.SUSPENDING)
-        .withDetail("suspended by " + selfId + ": " + reason)));
+    String detail = "suspended by " + selfId + ": " + reason;
+    return store.find(id).compose(t -> {
+      if (t.role() == Role.PROVIDER && t.state() == TransferState.SUSPENDED && !heldByProvider(t)) {
+        return store.holdSuspension(t.id(), selfId, detail);
+      }
+      return local(t, Change.to(t.state(), TransferState.SUSPENDING).withDetail(detail));
+    });
   }
 
   /**
@@ -302,7 +311,7 @@ public final class TransferManager {
   public Future<Transfer> onStart(String caller, String pid, DspMessage message) {
     return owned(caller, pid, message).compose(t -> {
       if (t.role() == Role.PROVIDER) {
-        if (t.state() == TransferState.SUSPENDED && suspendedBy(t, selfId)) {
+        if (t.state() == TransferState.SUSPENDED && heldByProvider(t)) {
           // The provider's suspension is its own to lift: a consumer cannot undo it.
           throw Refusal.invalidState("transfer " + t.id() + " was suspended by its provider " + selfId
               + ", which alone can resume it");
@@ -323,10 +332,21 @@ public final class TransferManager {
     });
   }
 
-  /** {@code POST /transfers/:pid/suspension}, from either side. */
+  /**
+   * {@code POST /transfers/:pid/suspension}, from either side. When both sides suspend at once, the
+   * provider's suspension prevails, in whatever order the messages cross: a consumer's suspension
+   * reaching a provider that is sending its own leaves the provider's detail and holder (the
+   * consumer's reason goes to the audit record), so that the consumer cannot lift it afterwards.
+   */
   public Future<Transfer> onSuspension(String caller, String pid, DspMessage message) {
-    return owned(caller, pid, message).compose(t -> transition(t, TransferState.SUSPENDED,
-        "suspended by " + caller + ": " + message.body().getValue("reason", "no reason given")));
+    return owned(caller, pid, message).compose(t -> {
+      String said = "suspended by " + caller + ": " + message.body().getValue("reason", "no reason given");
+      Change change = Change.to(t.state(), TransferState.SUSPENDED);
+      if (t.role() == Role.PROVIDER && t.state() == TransferState.SUSPENDING) {
+        return transition(t, change.withSuspendedBy(selfId).withNote(said));
+      }
+      return transition(t, change.withDetail(said).withSuspendedBy(caller));
+    });
   }
 
   /** {@code POST /transfers/:pid/completion}, from either side. */
@@ -380,9 +400,13 @@ public final class TransferManager {
     return store.move(t.id(), change).onSuccess(moved -> runner.kick(moved.id()));
   }
 
-  /** Whether {@code participant} suspended {@code t}, as its detail records (see {@link #suspend}). */
-  private static boolean suspendedBy(Transfer t, String participant) {
-    return t.detail() != null && t.detail().startsWith("suspended by " + participant + ":");
+  /**
+   * Whether the suspension of provider transfer {@code t} is this provider's own. A suspended row
+   * without holder was suspended before the holder had a column: the detail that named it could be
+   * written by the consumer's message, so such a suspension is taken for the provider's (fail closed).
+   */
+  private boolean heldByProvider(Transfer t) {
+    return t.suspendedBy() == null || selfId.equals(t.suspendedBy());
   }
 
   static JsonObject pids(JsonObject message, Transfer t) {

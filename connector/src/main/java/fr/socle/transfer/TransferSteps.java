@@ -235,9 +235,12 @@ final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
   }
 
   private Future<Boolean> send(Transfer t, String action, JsonObject message, TransferState done) {
+    Change change = Change.to(t.state(), done);
+    // This node's own suspension, delivered: it holds the transfer suspended (see TransferManager#onSuspension).
+    Change sent = done == TransferState.SUSPENDED ? change.withSuspendedBy(selfId) : change;
     return client.post(t.counterPartyAddress(), "/transfers/" + t.counterPartyPid() + "/" + action,
             t.counterPartyId(), TransferManager.pids(message, t))
-        .transform(sent -> sent.succeeded() ? advance(t, Change.to(t.state(), done)) : refused(t, sent.cause()));
+        .transform(posted -> posted.succeeded() ? advance(t, sent) : refused(t, posted.cause()));
   }
 
   private Future<Boolean> sendTermination(Transfer t) {
@@ -273,6 +276,10 @@ final class TransferSteps extends ProcessSteps<Transfer, TransferState> {
   @Override
   protected Future<Transfer> moveTo(Transfer t, TransferState to, String note, LocalizedText detail) {
     Change change = Change.to(t.state(), to).withNote(note);
+    if (to == TransferState.SUSPENDED) {
+      // Only from SUSPENDING (TransferConvergence): this node's own suspension was heard.
+      change = change.withSuspendedBy(selfId);
+    }
     return store.move(t.id(), detail == null ? change : change.withDetail(detail));
   }
 

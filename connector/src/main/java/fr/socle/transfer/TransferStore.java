@@ -5,6 +5,7 @@ import fr.socle.store.Conflict;
 import fr.socle.store.Database;
 import fr.socle.store.NotFound;
 import fr.socle.store.OnCreate;
+import fr.socle.store.SealedValues;
 import fr.socle.store.StateRecorder;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
@@ -20,13 +21,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** Transfer processes in the node's database; every state change is a compare-and-set. */
+/**
+ * Transfer processes in the node's database; every state change is a compare-and-set. The data
+ * address and the push destination, which hold a partner's bearer token, are kept encrypted
+ * ({@link SealedValues}, each bound to its row and column); the token this node hands out itself is
+ * kept as a hash only.
+ */
 public final class TransferStore {
-
 
   private static final String COLUMNS = "id, role, state, counter_party_id, counter_party_pid, "
       + "counter_party_address, agreement_id, format, data_address, token_hash, detail, created_at, updated_at, "
-      + "detail_fr, destination";
+      + "detail_fr, destination, suspended_by";
+  /** The columns kept encrypted: each holds a DataAddress with a partner's token. */
+  private static final List<String> SEALED = List.of("data_address", "destination");
+  /** How many rows kept in clear by an earlier version one transaction encrypts. */
+  private static final int SEAL_BATCH = 200;
   private static final String UNFINISHED = "state NOT IN ('" + TransferState.COMPLETED + "', '"
       + TransferState.TERMINATED + "')";
 
@@ -34,34 +43,40 @@ public final class TransferStore {
    * A state change; non-null fields replace the stored values. The token hash is set by
    * {@link #prepareToken}. {@code note}, when not null, goes into the change's audit record only: why
    * the node moved when no message asked it to (e.g. the counter-party's state, read back).
+   * {@code suspendedBy} is recorded with a move to SUSPENDED; a move to STARTED clears it.
    */
   public record Change(TransferState from, TransferState to, String counterPartyPid, JsonObject dataAddress,
-      String detail, String detailFr, String note) {
+      String detail, String detailFr, String note, String suspendedBy) {
 
     public static Change to(TransferState from, TransferState to) {
-      return new Change(from, to, null, null, null, null, null);
+      return new Change(from, to, null, null, null, null, null, null);
     }
 
     public Change withCounterPartyPid(String pid) {
-      return new Change(from, to, pid, dataAddress, detail, detailFr, note);
+      return new Change(from, to, pid, dataAddress, detail, detailFr, note, suspendedBy);
     }
 
     public Change withDataAddress(JsonObject address) {
-      return new Change(from, to, counterPartyPid, address, detail, detailFr, note);
+      return new Change(from, to, counterPartyPid, address, detail, detailFr, note, suspendedBy);
     }
 
     /** An English-only detail; it replaces any French one, which would no longer say the same. */
     public Change withDetail(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text, null, note);
+      return new Change(from, to, counterPartyPid, dataAddress, text, null, note, suspendedBy);
     }
 
     /** A detail in English and (when known) French, shown in the operator's language. */
     public Change withDetail(fr.socle.policy.LocalizedText text) {
-      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr(), note);
+      return new Change(from, to, counterPartyPid, dataAddress, text.en(), text.fr(), note, suspendedBy);
     }
 
     public Change withNote(String text) {
-      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, text);
+      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, text, suspendedBy);
+    }
+
+    /** The participant whose suspension holds the transfer once it is SUSPENDED. */
+    public Change withSuspendedBy(String participant) {
+      return new Change(from, to, counterPartyPid, dataAddress, detail, detailFr, note, participant);
     }
   }
 
@@ -73,16 +88,26 @@ public final class TransferStore {
   private final Clock clock;
 
   private final StateRecorder recorder;
+  private final SealedValues sealed;
   private final List<Consumer<Transfer>> listeners = new CopyOnWriteArrayList<>();
+  /**
+   * Whether a value in clear, as an earlier version wrote it, is read as it is: until
+   * {@link #sealInClear} has encrypted them all. From then on this node writes none, so one found is
+   * refused like a value that does not decrypt.
+   */
+  private volatile boolean clearAccepted = true;
 
+  /** A store whose encrypted values are readable by this instance only: for tests. */
   public TransferStore(Database db, Clock clock) {
-    this(db, clock, StateRecorder.NONE);
+    this(db, clock, StateRecorder.NONE, SealedValues.ephemeral());
   }
 
-  public TransferStore(Database db, Clock clock, StateRecorder recorder) {
+  /** @param sealed the key of the node's encrypted values ({@link SealedValues#derivedFrom}) */
+  public TransferStore(Database db, Clock clock, StateRecorder recorder, SealedValues sealed) {
     this.db = db;
     this.clock = clock;
     this.recorder = recorder;
+    this.sealed = sealed;
   }
 
   /**
@@ -130,7 +155,7 @@ public final class TransferStore {
   /** Inserts {@code t} and stages its audit record, in the caller's transaction. */
   private void insert(Connection c, Transfer t) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
+        + ", attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")) {
       ps.setString(1, t.id());
       ps.setString(2, t.role().name());
       ps.setString(3, t.state().name());
@@ -139,13 +164,14 @@ public final class TransferStore {
       ps.setString(6, t.counterPartyAddress());
       ps.setString(7, t.agreementId());
       ps.setString(8, t.format());
-      ps.setString(9, t.dataAddress() == null ? null : t.dataAddress().encode());
+      ps.setString(9, seal(t.id(), "data_address", t.dataAddress()));
       ps.setString(10, t.tokenHash());
       ps.setString(11, t.detail());
       ps.setTimestamp(12, Timestamp.from(t.createdAt()));
       ps.setTimestamp(13, Timestamp.from(t.updatedAt()));
       ps.setString(14, t.detailFr());
-      ps.setString(15, t.destination() == null ? null : t.destination().encode());
+      ps.setString(15, seal(t.id(), "destination", t.destination()));
+      ps.setString(16, t.suspendedBy());
       ps.executeUpdate();
     }
     recorder.stage(c, "transfer", t.id(), t.toJson().put("change", "created in " + t.state()));
@@ -188,7 +214,7 @@ public final class TransferStore {
   }
 
   /** The transfer {@code counterPartyId} requested under {@code consumerPid}, or null. */
-  private static Requested findRequested(Connection c, String counterPartyId, String consumerPid)
+  private Requested findRequested(Connection c, String counterPartyId, String consumerPid)
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT transfer_id FROM transfer_request "
         + "WHERE role = ? AND counter_party_id = ? AND counter_party_pid = ?")) {
@@ -207,7 +233,7 @@ public final class TransferStore {
    * one's hash. {@link Conflict} when the transfer has moved on.
    */
   public Future<Void> updateDestination(String id, TransferState state, JsonObject destination) {
-    return updateWhileIn(id, state, "destination", destination.encode());
+    return updateWhileIn(id, state, "destination", seal(id, "destination", destination));
   }
 
   public Future<Transfer> find(String id) {
@@ -250,16 +276,23 @@ public final class TransferStore {
       // a resumption waits for the policy's answer; the next start issues a new one.
       String token = change.to() == TransferState.SUSPENDED ? "CASE WHEN role = 'PROVIDER' THEN NULL ELSE token_hash END"
           : "token_hash";
+      // Who suspended has a column of its own, never read from the detail a partner's message writes;
+      // a new start ends every suspension.
+      String suspendedBy = change.to() == TransferState.STARTED ? "NULL"
+          : change.suspendedBy() == null ? "suspended_by" : "?";
       try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = ?, token_hash = " + token + ", "
           + "counter_party_pid = COALESCE(?, counter_party_pid), data_address = COALESCE(?, data_address), "
-          + "detail = COALESCE(?, detail), updated_at = ?, detail_fr = "
+          + "detail = COALESCE(?, detail), updated_at = ?, suspended_by = " + suspendedBy + ", detail_fr = "
           + (change.detail() == null ? "detail_fr" : "?") + " WHERE id = ? AND state = ?")) {
         ps.setString(1, change.to().name());
         ps.setString(2, change.counterPartyPid());
-        ps.setString(3, change.dataAddress() == null ? null : change.dataAddress().encode());
+        ps.setString(3, seal(id, "data_address", change.dataAddress()));
         ps.setString(4, change.detail());
         ps.setTimestamp(5, Timestamp.from(clock.instant()));
         int next = 6;
+        if ("?".equals(suspendedBy)) {
+          ps.setString(next++, change.suspendedBy());
+        }
         if (change.detail() != null) {
           // A new detail brings its own French, or none: never the French of the previous one.
           ps.setString(next++, change.detailFr());
@@ -279,11 +312,35 @@ public final class TransferStore {
   }
 
   /**
+   * Makes the suspension of a transfer still SUSPENDED {@code participant}'s, with {@code detail}: a
+   * provider that suspends a transfer its consumer suspended first holds the suspension from then on,
+   * and the consumer can no longer lift it. {@link Conflict} when the transfer has moved on.
+   */
+  public Future<Transfer> holdSuspension(String id, String participant, String detail) {
+    return db.transaction(c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET suspended_by = ?, detail = ?, "
+          + "detail_fr = NULL, updated_at = ? WHERE id = ? AND state = ?")) {
+        ps.setString(1, participant);
+        ps.setString(2, detail);
+        ps.setTimestamp(3, Timestamp.from(clock.instant()));
+        ps.setString(4, id);
+        ps.setString(5, TransferState.SUSPENDED.name());
+        if (ps.executeUpdate() == 0) {
+          throw new Conflict("transfer " + id + " is " + find(c, id).state() + ", expected " + TransferState.SUSPENDED);
+        }
+      }
+      Transfer held = find(c, id);
+      recorder.stage(c, "transfer", id, held.toJson().put("change", "suspension now held by " + participant));
+      return held;
+    }).compose(this::published);
+  }
+
+  /**
    * Replaces the data address of a consumer's transfer while it is still in {@code state}, e.g. with a
    * refreshed access token; {@link Conflict} when the transfer has moved on.
    */
   public Future<Void> updateDataAddress(String id, TransferState state, JsonObject address) {
-    return updateWhileIn(id, state, "data_address", address.encode());
+    return updateWhileIn(id, state, "data_address", seal(id, "data_address", address));
   }
 
   /** Sets {@code column} (a constant of this class, never input) while the transfer is in {@code state}. */
@@ -303,7 +360,7 @@ public final class TransferStore {
     });
   }
 
-  private static Transfer find(Connection c, String id) throws SQLException {
+  private Transfer find(Connection c, String id) throws SQLException {
     List<Transfer> found = query(c, "SELECT " + COLUMNS + " FROM transfer WHERE id = ?", id);
     if (found.isEmpty()) {
       throw new NotFound("no transfer with id '" + id + "'");
@@ -311,7 +368,7 @@ public final class TransferStore {
     return found.get(0);
   }
 
-  private static List<Transfer> query(Connection c, String sql, String param) throws SQLException {
+  private List<Transfer> query(Connection c, String sql, String param) throws SQLException {
     List<Transfer> result = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       if (param != null) {
@@ -319,16 +376,93 @@ public final class TransferStore {
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String address = rs.getString(9);
-          String destination = rs.getString(15);
-          result.add(new Transfer(rs.getString(1), Role.valueOf(rs.getString(2)),
+          String id = rs.getString(1);
+          // A value that does not open leaves the row listed, movable and terminable: only the value is
+          // refused, where it is used (Transfer#dataAddress, Transfer#destination).
+          JsonObject address = null;
+          JsonObject destination = null;
+          String unreadable = null;
+          try {
+            address = open(id, "data_address", rs.getString(9));
+          } catch (SealedValues.Unreadable e) {
+            unreadable = "data_address";
+          }
+          try {
+            destination = open(id, "destination", rs.getString(15));
+          } catch (SealedValues.Unreadable e) {
+            unreadable = "destination";
+          }
+          result.add(new Transfer(id, Role.valueOf(rs.getString(2)),
               TransferState.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5), rs.getString(6),
-              rs.getString(7), rs.getString(8), address == null ? null : new JsonObject(address), rs.getString(10),
+              rs.getString(7), rs.getString(8), address, rs.getString(10),
               rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(), rs.getString(14),
-              destination == null ? null : new JsonObject(destination)));
+              destination, rs.getString(16), unreadable));
         }
       }
     }
     return result;
+  }
+
+  /** Where a value of {@code column} in row {@code id} belongs: what its encryption is bound to. */
+  private static String place(String id, String column) {
+    return "transfer/" + id + "/" + column;
+  }
+
+  private String seal(String id, String column, JsonObject value) {
+    return value == null ? null : sealed.seal(place(id, column), value.encode());
+  }
+
+  /** The value stored in {@code column} of row {@code id}; {@link SealedValues.Unreadable} when it does not open. */
+  private JsonObject open(String id, String column, String stored) {
+    if (stored == null) {
+      return null;
+    }
+    if (clearAccepted && stored.startsWith("{")) {
+      return new JsonObject(stored);
+    }
+    return new JsonObject(sealed.open(place(id, column), stored));
+  }
+
+  /**
+   * Encrypts the data addresses and push destinations an earlier version kept in clear, a batch per
+   * transaction; called once at start-up. Succeeds with how many values it encrypted; from then on a
+   * value in clear is refused. Each update is a compare-and-set on the value read, so a concurrent
+   * write (which encrypts) is left as it is.
+   */
+  public Future<Integer> sealInClear() {
+    return sealBatches(0).onSuccess(n -> clearAccepted = false);
+  }
+
+  /** One batch of {@link #sealInClear}: the values found in clear, and those it encrypted (not a concurrent write). */
+  private record Batch(int found, int sealed) {
+  }
+
+  private Future<Integer> sealBatches(int done) {
+    return db.<Batch>transaction(c -> {
+      int found = 0;
+      int sealedNow = 0;
+      for (String column : SEALED) {
+        List<String[]> clear = new ArrayList<>();
+        // SEALED holds constants of this class, never input.
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, " + column + " FROM transfer WHERE " + column
+            + " LIKE '{%' ORDER BY id LIMIT " + SEAL_BATCH);
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            clear.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+        for (String[] row : clear) {
+          try (PreparedStatement ps = c.prepareStatement("UPDATE transfer SET " + column + " = ? WHERE id = ? AND "
+              + column + " = ?")) {
+            ps.setString(1, sealed.seal(place(row[0], column), row[1]));
+            ps.setString(2, row[0]);
+            ps.setString(3, row[1]);
+            sealedNow += ps.executeUpdate();
+          }
+        }
+        found += clear.size();
+      }
+      return new Batch(found, sealedNow);
+    }).compose(batch -> batch.found() == 0 ? Future.succeededFuture(done) : sealBatches(done + batch.sealed()));
   }
 }

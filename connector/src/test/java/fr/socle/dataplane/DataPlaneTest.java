@@ -9,8 +9,11 @@ import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
 import fr.socle.process.Role;
 import fr.socle.testing.Paths;
+import fr.socle.testing.RawRows;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;
+import fr.socle.store.SealedValues;
+import fr.socle.transfer.DataFetcher;
 import fr.socle.transfer.EdrTokens;
 import fr.socle.transfer.Transfer;
 import fr.socle.transfer.TransferState;
@@ -154,6 +157,16 @@ class DataPlaneTest {
     assertThat(part.body()).isEqualTo(Arrays.copyOfRange(content, 5, 15));
     assertThat(part.headers().firstValue("Content-Range")).hasValue("bytes 5-14/" + content.length);
     assertThat(download(t, "bytes=9999-").statusCode()).isEqualTo(416);
+
+    // The provider's access token, which the consumer keeps with the data address, lies encrypted in
+    // the consumer's database under a key only the consumer's node key gives.
+    String raw = RawRows.transferColumn(consumer, t, "data_address");
+    TrustMaterial consumerKey = TrustMaterial.load(Paths.certs().resolve("nodes").resolve(Federation.CONSUMER),
+        Paths.certs());
+    String token = DataFetcher.property(new JsonObject(SealedValues.derivedFrom(consumerKey.nodeKey())
+        .open("transfer/" + t + "/data_address", raw)), "authorization");
+    assertThat(token).startsWith("eyJ");
+    assertThat(raw).startsWith("sealed:v1:").doesNotContain(token).doesNotContain("authorization");
 
     // The consumer's trail of what it received: the whole file with the provider's SHA-256, then the
     // range; the refused range relayed nothing. Recorded once each body is relayed, just after it ends.

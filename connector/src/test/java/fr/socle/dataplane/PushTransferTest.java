@@ -6,10 +6,15 @@ import fr.socle.testing.Await;
 import fr.socle.testing.Federation;
 import fr.socle.testing.NodeProcess;
 import fr.socle.testing.Offers;
+import fr.socle.testing.Paths;
+import fr.socle.testing.RawRows;
 import fr.socle.testing.TlsClients;
 import fr.socle.testing.TwoNodes;
+import fr.socle.store.SealedValues;
+import fr.socle.transfer.DataFetcher;
 import fr.socle.transfer.EdrTokens;
 import fr.socle.transfer.PushDestination;
+import fr.socle.trust.TrustMaterial;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -191,8 +196,16 @@ class PushTransferTest {
     HttpResponse<byte[]> data = consumer.api().download("/api/transfers/" + t + "/data");
     assertThat(data.statusCode()).isEqualTo(200);
     assertThat(sha256(data.body())).isEqualTo(sha256(content));
-    // The receiver's token travels to the provider, which never shows it to its operator.
+    // The receiver's token travels to the provider, which never shows it to its operator, and keeps it
+    // encrypted under a key only the provider's node key gives.
     assertThat(providerView.encode()).doesNotContain("endpointProperties").doesNotContain("authorization");
+    String raw = RawRows.transferColumn(provider, providerView.getString("id"), "destination");
+    TrustMaterial providerKey = TrustMaterial.load(Paths.certs().resolve("nodes").resolve(Federation.PROVIDER),
+        Paths.certs());
+    String token = DataFetcher.property(new JsonObject(SealedValues.derivedFrom(providerKey.nodeKey())
+        .open("transfer/" + providerView.getString("id") + "/destination", raw)), "authorization");
+    assertThat(token).isNotBlank();
+    assertThat(raw).startsWith("sealed:v1:").doesNotContain(token).doesNotContain("authorization");
     try (Stream<Path> left = Files.list(received(t).getParent())) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("." + t));
     }

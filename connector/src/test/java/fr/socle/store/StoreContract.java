@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
 abstract class StoreContract {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  /** The key of the encrypted values, the same across the reopenings of one test, as a node's own. */
+  private static final SealedValues KEY = SealedValues.ephemeral();
 
   protected Vertx vertx;
   private String[] target;
@@ -61,7 +63,7 @@ abstract class StoreContract {
     Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     catalog = new CatalogStore(db, clock);
     negotiations = new NegotiationStore(db, clock);
-    transfers = new TransferStore(db, clock);
+    transfers = new TransferStore(db, clock, StateRecorder.NONE, KEY);
   }
 
   @AfterEach
@@ -291,6 +293,45 @@ abstract class StoreContract {
     }
   }
 
+  /**
+   * Who suspended a transfer has a column of its own: a later detail does not change it, it survives
+   * a failed resumption, a provider may take a suspension over, and a new start clears it.
+   */
+  @Test
+  void whoSuspendedATransferIsKeptApartFromItsDetail() {
+    Transfer t = transfer("NTRFR-219900016", Role.PROVIDER);
+    await(transfers.create(t));
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTED)));
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.STARTED, TransferState.SUSPENDING)
+        .withDetail("suspended by NTRFR-239900038: audit")));
+    assertThat(await(transfers.find(t.id())).suspendedBy()).isNull();
+    Transfer suspended = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDING,
+        TransferState.SUSPENDED).withSuspendedBy("NTRFR-239900038")));
+    assertThat(suspended.suspendedBy()).isEqualTo("NTRFR-239900038");
+    assertThat(suspended.toJson().getString("suspendedBy")).isEqualTo("NTRFR-239900038");
+
+    // A resumption that goes back to SUSPENDED with another detail keeps the holder.
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDED, TransferState.RESUMING)));
+    Transfer back = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.RESUMING,
+        TransferState.SUSPENDED).withDetail("suspended by NTRFR-219900016: night batch")));
+    assertThat(back.suspendedBy()).isEqualTo("NTRFR-239900038");
+    assertThat(back.detail()).isEqualTo("suspended by NTRFR-219900016: night batch");
+
+    Transfer held = await(transfers.holdSuspension(t.id(), "NTRFR-219900016", "taken over"));
+    assertThat(held.suspendedBy()).isEqualTo("NTRFR-219900016");
+    assertThat(held.detail()).isEqualTo("taken over");
+    reopen();
+    assertThat(await(transfers.find(t.id())).suspendedBy()).as("read back after a restart")
+        .isEqualTo("NTRFR-219900016");
+
+    await(transfers.move(t.id(), TransferStore.Change.to(TransferState.SUSPENDED, TransferState.RESUMING)));
+    Transfer started = await(transfers.move(t.id(), TransferStore.Change.to(TransferState.RESUMING,
+        TransferState.STARTED)));
+    assertThat(started.suspendedBy()).isNull();
+    assertThatThrownBy(() -> await(transfers.holdSuspension(t.id(), "NTRFR-239900038", "too late")))
+        .isInstanceOf(Conflict.class).hasMessage("transfer " + t.id() + " is STARTED, expected SUSPENDED");
+  }
+
   @Test
   void unfinishedTransfersAreListedByAgreement() {
     String agreement = "urn:uuid:" + UUID.randomUUID();
@@ -339,6 +380,122 @@ abstract class StoreContract {
     assertThat(stored.isPush()).isTrue();
     assertThat(stored.toJson().getString("destination")).isEqualTo("https://consumer.example/push/transfers/c-1");
     assertThat(stored.toJson().encode()).doesNotContain("receiver-secret");
+  }
+
+  // ---- partners' tokens kept encrypted ----
+
+  /** Column {@code column} of transfer {@code id} as it lies in the database, read as a copy of it would be. */
+  private String raw(String id, String column) {
+    return await(db.transaction(c -> {
+      try (var ps = c.prepareStatement("SELECT " + column + " FROM transfer WHERE id = ?")) {
+        ps.setString(1, id);
+        try (var rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getString(1);
+        }
+      }
+    }));
+  }
+
+  private void writeRaw(String id, String column, String value) {
+    await(db.transaction(c -> {
+      try (var ps = c.prepareStatement("UPDATE transfer SET " + column + " = ? WHERE id = ?")) {
+        ps.setString(1, value);
+        ps.setString(2, id);
+        return ps.executeUpdate();
+      }
+    }));
+  }
+
+  @Test
+  void partnersTokensAreKeptEncryptedAndReadBack() {
+    JsonObject destination = fr.socle.transfer.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
+        "receiver-secret");
+    Transfer push = await(transfers.create(new Transfer(UUID.randomUUID().toString(), Role.PROVIDER,
+        TransferState.REQUESTED, "NTRFR-219900016", "c-1", "https://localhost:1", "urn:uuid:1", "HttpData-PUSH", null,
+        null, null, NOW, NOW, null, destination)));
+    assertThat(raw(push.id(), "destination")).startsWith("sealed:v1:").doesNotContain("receiver-secret")
+        .doesNotContain("consumer.example");
+    JsonObject again = fr.socle.transfer.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
+        "receiver-secret-2");
+    await(transfers.updateDestination(push.id(), TransferState.REQUESTED, again));
+    assertThat(raw(push.id(), "destination")).doesNotContain("receiver-secret");
+    assertThat(await(transfers.find(push.id())).destination()).isEqualTo(again);
+
+    Transfer pull = await(transfers.create(transfer("NTRFR-239900038", Role.CONSUMER)));
+    JsonObject address = fr.socle.transfer.EdrTokens.dataAddress("https://provider.example/public/transfers/p-1",
+        "edr-secret");
+    await(transfers.move(pull.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTED)
+        .withDataAddress(address)));
+    assertThat(raw(pull.id(), "data_address")).startsWith("sealed:v1:").doesNotContain("edr-secret");
+    assertThat(await(transfers.find(pull.id())).dataAddress()).isEqualTo(address);
+    JsonObject refreshed = fr.socle.transfer.EdrTokens.dataAddress("https://provider.example/public/transfers/p-1",
+        "edr-refreshed");
+    await(transfers.updateDataAddress(pull.id(), TransferState.STARTED, refreshed));
+    assertThat(raw(pull.id(), "data_address")).doesNotContain("edr-refreshed");
+    reopen();
+    assertThat(await(transfers.find(pull.id())).dataAddress()).as("read back after a restart").isEqualTo(refreshed);
+  }
+
+  /**
+   * A value that does not decrypt (altered, or copied from another row) is never used: reading it
+   * refuses with the reason, while the transfer itself is still listed and can be terminated.
+   */
+  @Test
+  void aTamperedTokenIsRefusedWhereItIsUsed() {
+    JsonObject address = fr.socle.transfer.EdrTokens.dataAddress("https://provider.example/public/transfers/p-1",
+        "edr-secret");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Transfer t = await(transfers.create(transfer("NTRFR-239900038", Role.CONSUMER)));
+      await(transfers.move(t.id(), TransferStore.Change.to(TransferState.REQUESTED, TransferState.STARTED)
+          .withDataAddress(address)));
+      ids.add(t.id());
+    }
+    String sealed = raw(ids.get(0), "data_address");
+    int at = sealed.length() - 3;
+    writeRaw(ids.get(0), "data_address", sealed.substring(0, at) + (sealed.charAt(at) == 'x' ? 'y' : 'x')
+        + sealed.substring(at + 1));
+    // Another row's genuine value does not open here either.
+    writeRaw(ids.get(1), "data_address", sealed);
+
+    for (String id : ids) {
+      Transfer t = await(transfers.find(id));
+      assertThatThrownBy(t::dataAddress).isInstanceOfSatisfying(fr.socle.protocol.Refusal.class, e -> {
+        assertThat(e.kind()).isEqualTo(fr.socle.protocol.Refusal.Kind.CONFLICT);
+        assertThat(e.getMessage()).contains("transfer " + id + ": its data address").contains("does not decrypt");
+      });
+      assertThat(t.toJson().getString("state")).isEqualTo("STARTED");
+    }
+    assertThat(await(transfers.list())).extracting(Transfer::id).containsAll(ids);
+    Transfer ended = await(transfers.move(ids.get(0), TransferStore.Change.to(TransferState.STARTED,
+        TransferState.TERMINATED).withDetail("its token cannot be read")));
+    assertThat(ended.state()).isEqualTo(TransferState.TERMINATED);
+  }
+
+  /** Rows an earlier version wrote in clear are read, then encrypted at start-up; later ones in clear are refused. */
+  @Test
+  void tokensKeptInClearByAnEarlierVersionAreEncryptedAtStart() {
+    JsonObject address = fr.socle.transfer.EdrTokens.dataAddress("https://provider.example/public/transfers/p-1",
+        "edr-secret");
+    JsonObject destination = fr.socle.transfer.EdrTokens.dataAddress("https://consumer.example/push/transfers/c-1",
+        "receiver-secret");
+    Transfer pull = await(transfers.create(transfer("NTRFR-239900038", Role.CONSUMER)));
+    Transfer push = await(transfers.create(transfer("NTRFR-219900016", Role.PROVIDER)));
+    writeRaw(pull.id(), "data_address", address.encode());
+    writeRaw(push.id(), "destination", destination.encode());
+    assertThat(await(transfers.find(pull.id())).dataAddress()).isEqualTo(address);
+
+    assertThat(await(transfers.sealInClear())).isEqualTo(2);
+    assertThat(raw(pull.id(), "data_address")).startsWith("sealed:v1:").doesNotContain("edr-secret");
+    assertThat(raw(push.id(), "destination")).startsWith("sealed:v1:").doesNotContain("receiver-secret");
+    assertThat(await(transfers.find(pull.id())).dataAddress()).isEqualTo(address);
+    assertThat(await(transfers.find(push.id())).destination()).isEqualTo(destination);
+    assertThat(await(transfers.sealInClear())).as("nothing left in clear").isZero();
+
+    writeRaw(push.id(), "destination", destination.encode());
+    assertThatThrownBy(await(transfers.find(push.id()))::destination)
+        .isInstanceOf(fr.socle.protocol.Refusal.class).hasMessageContaining("does not decrypt");
   }
 
   // ---- the same consumerPid finds the same process (DSP), enforced by the database ----
