@@ -12,6 +12,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Refusal;
 import io.vertx.core.Future;
@@ -27,12 +28,15 @@ import org.slf4j.LoggerFactory;
  * What the provider's two ways of handing data over, pull (its public endpoint, at
  * {@link DataAddresses#pull}) and push ({@link Pusher}), have in common, so that they cannot drift
  * apart: the policy engine's {@code access} decision with the agreement's current usage count, the
- * asset's source, the per-participant limit on streams in progress, and the {@code DATA_ACCESS} audit
- * entry of each attempt.
+ * asset's source, the per-participant limit on streams in progress, the {@code DATA_ACCESS} audit
+ * entry of each attempt, and what a partner is told when the source fails ({@link #sourceFailed}).
  */
 public final class DataAccess {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataAccess.class);
+
+  /** The stable code a partner gets when the source of the data failed, whatever failed. */
+  public static final String SOURCE_UNAVAILABLE = "source_unavailable";
 
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
@@ -104,6 +108,28 @@ public final class DataAccess {
     return audit.append(AuditType.DATA_ACCESS, t.id(), payload)
         .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()))
         .<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * What a partner is told when the source of transfer {@code t}'s data could not be read: the stable
+   * code {@value #SOURCE_UNAVAILABLE} and a reason naming the transfer, in English and French, never
+   * the source's own words. Those name the provider's backends (host and port, SQL error, file path):
+   * they would map its internal network for a partner, who can do nothing with them. They go to this
+   * node's log here, and to the attempt's audit entry (the caller adds {@link #detail} to {@link #record}),
+   * where the operator finds them under the transfer's id.
+   */
+  public LocalizedText sourceFailed(Transfer t, Asset asset, Throwable cause) {
+    LOG.warn("the source of asset {} failed for transfer {}: {}", asset.id(), t.id(), detail(cause));
+    return new LocalizedText(SOURCE_UNAVAILABLE + ": the provider could not read the source of the data of transfer "
+        + t.id() + "; its operator finds why in its log and audit trail under this transfer",
+        SOURCE_UNAVAILABLE + " : le fournisseur n'a pas pu lire la source des données du transfert " + t.id()
+        + " ; son opérateur en trouve la cause dans le journal du nœud et dans son journal d'audit, sous ce"
+        + " transfert");
+  }
+
+  /** A failure's own words, for this node's log and audit trail only (see {@link #sourceFailed}). */
+  public static String detail(Throwable cause) {
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   private static Refusal refused(Agreement a, Decision decision) {

@@ -224,20 +224,64 @@ class DataPlaneTest {
   void sourceDownIsAClearErrorAndTerminatesTheTransfer() throws Exception {
     HttpServer origin = vertx.createHttpServer().requestHandler(r -> r.response().end("commune;lits\n"))
         .listen(0, "127.0.0.1").await();
+    int port = origin.actualPort();
     String t = startedTransfer(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
-        + origin.actualPort() + "/lits.csv"), use());
+        + port + "/lits.csv"), use());
     HttpResponse<byte[]> first = consumer.api().download("/api/transfers/" + t + "/data");
     assertThat(first.statusCode()).as(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo(200);
     origin.close().await();
 
+    // The consumer learns that the source failed and under which transfer, never the backend's address.
+    assertSourceFailureTold(t, ":" + port, "Connection refused", "cannot be reached", "lits.csv");
+  }
+
+  @Test
+  void failingQueryTellsTheConsumerNeitherTheQueryNorTheDatabaseError() throws Exception {
+    String t = startedTransfer(new JsonObject().put("type", "sql").put("dataSource", "transport")
+        .put("query", "SELECT salaire FROM agents_confidentiels"), use());
+    assertSourceFailureTold(t, "AGENTS_CONFIDENTIELS", "salaire", "SELECT", "territory-db", "jdbc:");
+  }
+
+  @Test
+  void missingFileTellsTheConsumerNoPath() throws Exception {
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/interne/absent.csv"), use());
+    assertSourceFailureTold(t, "absent.csv", "interne", provider.dataDir().toString());
+  }
+
+  /**
+   * Pulls transfer {@code t}, whose source fails: the consumer gets the stable code and a reason naming
+   * the provider's transfer, in English and French, and so does the termination it is sent; none of
+   * them holds any of {@code internals}, which the provider's log and its audit entry of the attempt
+   * do hold (the first of them).
+   */
+  private void assertSourceFailureTold(String t, String... internals) throws Exception {
+    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
-    assertThat(r.statusCode()).isEqualTo(502);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("source_unavailable")
-        .contains("cannot be reached");
-    // The provider ends the transfer and tells the consumer why.
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertThat(r.statusCode()).as(body).isEqualTo(502);
+    assertThat(body).contains("502").contains("source_unavailable").contains("transfer " + providerPid)
+        .contains("transfert " + providerPid);
     JsonObject ended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
-    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("cannot be reached");
+    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("source_unavailable")
+        .contains(providerPid);
+    String french = new JsonObject(consumer.api().send("GET", "/api/transfers/" + t, null, "Accept-Language", "fr")
+        .body()).getString("detail");
+    assertThat(french).contains("terminé par").contains("source_unavailable").contains("transfert " + providerPid);
+    String told = body + ended.encode() + french;
+    for (String internal : internals) {
+      assertThat(told).doesNotContainIgnoringCase(internal);
+    }
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
+
+    // The provider's operator has the details: in the node's log, and in the audit entry of the attempt.
+    Await.until(WAIT, "the provider's log names what failed", () -> Files.readString(provider.log())
+        .contains(internals[0]));
+    JsonObject access = Await.until(WAIT, "the audit entry of the failed pull", () -> provider.auditor()
+        .get("/audit/entries?type=DATA_ACCESS").getJsonArray("entries").stream()
+        .map(e -> ((JsonObject) e).getJsonObject("payload"))
+        .filter(p -> providerPid.equals(p.getString("transfer")) && Integer.valueOf(502).equals(p.getInteger("status")))
+        .findFirst(), java.util.Optional::isPresent).orElseThrow();
+    assertThat(access.getString("error")).containsIgnoringCase(internals[0]);
   }
 
   @Test
