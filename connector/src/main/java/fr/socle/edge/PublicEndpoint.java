@@ -183,11 +183,6 @@ public final class PublicEndpoint {
     AtomicBoolean ended = new AtomicBoolean();
     // Why the body did not go out whole, for the audit entry only: never in what the consumer reads.
     AtomicReference<String> failure = new AtomicReference<>();
-    Future<Void> slot = access.acquire(consumer);
-    if (slot.failed()) {
-      ctx.fail(slot.cause());
-      return;
-    }
     String id = allowed.transfer().id();
     HttpServerResponse response = ctx.response();
     open.computeIfAbsent(id, k -> new HashSet<>()).add(response);

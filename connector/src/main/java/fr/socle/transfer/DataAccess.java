@@ -37,6 +37,8 @@ public final class DataAccess {
 
   /** The stable code a partner gets when the source of the data failed, whatever failed. */
   public static final String SOURCE_UNAVAILABLE = "source_unavailable";
+  /** How many decisions an access may take when other accesses under its agreement keep being counted first. */
+  static final int MAX_DECISIONS = 32;
 
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
@@ -61,16 +63,49 @@ public final class DataAccess {
   }
 
   /**
-   * The asset of transfer {@code t} (a provider's row) when the policy engine's {@code access}
-   * decision allows one more access now; a 403 {@code access_denied} with the decision's reasons
-   * (in English and French) otherwise.
+   * The asset of transfer {@code t} (a provider's row) when one of its consumer's stream slots is
+   * free ({@link #acquire}; the caller gives it back by {@link #release}) and the policy engine's
+   * {@code access} decision allows one more access now; a 429 {@code too_many_transfers} when the
+   * consumer uses all its slots, a 403 {@code access_denied} with the decision's reasons (in English
+   * and French) when refused. The slot comes first: an access that could not run uses up no count.
+   *
+   * <p>The decision is made with the agreement's current count, and the access counted only once
+   * allowed, if the count is still the one decided with ({@link NegotiationStore#countAccess}): a
+   * refused access uses up nothing, and of simultaneous accesses, one that another overtook decides
+   * again with the new count, so that two of them never both pass the last allowed use. Should that
+   * happen {@value #MAX_DECISIONS} times in a row, the caller is told to retry (429).
    */
   public Future<Asset> authorize(Transfer t) {
-    return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
-        .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
-                a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, before))
-            .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
-                : Future.failedFuture(refused(a, decision))))));
+    String participant = t.counterPartyId();
+    Future<Void> slot = acquire(participant);
+    if (slot.failed()) {
+      return Future.failedFuture(slot.cause());
+    }
+    return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
+            .compose(asset -> decideAndCount(t, a, asset, 1)))
+        .onFailure(e -> release(participant));
+  }
+
+  private Future<Asset> decideAndCount(Transfer t, Agreement a, Asset asset, int decisions) {
+    long seen = a.accessCount();
+    return policy.decide(Scope.ACCESS, a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, seen))
+        .compose(decision -> {
+          if (!decision.allow()) {
+            return Future.failedFuture(refused(a, decision));
+          }
+          return agreements.countAccess(a.id(), seen).compose(counted -> {
+            if (counted) {
+              return Future.succeededFuture(asset);
+            }
+            if (decisions >= MAX_DECISIONS) {
+              return Future.failedFuture(new Refusal(Refusal.Kind.TOO_MANY, "too_many_accesses", "agreement "
+                  + a.id() + " is being used by too many simultaneous accesses; retry in a moment",
+                  "l'accord " + a.id() + " fait l'objet de trop d'accès simultanés ; réessayez dans un instant"));
+            }
+            // Another access was counted since: the agreement as it is now (count, revocation) decides again.
+            return agreements.findAgreement(a.id()).compose(now -> decideAndCount(t, now, asset, decisions + 1));
+          });
+        });
   }
 
   /**
@@ -78,7 +113,7 @@ public final class DataAccess {
    * already has {@link #maxStreamsPerParticipant} in progress. Each slot taken is given back once by
    * {@link #release}.
    */
-  public Future<Void> acquire(String participant) {
+  private Future<Void> acquire(String participant) {
     int active = streams.merge(participant, 1, Integer::sum);
     if (active > maxStreamsPerParticipant) {
       release(participant);

@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization} and this node's token in {@value TokenAuthenticator#DATA_PLANE_HEADER}, as a
  * pull carries them the other way ({@link DataFetcher}).
  *
- * <p>A push is a data access like a pull ({@link DataAccess}): the policy engine's {@code access}
- * decision first (usage count, revocation), one of the consumer's stream slots while it runs, and
+ * <p>A push is a data access like a pull ({@link DataAccess}): one of the consumer's stream slots
+ * while it runs and the policy engine's {@code access} decision (usage count, revocation) first, and
  * one {@code DATA_ACCESS} audit entry per attempt with the bytes sent and whether the destination
  * took the body whole.
  *
@@ -159,18 +159,23 @@ public final class Pusher {
       return Future.failedFuture(new PushFailed("the push destination cannot be used: " + e.getMessage(), null));
     }
     return access.authorize(t)
-        .recover(e -> Future.failedFuture(e instanceof Refusal d && d.kind() == Refusal.Kind.FORBIDDEN
-            ? new PushFailed(d.getMessage(), d.frenchMessage()) : e))
-        .compose(asset -> {
-          Future<Void> slot = access.acquire(t.counterPartyId());
-          if (slot.failed()) {
-            return Future.failedFuture(new Busy(slot.cause().getMessage()));
-          }
-          return send(attempt, destination, asset).eventually(() -> {
-            access.release(t.counterPartyId());
-            return Future.succeededFuture();
-          });
-        });
+        .recover(e -> Future.failedFuture(e instanceof Refusal d ? refused(d) : e))
+        .compose(asset -> send(attempt, destination, asset).eventually(() -> {
+          access.release(t.counterPartyId());
+          return Future.succeededFuture();
+        }));
+  }
+
+  /**
+   * A refused access: the policy's refusal ends the push; the consumer's stream slots all taken, or
+   * too many accesses at once under the agreement, only delay it.
+   */
+  private static RuntimeException refused(Refusal d) {
+    return switch (d.kind()) {
+      case FORBIDDEN -> new PushFailed(d.getMessage(), d.frenchMessage());
+      case TOO_MANY -> new Busy(d.getMessage());
+      default -> d;
+    };
   }
 
   private Future<Void> send(Attempt attempt, PushDestination destination, Asset asset) {
