@@ -4,6 +4,7 @@ import fr.socle.catalog.Asset;
 import fr.socle.dataplane.DataSink;
 import fr.socle.dataplane.SourceUnavailable;
 import fr.socle.dataplane.StreamTuning;
+import fr.socle.policy.LocalizedText;
 import fr.socle.process.Role;
 import fr.socle.protocol.PeerAuthenticator;
 import fr.socle.protocol.Refusal;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * authorised before the change run to its end.
  *
  * <p>A source that cannot be read (file missing, backend unreachable or failing) is a 502
- * {@code source_unavailable} to the consumer, and the transfer is terminated with that reason.
+ * {@code source_unavailable} to the consumer, and the transfer is terminated with that reason: a
+ * generic one naming the transfer ({@link DataAccess#sourceFailed}); what failed, with its host, port,
+ * SQL error or path, goes to this node's log and the attempt's audit entry only.
  *
  * <p>{@code POST /public/transfers/:pid/token} refreshes an access token. The caller authenticates as
  * on DSP endpoints (mTLS and its node token in {@code Authorization}) and sends the token it holds as
@@ -59,14 +63,14 @@ public final class PublicEndpoint {
   private final TransferStore transfers;
   private final TransferDecisions decisions;
   private final DataAccess access;
-  private final BiConsumer<String, String> sourceFailed;
+  private final BiConsumer<String, LocalizedText> sourceFailed;
   private final String selfAddress;
   // Responses in progress per transfer id, for cut(); touched only on the event loop serving this endpoint.
   private final Map<String, Set<HttpServerResponse>> open = new HashMap<>();
 
   public PublicEndpoint(PeerAuthenticator authenticator, PeerAuthenticator dspAuthenticator, EdrTokens tokens,
-      TransferStore transfers, TransferDecisions decisions, DataAccess access, BiConsumer<String, String> sourceFailed,
-      String selfAddress) {
+      TransferStore transfers, TransferDecisions decisions, DataAccess access,
+      BiConsumer<String, LocalizedText> sourceFailed, String selfAddress) {
     this.sourceFailed = sourceFailed;
     this.selfAddress = selfAddress;
     this.authenticator = authenticator;
@@ -177,26 +181,24 @@ public final class PublicEndpoint {
   private void stream(RoutingContext ctx, String consumer, Access allowed) {
     Asset asset = allowed.asset();
     AtomicBoolean ended = new AtomicBoolean();
-    Future<Void> slot = access.acquire(consumer);
-    if (slot.failed()) {
-      ctx.fail(slot.cause());
-      return;
-    }
+    // Why the body did not go out whole, for the audit entry only: never in what the consumer reads.
+    AtomicReference<String> failure = new AtomicReference<>();
     String id = allowed.transfer().id();
     HttpServerResponse response = ctx.response();
     open.computeIfAbsent(id, k -> new HashSet<>()).add(response);
-    response.closeHandler(v -> served(ctx, consumer, allowed, ended, false));
-    response.endHandler(v -> served(ctx, consumer, allowed, ended, true));
+    response.closeHandler(v -> served(ctx, consumer, allowed, ended, failure, false));
+    response.endHandler(v -> served(ctx, consumer, allowed, ended, failure, true));
     StreamTuning.bulk(response);
     DataSink sink = DataSink.response(response);
     access.stream(asset, ctx.request().getHeader("Range"), sink).onFailure(e -> {
+      failure.set(DataAccess.detail(e));
       if (!sink.opened()) {
-        LOG.warn("source of asset {} unavailable: {}", asset.id(), e.getMessage());
-        ctx.fail(new Refusal(Refusal.Kind.SOURCE_FAILED, "source_unavailable", e.getMessage()));
+        LocalizedText reason = access.sourceFailed(allowed.transfer(), asset, e);
+        ctx.fail(new Refusal(Refusal.Kind.SOURCE_FAILED, DataAccess.SOURCE_UNAVAILABLE, reason.en(), reason.fr()));
         if (e instanceof SourceUnavailable) {
           // The transfer cannot deliver: it ends TERMINATED with the reason, rather than staying
           // STARTED for a consumer that would retry in vain.
-          sourceFailed.accept(id, e.getMessage());
+          sourceFailed.accept(id, reason);
         }
       } else {
         LOG.info("download of {} interrupted: {}", asset.id(), e.getMessage());
@@ -206,7 +208,8 @@ public final class PublicEndpoint {
   }
 
   /** Once per response, whichever of end and close comes first: frees the slot and records what was served. */
-  private void served(RoutingContext ctx, String consumer, Access allowed, AtomicBoolean ended, boolean complete) {
+  private void served(RoutingContext ctx, String consumer, Access allowed, AtomicBoolean ended,
+      AtomicReference<String> failure, boolean complete) {
     if (!ended.compareAndSet(false, true)) {
       return;
     }
@@ -215,9 +218,13 @@ public final class PublicEndpoint {
     if (responses != null && responses.remove(ctx.response()) && responses.isEmpty()) {
       open.remove(allowed.transfer().id());
     }
-    access.record(allowed.transfer(), consumer, allowed.asset(), "pull", new JsonObject()
+    JsonObject details = new JsonObject()
         .put("status", ctx.response().getStatusCode()).put("range", ctx.request().getHeader("Range"))
-        .put("bytes", ctx.response().bytesWritten()).put("complete", complete));
+        .put("bytes", ctx.response().bytesWritten()).put("complete", complete);
+    if (failure.get() != null) {
+      details.put("error", failure.get());
+    }
+    access.record(allowed.transfer(), consumer, allowed.asset(), "pull", details);
   }
 
   private static Refusal unknown(String pid) {

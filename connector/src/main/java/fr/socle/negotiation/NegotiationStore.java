@@ -345,26 +345,24 @@ public final class NegotiationStore {
   }
 
   /**
-   * Counts one more access under an agreement and returns the count before it. The increment comes
-   * first: it locks the row, so simultaneous accesses (two pulls under one agreement) queue behind it
-   * and each reads its own count, instead of one losing a compare-and-set.
+   * Counts one access under agreement {@code agreementId} if its count is still {@code seen}, the count
+   * the access was decided with; false, counting nothing, when another access was counted since (the
+   * caller decides again with the new count). Only what a decision allowed is counted, and one
+   * conditional update does it: however many accesses race, each value of the count lets one of them
+   * through at most, and none fails for having lost.
    */
-  public Future<Long> countAccess(String agreementId) {
+  public Future<Boolean> countAccess(String agreementId, long seen) {
     return db.transaction(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE agreement SET access_count = access_count + 1 WHERE id = ?")) {
+          "UPDATE agreement SET access_count = access_count + 1 WHERE id = ? AND access_count = ?")) {
         ps.setString(1, agreementId);
-        if (ps.executeUpdate() == 0) {
-          throw new NotFound("no agreement with id '" + agreementId + "'");
+        ps.setLong(2, seen);
+        if (ps.executeUpdate() == 1) {
+          return true;
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("SELECT access_count FROM agreement WHERE id = ?")) {
-        ps.setString(1, agreementId);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1) - 1;
-        }
-      }
+      findAgreement(c, agreementId); // NotFound rather than a lost race when there is no such agreement
+      return false;
     });
   }
 

@@ -12,6 +12,7 @@ import fr.socle.negotiation.NegotiationStore;
 import fr.socle.policy.Decision;
 import fr.socle.policy.DecisionInputs;
 import fr.socle.policy.DecisionPoint;
+import fr.socle.policy.LocalizedText;
 import fr.socle.policy.Scope;
 import fr.socle.protocol.Refusal;
 import io.vertx.core.Future;
@@ -27,12 +28,17 @@ import org.slf4j.LoggerFactory;
  * What the provider's two ways of handing data over, pull (its public endpoint, at
  * {@link DataAddresses#pull}) and push ({@link Pusher}), have in common, so that they cannot drift
  * apart: the policy engine's {@code access} decision with the agreement's current usage count, the
- * asset's source, the per-participant limit on streams in progress, and the {@code DATA_ACCESS} audit
- * entry of each attempt.
+ * asset's source, the per-participant limit on streams in progress, the {@code DATA_ACCESS} audit
+ * entry of each attempt, and what a partner is told when the source fails ({@link #sourceFailed}).
  */
 public final class DataAccess {
 
   private static final Logger LOG = LoggerFactory.getLogger(DataAccess.class);
+
+  /** The stable code a partner gets when the source of the data failed, whatever failed. */
+  public static final String SOURCE_UNAVAILABLE = "source_unavailable";
+  /** How many decisions an access may take when other accesses under its agreement keep being counted first. */
+  static final int MAX_DECISIONS = 32;
 
   private final NegotiationStore agreements;
   private final CatalogStore catalog;
@@ -57,16 +63,49 @@ public final class DataAccess {
   }
 
   /**
-   * The asset of transfer {@code t} (a provider's row) when the policy engine's {@code access}
-   * decision allows one more access now; a 403 {@code access_denied} with the decision's reasons
-   * (in English and French) otherwise.
+   * The asset of transfer {@code t} (a provider's row) when one of its consumer's stream slots is
+   * free ({@link #acquire}; the caller gives it back by {@link #release}) and the policy engine's
+   * {@code access} decision allows one more access now; a 429 {@code too_many_transfers} when the
+   * consumer uses all its slots, a 403 {@code access_denied} with the decision's reasons (in English
+   * and French) when refused. The slot comes first: an access that could not run uses up no count.
+   *
+   * <p>The decision is made with the agreement's current count, and the access counted only once
+   * allowed, if the count is still the one decided with ({@link NegotiationStore#countAccess}): a
+   * refused access uses up nothing, and of simultaneous accesses, one that another overtook decides
+   * again with the new count, so that two of them never both pass the last allowed use. Should that
+   * happen {@value #MAX_DECISIONS} times in a row, the caller is told to retry (429).
    */
   public Future<Asset> authorize(Transfer t) {
-    return agreements.findAgreement(t.agreementId()).compose(a -> agreements.countAccess(a.id())
-        .compose(before -> catalog.findAsset(a.assetId()).compose(asset -> policy.decide(Scope.ACCESS,
-                a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, before))
-            .compose(decision -> decision.allow() ? Future.succeededFuture(asset)
-                : Future.failedFuture(refused(a, decision))))));
+    String participant = t.counterPartyId();
+    Future<Void> slot = acquire(participant);
+    if (slot.failed()) {
+      return Future.failedFuture(slot.cause());
+    }
+    return agreements.findAgreement(t.agreementId()).compose(a -> catalog.findAsset(a.assetId())
+            .compose(asset -> decideAndCount(t, a, asset, 1)))
+        .onFailure(e -> release(participant));
+  }
+
+  private Future<Asset> decideAndCount(Transfer t, Agreement a, Asset asset, int decisions) {
+    long seen = a.accessCount();
+    return policy.decide(Scope.ACCESS, a.decisionInput(inputs, Scope.ACCESS, t.counterPartyId(), asset, seen))
+        .compose(decision -> {
+          if (!decision.allow()) {
+            return Future.failedFuture(refused(a, decision));
+          }
+          return agreements.countAccess(a.id(), seen).compose(counted -> {
+            if (counted) {
+              return Future.succeededFuture(asset);
+            }
+            if (decisions >= MAX_DECISIONS) {
+              return Future.failedFuture(new Refusal(Refusal.Kind.TOO_MANY, "too_many_accesses", "agreement "
+                  + a.id() + " is being used by too many simultaneous accesses; retry in a moment",
+                  "l'accord " + a.id() + " fait l'objet de trop d'accès simultanés ; réessayez dans un instant"));
+            }
+            // Another access was counted since: the agreement as it is now (count, revocation) decides again.
+            return agreements.findAgreement(a.id()).compose(now -> decideAndCount(t, now, asset, decisions + 1));
+          });
+        });
   }
 
   /**
@@ -74,7 +113,7 @@ public final class DataAccess {
    * already has {@link #maxStreamsPerParticipant} in progress. Each slot taken is given back once by
    * {@link #release}.
    */
-  public Future<Void> acquire(String participant) {
+  private Future<Void> acquire(String participant) {
     int active = streams.merge(participant, 1, Integer::sum);
     if (active > maxStreamsPerParticipant) {
       release(participant);
@@ -104,6 +143,28 @@ public final class DataAccess {
     return audit.append(AuditType.DATA_ACCESS, t.id(), payload)
         .onFailure(e -> LOG.error("cannot record a data access in the audit log: {}", e.getMessage()))
         .<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * What a partner is told when the source of transfer {@code t}'s data could not be read: the stable
+   * code {@value #SOURCE_UNAVAILABLE} and a reason naming the transfer, in English and French, never
+   * the source's own words. Those name the provider's backends (host and port, SQL error, file path):
+   * they would map its internal network for a partner, who can do nothing with them. They go to this
+   * node's log here, and to the attempt's audit entry (the caller adds {@link #detail} to {@link #record}),
+   * where the operator finds them under the transfer's id.
+   */
+  public LocalizedText sourceFailed(Transfer t, Asset asset, Throwable cause) {
+    LOG.warn("the source of asset {} failed for transfer {}: {}", asset.id(), t.id(), detail(cause));
+    return new LocalizedText(SOURCE_UNAVAILABLE + ": the provider could not read the source of the data of transfer "
+        + t.id() + "; its operator finds why in its log and audit trail under this transfer",
+        SOURCE_UNAVAILABLE + " : le fournisseur n'a pas pu lire la source des données du transfert " + t.id()
+        + " ; son opérateur en trouve la cause dans le journal du nœud et dans son journal d'audit, sous ce"
+        + " transfert");
+  }
+
+  /** A failure's own words, for this node's log and audit trail only (see {@link #sourceFailed}). */
+  public static String detail(Throwable cause) {
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
   }
 
   private static Refusal refused(Agreement a, Decision decision) {

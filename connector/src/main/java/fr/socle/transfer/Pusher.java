@@ -2,8 +2,8 @@ package fr.socle.transfer;
 
 import fr.socle.catalog.Asset;
 import fr.socle.dataplane.DataSink;
-import fr.socle.dataplane.SourceUnavailable;
 import fr.socle.dataplane.StreamTuning;
+import fr.socle.policy.LocalizedText;
 import fr.socle.protocol.DspClient;
 import fr.socle.protocol.Refusal;
 import fr.socle.protocol.ServerIdentity;
@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization} and this node's token in {@value TokenAuthenticator#DATA_PLANE_HEADER}, as a
  * pull carries them the other way ({@link DataFetcher}).
  *
- * <p>A push is a data access like a pull ({@link DataAccess}): the policy engine's {@code access}
- * decision first (usage count, revocation), one of the consumer's stream slots while it runs, and
+ * <p>A push is a data access like a pull ({@link DataAccess}): one of the consumer's stream slots
+ * while it runs and the policy engine's {@code access} decision (usage count, revocation) first, and
  * one {@code DATA_ACCESS} audit entry per attempt with the bytes sent and whether the destination
  * took the body whole.
  *
@@ -130,8 +130,10 @@ public final class Pusher {
         return Future.failedFuture(e);
       }
       LOG.warn("push of transfer {} failed unexpectedly", t.id(), e);
-      return Future.failedFuture(new PushFailed("the push failed: " + (e.getMessage() != null ? e.getMessage()
-          : e.getClass().getSimpleName()), null));
+      // A fault of this node: its own words stay in its log (see DataAccess.sourceFailed).
+      return Future.failedFuture(new PushFailed("the push of transfer " + t.id() + " failed on the provider's side;"
+          + " its operator finds why in its log", "l'envoi du transfert " + t.id() + " a échoué chez le fournisseur ;"
+          + " son opérateur en trouve la cause dans le journal du nœud"));
     }).eventually(() -> {
       running.remove(t.id(), attempt);
       return Future.succeededFuture();
@@ -160,18 +162,23 @@ public final class Pusher {
       return Future.failedFuture(new PushFailed(e.getMessage(), e.frenchMessage()));
     }
     return access.authorize(t)
-        .recover(e -> Future.failedFuture(e instanceof Refusal d && d.kind() == Refusal.Kind.FORBIDDEN
-            ? new PushFailed(d.getMessage(), d.frenchMessage()) : e))
-        .compose(asset -> {
-          Future<Void> slot = access.acquire(t.counterPartyId());
-          if (slot.failed()) {
-            return Future.failedFuture(new Busy(slot.cause().getMessage()));
-          }
-          return send(attempt, destination, asset).eventually(() -> {
-            access.release(t.counterPartyId());
-            return Future.succeededFuture();
-          });
-        });
+        .recover(e -> Future.failedFuture(e instanceof Refusal d ? refused(d) : e))
+        .compose(asset -> send(attempt, destination, asset).eventually(() -> {
+          access.release(t.counterPartyId());
+          return Future.succeededFuture();
+        }));
+  }
+
+  /**
+   * A refused access: the policy's refusal ends the push; the consumer's stream slots all taken, or
+   * too many accesses at once under the agreement, only delay it.
+   */
+  private static RuntimeException refused(Refusal d) {
+    return switch (d.kind()) {
+      case FORBIDDEN -> new PushFailed(d.getMessage(), d.frenchMessage());
+      case TOO_MANY -> new Busy(d.getMessage());
+      default -> d;
+    };
   }
 
   private Future<Void> send(Attempt attempt, PushDestination destination, Asset asset) {
@@ -205,17 +212,24 @@ public final class Pusher {
               });
             }
             sink.reset();
-            return Future.failedFuture(failure(attempt, sink, outcome.cause()));
+            return Future.failedFuture(failure(attempt, sink, asset, outcome.cause()));
           }
           return sink.answered.recover(e -> Future.failedFuture(e instanceof PushFailed ? e
               : new PushFailed("the destination " + destination.endpoint() + " did not answer: " + e.getMessage(),
                   null)));
         })
         // Recorded before the transfer moves on (completed or terminated), like every data access.
-        .transform(done -> access.record(t, t.counterPartyId(), asset, "push", new JsonObject()
-                .put("destination", destination.endpoint())
-                .put("status", sink.status()).put("bytes", sink.bytes()).put("complete", done.succeeded()))
-            .transform(v -> done.succeeded() ? Future.succeededFuture() : Future.failedFuture(done.cause())));
+        .transform(done -> {
+          JsonObject details = new JsonObject().put("destination", destination.endpoint())
+              .put("status", sink.status()).put("bytes", sink.bytes()).put("complete", done.succeeded());
+          // What failed in its own words, source or destination: the operator's record, not the consumer's.
+          String error = sink.error != null ? sink.error : done.failed() ? DataAccess.detail(done.cause()) : null;
+          if (error != null) {
+            details.put("error", error);
+          }
+          return access.record(t, t.counterPartyId(), asset, "push", details)
+              .transform(v -> done.succeeded() ? Future.succeededFuture() : Future.failedFuture(done.cause()));
+        });
   }
 
   /**
@@ -241,25 +255,38 @@ public final class Pusher {
     });
   }
 
-  private static Throwable failure(Attempt attempt, PushSink sink, Throwable cause) {
+  /**
+   * The reason the consumer reads for a push that did not go through. What the destination did is the
+   * consumer's own business and quoted; what the source did never is (see {@link
+   * DataAccess#sourceFailed}), nor is a failure once the body flows, which may be either's.
+   */
+  private Throwable failure(Attempt attempt, PushSink sink, Asset asset, Throwable cause) {
+    sink.error = DataAccess.detail(cause);
     if (attempt.cutReason != null) {
       return new PushFailed("the push was cut: " + attempt.cutReason, null);
     }
     if (cause instanceof PushFailed) {
       return cause;
     }
-    if (cause instanceof SourceUnavailable) {
-      return new PushFailed(cause.getMessage(), null);
-    }
     if (cause instanceof DspClient.WrongServer) {
       return new PushFailed("push refused by this provider: " + cause.getMessage(), null);
+    }
+    if (!sink.asked) {
+      // The source failed before the destination was even asked.
+      LocalizedText reason = access.sourceFailed(attempt.transfer, asset, cause);
+      return new PushFailed(reason.en(), reason.fr());
     }
     if (!(cause instanceof io.vertx.core.VertxException) && !(cause instanceof java.io.IOException)) {
       LOG.warn("push of transfer {} failed unexpectedly", attempt.transfer.id(), cause);
     }
-    String why = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-    return new PushFailed((sink.opened() ? "the push broke after " + sink.bytes() + " bytes: "
-        : "the destination cannot be reached: ") + why, null);
+    if (sink.opened()) {
+      LOG.info("push of transfer {} broke after {} bytes: {}", attempt.transfer.id(), sink.bytes(), sink.error);
+      return new PushFailed("the push of transfer " + attempt.transfer.id() + " broke after " + sink.bytes()
+          + " bytes; the provider's operator finds why in its log and audit trail", "l'envoi du transfert "
+          + attempt.transfer.id() + " s'est interrompu après " + sink.bytes() + " octets ; l'opérateur du"
+          + " fournisseur en trouve la cause dans le journal du nœud et dans son journal d'audit");
+    }
+    return new PushFailed("the destination cannot be reached: " + sink.error, null);
   }
 
   /** One push in progress: what {@link #cut} needs to stop it. Touched on the node's event loop. */
@@ -297,6 +324,10 @@ public final class Pusher {
     private HttpClientRequest request;
     private Future<Void> answered;
     private long bytes;
+    /** Whether the destination was asked at all: a failure before that is the source's. */
+    private boolean asked;
+    /** Why the push failed, in its own words, for the audit entry; null while it has not. */
+    private String error;
 
     PushSink(Attempt attempt, PushDestination destination) {
       this.attempt = attempt;
@@ -305,6 +336,7 @@ public final class Pusher {
 
     @Override
     public Future<WriteStream<Buffer>> open(int status, MultiMap headers) {
+      asked = true;
       String consumer = attempt.transfer.counterPartyId();
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.PUT).setAbsoluteURI(destination.endpoint())
           .putHeader("Authorization", "Bearer " + destination.token()).setConnectTimeout(timeoutMillis)

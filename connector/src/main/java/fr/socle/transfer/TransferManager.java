@@ -199,6 +199,12 @@ public final class TransferManager {
         .withDetail("terminated by " + selfId + ": " + reason)));
   }
 
+  /** {@link #terminate(String, String)} with the reason in English and French. */
+  public Future<Transfer> terminate(String id, LocalizedText reason) {
+    return store.find(id).compose(t -> local(t, Change.to(t.state(), TransferState.TERMINATING)
+        .withDetail(reason.prefixed("terminated by " + selfId + ": ", "terminé par " + selfId + " : "))));
+  }
+
   /**
    * Revokes agreement {@code agreementId}, which this node granted: from now on the policy engine
    * refuses every transfer and data request under it, and its transfers still running are terminated,

@@ -36,6 +36,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,6 +47,12 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,20 +245,64 @@ class DataPlaneTest {
   void sourceDownIsAClearErrorAndTerminatesTheTransfer() throws Exception {
     HttpServer origin = vertx.createHttpServer().requestHandler(r -> r.response().end("commune;lits\n"))
         .listen(0, "127.0.0.1").await();
+    int port = origin.actualPort();
     String t = startedTransfer(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:"
-        + origin.actualPort() + "/lits.csv"), use());
+        + port + "/lits.csv"), use());
     HttpResponse<byte[]> first = consumer.api().download("/api/transfers/" + t + "/data");
     assertThat(first.statusCode()).as(new String(first.body(), StandardCharsets.UTF_8)).isEqualTo(200);
     origin.close().await();
 
+    // The consumer learns that the source failed and under which transfer, never the backend's address.
+    assertSourceFailureTold(t, ":" + port, "Connection refused", "cannot be reached", "lits.csv");
+  }
+
+  @Test
+  void failingQueryTellsTheConsumerNeitherTheQueryNorTheDatabaseError() throws Exception {
+    String t = startedTransfer(new JsonObject().put("type", "sql").put("dataSource", "transport")
+        .put("query", "SELECT salaire FROM agents_confidentiels"), use());
+    assertSourceFailureTold(t, "AGENTS_CONFIDENTIELS", "salaire", "SELECT", "territory-db", "jdbc:");
+  }
+
+  @Test
+  void missingFileTellsTheConsumerNoPath() throws Exception {
+    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/interne/absent.csv"), use());
+    assertSourceFailureTold(t, "absent.csv", "interne", provider.dataDir().toString());
+  }
+
+  /**
+   * Pulls transfer {@code t}, whose source fails: the consumer gets the stable code and a reason naming
+   * the provider's transfer, in English and French, and so does the termination it is sent; none of
+   * them holds any of {@code internals}, which the provider's log and its audit entry of the attempt
+   * do hold (the first of them).
+   */
+  private void assertSourceFailureTold(String t, String... internals) throws Exception {
+    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
     HttpResponse<byte[]> r = consumer.api().download("/api/transfers/" + t + "/data");
-    assertThat(r.statusCode()).isEqualTo(502);
-    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("source_unavailable")
-        .contains("cannot be reached");
-    // The provider ends the transfer and tells the consumer why.
+    String body = new String(r.body(), StandardCharsets.UTF_8);
+    assertThat(r.statusCode()).as(body).isEqualTo(502);
+    assertThat(body).contains("502").contains("source_unavailable").contains("transfer " + providerPid)
+        .contains("transfert " + providerPid);
     JsonObject ended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
-    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("cannot be reached");
+    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("source_unavailable")
+        .contains(providerPid);
+    String french = new JsonObject(consumer.api().send("GET", "/api/transfers/" + t, null, "Accept-Language", "fr")
+        .body()).getString("detail");
+    assertThat(french).contains("terminé par").contains("source_unavailable").contains("transfert " + providerPid);
+    String told = body + ended.encode() + french;
+    for (String internal : internals) {
+      assertThat(told).doesNotContainIgnoringCase(internal);
+    }
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(409);
+
+    // The provider's operator has the details: in the node's log, and in the audit entry of the attempt.
+    Await.until(WAIT, "the provider's log names what failed", () -> Files.readString(provider.log())
+        .contains(internals[0]));
+    JsonObject access = Await.until(WAIT, "the audit entry of the failed pull", () -> provider.auditor()
+        .get("/audit/entries?type=DATA_ACCESS").getJsonArray("entries").stream()
+        .map(e -> ((JsonObject) e).getJsonObject("payload"))
+        .filter(p -> providerPid.equals(p.getString("transfer")) && Integer.valueOf(502).equals(p.getInteger("status")))
+        .findFirst(), java.util.Optional::isPresent).orElseThrow();
+    assertThat(access.getString("error")).containsIgnoringCase(internals[0]);
   }
 
   @Test
@@ -342,17 +394,124 @@ class DataPlaneTest {
     return total;
   }
 
+  private static JsonObject fewerUsesThan(int limit) {
+    return use().put("constraint", new JsonArray().add(new JsonObject()
+        .put("leftOperand", "count").put("operator", "lt").put("rightOperand", limit)));
+  }
+
+  private long accessCount(String agreement) throws Exception {
+    return provider.api().get("/api/agreements/" + agreement).getLong("accessCount");
+  }
+
+  /**
+   * The access token the consumer node holds for transfer {@code t}, read from its own database: with
+   * it the test pulls the provider directly, as the consumer, and reads the provider's own answer
+   * rather than the consumer's account of it (which would also refresh the token first, a decision of
+   * its own). Valid for {@value #TOKEN_SECONDS} s after the consumer's last download.
+   */
+  private String heldToken(String t) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + consumer.dataDir().resolve("socle.db"));
+        PreparedStatement ps = c.prepareStatement("SELECT data_address FROM transfer WHERE id = ?")) {
+      ps.setString(1, t);
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        return DataFetcher.property(new JsonObject(rs.getString(1)), "authorization");
+      }
+    }
+  }
+
+  /** A fresh access token for consumer transfer {@code t}: the one it holds, refreshed at the provider (no use). */
+  private String freshToken(String t) throws Exception {
+    String providerPid = consumer.api().get("/api/transfers/" + t).getString("counterPartyPid");
+    HttpResponse<String> r = TlsClients.member(Federation.CONSUMER).send(HttpRequest.newBuilder(URI.create(
+            provider.dspAddress() + "/public/transfers/" + providerPid + "/token"))
+        .header("Authorization", "Bearer " + Federation.token(Federation.CONSUMER, provider.participantId()))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("token", heldToken(t)).encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return DataFetcher.property(new JsonObject(r.body()), "authorization");
+  }
+
+  /** A pull of provider transfer {@code providerPid} sent directly to the provider, as the consumer. */
+  private HttpResponse<String> pull(String providerPid, String token) throws Exception {
+    return TlsClients.member(Federation.CONSUMER).send(HttpRequest.newBuilder(URI.create(provider.dspAddress()
+            + "/public/transfers/" + providerPid))
+        .header("Socle-Node-Token", Federation.token(Federation.CONSUMER, provider.participantId()))
+        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A refusal of the provider's access decision: 403, and the count constraint's reason. */
+  private static void assertCountRefusal(HttpResponse<String> r, int limit) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+    JsonObject error = new JsonObject(r.body());
+    assertThat(error.getString("code")).isEqualTo("access_denied");
+    assertThat(error.getJsonArray("reason").getString(0))
+        .contains("Constraint not satisfied on count: expected lt " + limit + ", found " + limit);
+  }
+
   @Test
-  void countLimitIsEnforcedOnEveryAccess() throws Exception {
+  void countLimitIsEnforcedOnEveryAccessAndARefusedOneUsesUpNone() throws Exception {
     file("limited.csv", "a;b\n1;2\n".getBytes(StandardCharsets.UTF_8));
-    JsonObject atMostTwo = use().put("constraint", new JsonArray().add(new JsonObject()
-        .put("leftOperand", "count").put("operator", "lt").put("rightOperand", 2)));
-    String t = startedTransfer(new JsonObject().put("type", "file").put("path", "assets/limited.csv"), atMostTwo);
+    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/limited.csv"),
+        fewerUsesThan(2));
+    String t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement)).getString("id");
+    String providerPid = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "STARTED")
+        .getString("counterPartyPid");
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(200);
     assertThat(consumer.api().download("/api/transfers/" + t + "/data").statusCode()).isEqualTo(200);
+    // Pulls the access decision refuses (with the token the last download was given): each says why,
+    // and none uses up a count.
+    String token = heldToken(t);
+    for (int i = 0; i < 3; i++) {
+      assertCountRefusal(pull(providerPid, token), 2);
+    }
+    assertThat(accessCount(agreement)).isEqualTo(2);
+    // The consumer's operator reads the provider's refusal (here of the token refresh every download starts with).
     HttpResponse<byte[]> third = consumer.api().download("/api/transfers/" + t + "/data");
     assertThat(third.statusCode()).isEqualTo(502);
     assertThat(new String(third.body(), StandardCharsets.UTF_8)).contains("403").contains("count");
+    assertThat(accessCount(agreement)).isEqualTo(2);
+  }
+
+  /**
+   * Twice as many pulls at once as the agreement allows (as many as the consumer's stream slots on the
+   * provider): exactly the allowed number get the data, the others a 403 with the policy's reason,
+   * never a 409 or a 500; and the agreement counts only the pulls that were served.
+   */
+  @Test
+  void simultaneousPullsNeverPassTheLastAllowedUse() throws Exception {
+    int allowed = 2;
+    file("twice.csv", "a;b\n1;2\n".getBytes(StandardCharsets.UTF_8));
+    String agreement = agreementFor(new JsonObject().put("type", "file").put("path", "assets/twice.csv"),
+        fewerUsesThan(allowed));
+    String t = consumer.api().post("/api/transfers", new JsonObject().put("agreementId", agreement)).getString("id");
+    String providerPid = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "STARTED")
+        .getString("counterPartyPid");
+    String token = freshToken(t);
+    ExecutorService pool = Executors.newFixedThreadPool(2 * allowed);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<String>>> pulls = IntStream.range(0, 2 * allowed).mapToObj(i -> pool.submit(() -> {
+        go.await();
+        return pull(providerPid, token);
+      })).toList();
+      go.countDown();
+      int served = 0;
+      for (Future<HttpResponse<String>> pull : pulls) {
+        HttpResponse<String> r = pull.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        if (r.statusCode() == 200) {
+          served++;
+          assertThat(r.body()).isEqualTo("a;b\n1;2\n");
+        } else {
+          assertCountRefusal(r, allowed);
+        }
+      }
+      assertThat(served).isEqualTo(allowed);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(accessCount(agreement)).isEqualTo(allowed);
   }
 
   @Test

@@ -274,8 +274,21 @@ class PushTransferTest {
     String t = push(agreementFor(new JsonObject().put("type", "http").put("url", "http://127.0.0.1:" + port
         + "/lits.csv"), use()), null);
     JsonObject ended = consumer.api().awaitField("/api/transfers/" + t, "state", WAIT, "TERMINATED");
-    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("cannot be reached");
-    assertThat(providerSide(t, "TERMINATED").getString("detail")).contains("cannot be reached");
+    JsonObject providerView = providerSide(t, "TERMINATED");
+    String providerPid = providerView.getString("id");
+    // The consumer reads the stable code and the transfer, in English and French; never the backend's address.
+    assertThat(ended.getString("detail")).contains(provider.participantId()).contains("source_unavailable")
+        .contains("transfer " + providerPid);
+    String french = new JsonObject(consumer.api().send("GET", "/api/transfers/" + t, null, "Accept-Language", "fr")
+        .body()).getString("detail");
+    assertThat(french).contains("terminé par").contains("source_unavailable").contains("transfert " + providerPid);
+    assertThat(ended.encode() + french).doesNotContain(":" + port).doesNotContain("lits.csv")
+        .doesNotContain("Connection refused").doesNotContain("cannot be reached");
+    // The provider's transfer holds the reason it sent; its operator finds what failed in the log and audit trail.
+    assertThat(providerView.encode()).doesNotContain(":" + port);
+    assertThat(dataAccess(providerPid).getString("error")).contains(":" + port);
+    Await.until(WAIT, "the provider's log names the backend", () -> Files.readString(provider.log())
+        .contains("127.0.0.1:" + port));
     assertThat(received(t)).doesNotExist();
   }
 

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A push takes one of the consumer's stream slots on the provider like a download: while the
- * consumer holds them all, the push waits and is retried, and it goes through once a slot is free.
+ * consumer holds them all, the push waits and is retried, and it goes through once a slot is free;
+ * the attempts that found none use up no count of the agreement.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
@@ -88,6 +89,8 @@ class PushWaitsForAStreamSlotTest {
       in.close();
       consumer.api().awaitField("/api/transfers/" + push, "state", WAIT, "COMPLETED");
       assertThat(Files.readAllBytes(consumer.dataDir().resolve("received").resolve(push))).isEqualTo(SMALL);
+      // Each attempt that found no free slot used up nothing: the agreement counts the one push made.
+      assertThat(provider.api().get("/api/agreements/" + smallAgreement).getLong("accessCount")).isEqualTo(1);
     }
   }
 
