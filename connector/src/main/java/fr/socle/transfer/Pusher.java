@@ -84,6 +84,9 @@ public final class Pusher {
     }
   }
 
+  /** How long a broken push waits for the destination's answer, which may explain the break. */
+  private static final long ANSWER_AFTER_BREAK_MILLIS = 2_000;
+
   private final Vertx vertx;
   private final HttpClientAgent client;
   private final long timeoutMillis;
@@ -202,17 +205,22 @@ public final class Pusher {
         .transform(outcome -> {
           if (outcome.failed()) {
             Future<HttpClientResponse> early = sink.request == null ? null : sink.request.response();
-            if (attempt.cutReason == null && early != null && early.succeeded()
-                && early.result().statusCode() / 100 != 2) {
-              // The destination answered before the body was through (a refusal): its reason is the one to
-              // give, read from the answer's body before the exchange is dropped.
-              return sink.answered.eventually(() -> {
-                sink.reset();
-                return Future.succeededFuture();
-              });
+            if (attempt.cutReason != null || early == null) {
+              sink.reset();
+              return Future.failedFuture(failure(attempt, sink, asset, outcome.cause()));
             }
-            sink.reset();
-            return Future.failedFuture(failure(attempt, sink, asset, outcome.cause()));
+            // The destination may have refused before the body was through, and closed: its answer can
+            // reach this side just after the broken write does. Its reason is the one to give.
+            return answerWithin(early, ANSWER_AFTER_BREAK_MILLIS).transform(answer -> {
+              if (answer.succeeded() && answer.result().statusCode() / 100 != 2) {
+                return sink.answered.eventually(() -> {
+                  sink.reset();
+                  return Future.succeededFuture();
+                });
+              }
+              sink.reset();
+              return Future.failedFuture(failure(attempt, sink, asset, outcome.cause()));
+            });
           }
           return sink.answered.recover(e -> Future.failedFuture(e instanceof PushFailed ? e
               : new PushFailed("the destination " + destination.endpoint() + " did not answer: " + e.getMessage(),
@@ -230,6 +238,24 @@ public final class Pusher {
           return access.record(t, t.counterPartyId(), asset, "push", details)
               .transform(v -> done.succeeded() ? Future.succeededFuture() : Future.failedFuture(done.cause()));
         });
+  }
+
+  /** {@code response}, or a failure when it has not come within {@code millis}. */
+  private Future<HttpClientResponse> answerWithin(Future<HttpClientResponse> response, long millis) {
+    if (response.isComplete()) {
+      return response;
+    }
+    Promise<HttpClientResponse> bounded = Promise.promise();
+    long timer = vertx.setTimer(millis, t -> bounded.tryFail("no answer within " + millis + " ms"));
+    response.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      if (done.succeeded()) {
+        bounded.tryComplete(done.result());
+      } else {
+        bounded.tryFail(done.cause());
+      }
+    });
+    return bounded.future();
   }
 
   /**

@@ -36,8 +36,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -410,14 +408,8 @@ class DataPlaneTest {
    * its own). Valid for {@value #TOKEN_SECONDS} s after the consumer's last download.
    */
   private String heldToken(String t) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + consumer.dataDir().resolve("socle.db"));
-        PreparedStatement ps = c.prepareStatement("SELECT data_address FROM transfer WHERE id = ?")) {
-      ps.setString(1, t);
-      try (ResultSet rs = ps.executeQuery()) {
-        assertThat(rs.next()).isTrue();
-        return DataFetcher.property(new JsonObject(rs.getString(1)), "authorization");
-      }
-    }
+    return DataFetcher.property(RawRows.openedTransferColumn(consumer, Federation.CONSUMER, t, "data_address"),
+        "authorization");
   }
 
   /** A fresh access token for consumer transfer {@code t}: the one it holds, refreshed at the provider (no use). */

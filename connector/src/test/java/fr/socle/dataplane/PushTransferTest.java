@@ -29,9 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -397,14 +394,8 @@ class PushTransferTest {
    * body of its own choosing would use it.
    */
   private String receiverToken(String providerPid) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + provider.dataDir().resolve("socle.db"));
-        PreparedStatement ps = c.prepareStatement("SELECT destination FROM transfer WHERE id = ?")) {
-      ps.setString(1, providerPid);
-      try (ResultSet rs = ps.executeQuery()) {
-        assertThat(rs.next()).as("provider transfer " + providerPid).isTrue();
-        return PushDestination.parse(new JsonObject(rs.getString(1))).token();
-      }
-    }
+    return PushDestination.parse(RawRows.openedTransferColumn(provider, Federation.PROVIDER, providerPid,
+        "destination")).token();
   }
 
   /** A push of {@code body} to the consumer's receiver, sent by {@code caller} with the receiver's token. */

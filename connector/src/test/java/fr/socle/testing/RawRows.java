@@ -1,6 +1,9 @@
 package fr.socle.testing;
 
 import fr.socle.node.NodeConfig;
+import fr.socle.store.SealedValues;
+import fr.socle.trust.TrustMaterial;
+import io.vertx.core.json.JsonObject;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,5 +31,16 @@ public final class RawRows {
         return rs.getString(1);
       }
     }
+  }
+
+  /**
+   * Column {@code column} of transfer {@code id} as the node reads it: opened with the key its node key
+   * gives ({@code slug} names the node in the development federation).
+   */
+  public static JsonObject openedTransferColumn(NodeProcess node, String slug, String id, String column)
+      throws Exception {
+    TrustMaterial key = TrustMaterial.load(Paths.certs().resolve("nodes").resolve(slug), Paths.certs());
+    return new JsonObject(SealedValues.derivedFrom(key.nodeKey())
+        .open("transfer/" + id + "/" + column, transferColumn(node, id, column)));
   }
 }
