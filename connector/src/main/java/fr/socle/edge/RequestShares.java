@@ -52,8 +52,4 @@ final class RequestShares {
     });
   }
 
-  /** The requests {@code caller} has in progress, for tests and probes. */
-  int inFlight(String caller) {
-    return inFlight.getOrDefault(caller, 0);
-  }
 }

@@ -327,7 +327,7 @@ public final class NegotiationManager {
     String eventType = message.requireString("eventType");
     // Compacted with the DSP context the value is a bare term; a peer may also send the full IRI.
     String event = eventType.replaceFirst("^.*[:/]", "");
-    return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
+    return store.find(pid).recover(PartnerMessages::unknown).compose(n -> {
       PartnerMessages.owned(n, "negotiation", caller, message);
       if (n.role() == Role.PROVIDER && event.equals("ACCEPTED")) {
         return move(n, NegotiationState.ACCEPTED, null);
@@ -342,7 +342,7 @@ public final class NegotiationManager {
 
   /** {@code POST /negotiations/:pid/termination}, from either side. */
   public Future<Negotiation> onTermination(String caller, String pid, DspMessage message) {
-    return store.find(pid).recover(NegotiationManager::notFound).compose(n -> {
+    return store.find(pid).recover(PartnerMessages::unknown).compose(n -> {
       PartnerMessages.owned(n, "negotiation", caller, message);
       Object reason = message.body().getValue("reason");
       // A Socle partner also gives its reason in French, shown to operators who read French.
@@ -355,7 +355,7 @@ public final class NegotiationManager {
 
   /** {@code GET /negotiations/:pid}: only the counter-party may read it. */
   public Future<Negotiation> get(String caller, String pid) {
-    return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
+    return store.find(pid).recover(PartnerMessages::unknown).map(n -> {
       if (!caller.equals(n.counterPartyId())) {
         throw Refusal.notFound("no negotiation '" + pid + "'");
       }
@@ -393,7 +393,7 @@ public final class NegotiationManager {
   }
 
   private Future<Negotiation> owned(String caller, String pid, Role role, DspMessage message) {
-    return store.find(pid).recover(NegotiationManager::notFound).map(n -> {
+    return store.find(pid).recover(PartnerMessages::unknown).map(n -> {
       PartnerMessages.owned(n, "negotiation", caller, message);
       if (n.role() != role) {
         throw Refusal.invalidState("negotiation " + pid + " is a " + n.role().name().toLowerCase()
@@ -445,10 +445,6 @@ public final class NegotiationManager {
   /** A string member, or null when it is absent or not a string (a partner's JSON is never cast blindly). */
   private static String text(JsonObject o, String key) {
     return o.getValue(key) instanceof String s ? s : null;
-  }
-
-  private static <T> Future<T> notFound(Throwable e) {
-    return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
   }
 
   // ---- queries, for the management API ----

@@ -3,6 +3,7 @@ package fr.socle.process;
 import fr.socle.protocol.DspMessage;
 import fr.socle.protocol.Refusal;
 import fr.socle.store.Conflict;
+import fr.socle.store.NotFound;
 import fr.socle.store.TooManyOpen;
 import io.vertx.core.Future;
 import java.util.function.Function;
@@ -65,6 +66,14 @@ public final class PartnerMessages {
               to);
           runner.kick(moved.id());
         });
+  }
+
+  /**
+   * The store's unknown id as the refusal a partner reads, for a lookup by the id a partner's message
+   * names.
+   */
+  public static <T> Future<T> unknown(Throwable e) {
+    return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
   }
 
   /** Turns the store's limit on a partner's open processes into the refusal a partner reads. */

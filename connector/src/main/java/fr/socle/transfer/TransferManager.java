@@ -371,7 +371,7 @@ public final class TransferManager {
   }
 
   public Future<Transfer> get(String caller, String pid) {
-    return store.find(pid).recover(TransferManager::notFound).map(t -> {
+    return store.find(pid).recover(PartnerMessages::unknown).map(t -> {
       if (!caller.equals(t.counterPartyId())) {
         throw Refusal.notFound("no transfer '" + pid + "'");
       }
@@ -384,7 +384,7 @@ public final class TransferManager {
   }
 
   private Future<Transfer> owned(String caller, String pid, DspMessage message) {
-    return store.find(pid).recover(TransferManager::notFound)
+    return store.find(pid).recover(PartnerMessages::unknown)
         .map(t -> PartnerMessages.owned(t, "transfer", caller, message));
   }
 
@@ -417,10 +417,6 @@ public final class TransferManager {
 
   static JsonObject pids(JsonObject message, Transfer t) {
     return message.put("providerPid", t.providerPid()).put("consumerPid", t.consumerPid());
-  }
-
-  private static <T> Future<T> notFound(Throwable e) {
-    return Future.failedFuture(e instanceof NotFound ? Refusal.notFound(e.getMessage()) : e);
   }
 
   // ---- queries, for the management API ----

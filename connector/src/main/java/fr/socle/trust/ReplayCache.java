@@ -103,11 +103,6 @@ public final class ReplayCache {
     return perIssuer;
   }
 
-  /** How many unexpired ids {@code issuer} has here. */
-  public synchronized int heldBy(String issuer) {
-    purge(clock.instant());
-    return heldBy.getOrDefault(issuer, 0);
-  }
 
   private void purge(Instant now) {
     while (!byExpiry.isEmpty() && byExpiry.peek().forgetAfter().isBefore(now)) {

@@ -35,15 +35,11 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   /**
-   * Writes a configuration for the development federation's node {@code slug} and starts it.
+   * Writes a configuration for the development federation's node {@code slug} and starts it, with
+   * {@code overrides} added to or replacing its top-level entries.
    *
    * @param opaUrl the OPA sidecar the node asks
    */
-  public static NodeProcess start(Path workDir, String slug, String opaUrl) throws IOException, InterruptedException {
-    return start(workDir, Paths.certs(), slug, opaUrl, new JsonObject(), new JsonObject());
-  }
-
-  /** As {@link #start(Path, String, String)}, with top-level configuration entries added or replaced. */
   public static NodeProcess start(Path workDir, String slug, String opaUrl, JsonObject overrides)
       throws IOException, InterruptedException {
     return start(workDir, Paths.certs(), slug, opaUrl, new JsonObject(), overrides);
